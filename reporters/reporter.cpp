@@ -1,0 +1,70 @@
+#include "reporter.h"
+
+#include <algorithm>
+#include <set>
+
+namespace keysweep {
+
+void write_report(ReportFormat format, const Report& report, const ReportOptions& options,
+                  std::ostream& out) {
+  switch (format) {
+    case ReportFormat::text:
+      return write_text_report(report, options, out);
+    case ReportFormat::json:
+      return write_json_report(report, options, out);
+    case ReportFormat::sarif:
+      return write_sarif_report(report, options, out);
+  }
+}
+
+std::string redact(std::string_view secret) {
+  std::size_t keep = std::min<std::size_t>(4, secret.size() / 4);
+  // Never cut a UTF-8 sequence in half.
+  while (keep > 0 && (static_cast<unsigned char>(secret[keep]) & 0xC0) == 0x80) --keep;
+  return std::string(secret.substr(0, keep)) + "…";
+}
+
+std::string shown_secret(const Finding& finding, const ReportOptions& options) {
+  return options.show_secrets ? finding.secret : redact(finding.secret);
+}
+
+std::string render_snippet(const Snippet& snippet, const ReportOptions& options) {
+  std::string text;
+  if (snippet.truncated_before) text += "…";
+  if (options.show_secrets) {
+    text += snippet.text;
+  } else {
+    auto spans = snippet.secret_spans;
+    std::sort(spans.begin(), spans.end());
+    std::size_t cursor = 0;
+    for (auto [offset, length] : spans) {
+      if (offset < cursor) continue;  // overlapping spans: the first one already covers it
+      text.append(snippet.text, cursor, offset - cursor);
+      text += redact(std::string_view(snippet.text).substr(offset, length));
+      cursor = offset + length;
+    }
+    text.append(snippet.text, cursor);
+  }
+  if (snippet.truncated_after) text += "…";
+  return text;
+}
+
+const char* checksum_name(ChecksumStatus status) {
+  switch (status) {
+    case ChecksumStatus::valid:
+      return "valid";
+    case ChecksumStatus::invalid:
+      return "invalid";
+    case ChecksumStatus::not_applicable:
+      return "";
+  }
+  return "";
+}
+
+std::size_t unique_secret_count(const std::vector<Finding>& findings) {
+  std::set<std::string_view> hashes;
+  for (const Finding& finding : findings) hashes.insert(finding.secret_sha256);
+  return hashes.size();
+}
+
+}  // namespace keysweep

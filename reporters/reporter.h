@@ -1,0 +1,50 @@
+#pragma once
+// Reporters are sinks: they take finished findings and print them, and never
+// change them. Redaction happens here, at the boundary, unless the user asked
+// for --show-secrets.
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scan/scan.h"
+
+namespace keysweep {
+
+struct Report {
+  const ScanResult& result;
+  const Ruleset& ruleset;
+  std::vector<std::string> warnings;
+};
+
+struct ReportOptions {
+  bool show_secrets = false;
+  bool color = false;  // text only: ANSI colours, for a terminal
+};
+
+enum class ReportFormat { text, json, sarif };
+
+void write_report(ReportFormat format, const Report& report, const ReportOptions& options,
+                  std::ostream& out);
+
+void write_text_report(const Report& report, const ReportOptions& options, std::ostream& out);
+void write_json_report(const Report& report, const ReportOptions& options, std::ostream& out);
+void write_sarif_report(const Report& report, const ReportOptions& options, std::ostream& out);
+
+/// The first 4 characters (fewer for a short secret) and an ellipsis.
+std::string redact(std::string_view secret);
+
+/// The secret as the user asked to see it.
+std::string shown_secret(const Finding& finding, const ReportOptions& options);
+
+/// The snippet line with every secret on it redacted (unless show_secrets).
+std::string render_snippet(const Snippet& snippet, const ReportOptions& options);
+
+/// "valid", "invalid", or "" when the key type has no checksum.
+const char* checksum_name(ChecksumStatus status);
+
+/// Number of distinct secrets among the findings.
+std::size_t unique_secret_count(const std::vector<Finding>& findings);
+
+}  // namespace keysweep

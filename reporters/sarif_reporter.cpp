@@ -1,0 +1,166 @@
+// SARIF 2.1.0 for GitHub code scanning and `datadog-ci sarif upload`.
+// Secrets never appear: the message, the snippet and the properties carry the
+// redacted form; the fingerprint is the SHA-256 of the secret.
+#include <nlohmann/json.hpp>
+
+#include "keysweep_config.h"
+#include "reporter.h"
+
+namespace keysweep {
+namespace {
+
+using nlohmann::ordered_json;
+
+const char* sarif_level(Severity severity) {
+  switch (severity) {
+    case Severity::critical:
+    case Severity::high:
+      return "error";
+    case Severity::medium:
+      return "warning";
+    case Severity::low:
+      return "note";
+  }
+  return "error";
+}
+
+/// GitHub reads properties["security-severity"] as a CVSS-like score.
+const char* security_severity(Severity severity) {
+  switch (severity) {
+    case Severity::critical:
+      return "9.5";
+    case Severity::high:
+      return "8.0";
+    case Severity::medium:
+      return "5.5";
+    case Severity::low:
+      return "3.0";
+  }
+  return "8.0";
+}
+
+/// Percent-encodes a relative path for artifactLocation.uri, keeping '/'.
+std::string uri_from_path(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      uri.push_back(char(c));
+    } else {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xf];
+    }
+  }
+  return uri;
+}
+
+std::string sentence(std::string text) {
+  if (!text.empty() && text.back() != '.') text.push_back('.');
+  return text;
+}
+
+ordered_json rule_descriptor(const Rule& rule) {
+  std::string help_text = sentence(rule.description);
+  std::string help_markdown = sentence(rule.description);
+  if (!rule.remediation.empty()) {
+    help_text += "\n\nRemediation: " + rule.remediation;
+    help_markdown += "\n\n**Remediation:** " + rule.remediation;
+  }
+  if (!rule.references.empty()) {
+    help_markdown += "\n\n**References:**";
+    for (const std::string& reference : rule.references) {
+      help_markdown += "\n- <" + reference + ">";
+    }
+  }
+  ordered_json tags = ordered_json::array({"security", "secret"});
+  for (const std::string& tag : rule.tags) tags.push_back(tag);
+  ordered_json descriptor = {
+      {"id", rule.id},
+      {"name", rule.name},
+      {"shortDescription", {{"text", sentence(rule.name)}}},
+      {"fullDescription", {{"text", sentence(rule.description.empty() ? rule.name : rule.description)}}},
+      {"help", {{"text", help_text}, {"markdown", help_markdown}}},
+      {"defaultConfiguration", {{"level", sarif_level(rule.severity)}}},
+      {"properties",
+       {{"tags", tags},
+        {"security-severity", security_severity(rule.severity)},
+        {"precision", "high"},
+        {"keyType", rule.key_type}}},
+  };
+  if (!rule.references.empty()) descriptor["helpUri"] = rule.references.front();
+  return descriptor;
+}
+
+ordered_json result_entry(const Finding& finding, const ReportOptions& options) {
+  std::string secret = shown_secret(finding, options);
+  ordered_json region = {
+      {"startLine", finding.start.line},
+      {"startColumn", finding.start.column},
+      {"endLine", finding.end.line},
+      {"endColumn", finding.end.column},
+      {"snippet", {{"text", render_snippet(finding.snippet, options)}}},
+  };
+  ordered_json properties = {{"keyType", finding.rule->key_type},
+                             {"secretRedacted", !options.show_secrets}};
+  if (finding.checksum != ChecksumStatus::not_applicable) {
+    properties["checksum"] = checksum_name(finding.checksum);
+  }
+  return {
+      {"ruleId", finding.rule->id},
+      {"ruleIndex", finding.rule_index},
+      {"level", sarif_level(finding.rule->severity)},
+      {"message", {{"text", finding.rule->name + " found: " + secret + "."}}},
+      {"locations",
+       ordered_json::array({{{"physicalLocation",
+                              {{"artifactLocation",
+                                {{"uri", uri_from_path(finding.path)}, {"uriBaseId", "%SRCROOT%"}}},
+                               {"region", region}}}}})},
+      {"partialFingerprints", {{"secretSha256/v1", finding.secret_sha256}}},
+      {"properties", properties},
+  };
+}
+
+}  // namespace
+
+void write_sarif_report(const Report& report, const ReportOptions& options, std::ostream& out) {
+  ordered_json rules = ordered_json::array();
+  for (const Rule& rule : report.ruleset.rules) rules.push_back(rule_descriptor(rule));
+
+  ordered_json results = ordered_json::array();
+  for (const Finding& finding : report.result.findings) {
+    results.push_back(result_entry(finding, options));
+  }
+
+  ordered_json notifications = ordered_json::array();
+  for (const std::string& warning : report.warnings) {
+    notifications.push_back({{"level", "warning"}, {"message", {{"text", sentence(warning)}}}});
+  }
+
+  std::string root_uri = "file://" + uri_from_path(report.result.root);
+  if (root_uri.back() != '/') root_uri.push_back('/');
+
+  ordered_json run = {
+      {"tool",
+       {{"driver",
+         {{"name", "keysweep"},
+          {"version", KEYSWEEP_VERSION},
+          {"semanticVersion", KEYSWEEP_VERSION},
+          {"informationUri", KEYSWEEP_INFORMATION_URI},
+          {"rules", rules}}}}},
+      {"invocations",
+       ordered_json::array({{{"executionSuccessful", true},
+                             {"toolExecutionNotifications", notifications}}})},
+      {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", root_uri}}}}},
+      {"columnKind", "unicodeCodePoints"},
+      {"results", results},
+  };
+  ordered_json document = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", ordered_json::array({run})},
+  };
+  out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace keysweep

@@ -1,0 +1,61 @@
+// Text is for people: one block per finding, a summary line, colour only on a terminal.
+#include <cstdio>
+
+#include "reporter.h"
+
+namespace keysweep {
+namespace {
+
+struct Palette {
+  const char* path = "";
+  const char* rule = "";
+  const char* secret = "";
+  const char* dim = "";
+  const char* reset = "";
+};
+
+Palette palette_for(bool color) {
+  if (!color) return {};
+  return {"\x1b[1;35m", "\x1b[1;31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"};
+}
+
+std::string megabytes(std::size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / 1e6);
+  return text;
+}
+
+std::string plural(std::size_t count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+void write_text_report(const Report& report, const ReportOptions& options, std::ostream& out) {
+  const Palette colors = palette_for(options.color);
+  for (const Finding& finding : report.result.findings) {
+    out << colors.path << finding.path << ':' << finding.start.line << ':' << finding.start.column
+        << colors.reset << ": " << colors.rule << finding.rule->id << colors.reset << " ("
+        << finding.rule->key_type << ", " << severity_name(finding.rule->severity) << ") "
+        << colors.secret << shown_secret(finding, options) << colors.reset;
+    if (finding.checksum != ChecksumStatus::not_applicable) {
+      out << " checksum: " << checksum_name(finding.checksum);
+    }
+    out << '\n' << colors.dim << "    " << render_snippet(finding.snippet, options)
+        << colors.reset << '\n';
+  }
+  const ScanStats& stats = report.result.stats;
+  std::size_t count = report.result.findings.size();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f s", stats.seconds);
+  out << (count == 0 ? "No secrets found" : plural(count, "finding"))
+      << " (" << plural(unique_secret_count(report.result.findings), "unique secret") << ") in "
+      << plural(stats.files_scanned, "file") << ", " << megabytes(stats.bytes_scanned) << ", " << seconds;
+  if (stats.skipped_binary + stats.skipped_too_large + stats.unreadable > 0) {
+    out << "; skipped " << stats.skipped_binary << " binary, " << stats.skipped_too_large
+        << " too large, " << stats.unreadable << " unreadable";
+  }
+  out << '\n';
+}
+
+}  // namespace keysweep

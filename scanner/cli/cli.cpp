@@ -1,0 +1,212 @@
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/output_file.h"
+#include "keysweep_config.h"
+#include "matcher/database_cache.h"
+#include "matcher/matcher.h"
+#include "matcher/rule_check.h"
+#include "reporter.h"
+#include "rules/rule_loader.h"
+#include "scan/scan.h"
+#include "util/diagnostics.h"
+#include "util/error.h"
+
+namespace keysweep {
+namespace {
+
+// Raw option values as parsed; validated into real settings before any work.
+struct ScanArguments {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;
+  std::vector<std::string> rule_paths;
+  std::string max_file_size = "100M";
+  unsigned threads = 0;
+  bool show_secrets = false;
+  bool no_cache = false;
+  std::string color = "auto";
+};
+
+struct RulesArguments {
+  std::vector<std::string> rule_paths;
+  std::string format = "text";
+};
+
+std::size_t parse_size(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::string suffix = text.substr(digits);
+  for (char& c : suffix) c = char(std::toupper(static_cast<unsigned char>(c)));
+  if (!suffix.empty() && suffix.back() == 'B') suffix.pop_back();
+  if (suffix.size() == 2 && suffix[1] == 'I') suffix.pop_back();  // KiB, MiB, GiB
+  int shift = suffix.empty() ? 0 : suffix == "K" ? 10 : suffix == "M" ? 20 : suffix == "G" ? 30 : -1;
+  if (digits == 0 || shift < 0) {
+    throw UsageError("--max-file-size: '" + text + "' is not a size (examples: 1048576, 512K, 100M, 2G)");
+  }
+  return std::stoull(text.substr(0, digits)) << shift;
+}
+
+ReportFormat parse_format(const std::string& name) {
+  if (name == "text") return ReportFormat::text;
+  if (name == "json") return ReportFormat::json;
+  if (name == "sarif") return ReportFormat::sarif;
+  throw UsageError("--format: '" + name + "' is not one of text, json, sarif");
+}
+
+bool use_color(const std::string& mode, const OutputFile& output) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (mode != "auto") throw UsageError("--color: '" + mode + "' is not one of auto, always, never");
+  const char* term = std::getenv("TERM");
+  return output.is_stdout() && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
+         !(term != nullptr && std::string(term) == "dumb");
+}
+
+Ruleset load_ruleset(const std::vector<std::string>& extra_paths, bool include_builtin) {
+  Ruleset ruleset;
+  if (include_builtin) load_builtin_rules(ruleset);
+  for (const std::string& path : extra_paths) load_rules_path(path, ruleset);
+  return ruleset;
+}
+
+int run_scan(const ScanArguments& arguments) {
+  ReportFormat format = parse_format(arguments.format);
+  ScanOptions options;
+  options.paths = arguments.paths.empty() ? std::vector<std::string>{"."} : arguments.paths;
+  options.max_file_size = parse_size(arguments.max_file_size);
+  options.threads = arguments.threads;
+
+  Diagnostics diagnostics;
+  Ruleset ruleset = load_ruleset(arguments.rule_paths, true);
+  OutputFile output(arguments.output);
+  ReportOptions report_options;
+  report_options.show_secrets = arguments.show_secrets;
+  report_options.color = use_color(arguments.color, output);
+
+  MatcherOptions matcher_options;
+  if (!arguments.no_cache) matcher_options.cache_dir = default_cache_dir();
+  Matcher matcher(ruleset, matcher_options, diagnostics);
+
+  ScanResult result = scan_paths(matcher, options, diagnostics);
+  Report report{result, ruleset, diagnostics.warnings()};
+  write_report(format, report, report_options, output.stream());
+  output.commit();
+  return int(result.findings.empty() ? ExitCode::clean : ExitCode::findings);
+}
+
+int run_rules_list(const RulesArguments& arguments) {
+  Ruleset ruleset = load_ruleset(arguments.rule_paths, true);
+  if (arguments.format == "json") {
+    nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+    for (const Rule& rule : ruleset.rules) {
+      rules.push_back({{"id", rule.id},
+                       {"name", rule.name},
+                       {"key_type", rule.key_type},
+                       {"severity", severity_name(rule.severity)},
+                       {"description", rule.description},
+                       {"keywords", rule.keywords},
+                       {"path", rule.path_regex},
+                       {"source", rule.source}});
+    }
+    std::cout << rules.dump(2) << '\n';
+    return 0;
+  }
+  if (arguments.format != "text") throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
+  std::cout << std::left << std::setw(34) << "ID" << std::setw(24) << "KEY TYPE" << std::setw(10)
+            << "SEVERITY" << "NAME\n";
+  for (const Rule& rule : ruleset.rules) {
+    std::cout << std::setw(34) << rule.id << std::setw(24) << rule.key_type << std::setw(10)
+              << severity_name(rule.severity) << rule.name << '\n';
+  }
+  return 0;
+}
+
+int run_rules_check(const std::vector<std::string>& paths) {
+  Ruleset ruleset = load_ruleset(paths, paths.empty());
+  Diagnostics diagnostics;
+  Matcher matcher(ruleset, MatcherOptions{}, diagnostics);
+  std::vector<RuleCheckProblem> problems = check_rule_examples(matcher);
+  std::size_t examples = 0;
+  for (const Rule& rule : ruleset.rules) {
+    examples += rule.examples.size() + rule.negative_examples.size();
+    if (rule.examples.empty()) {
+      std::cout << rule.source << ": rule '" << rule.id << "': note: no examples to check\n";
+    }
+  }
+  for (const RuleCheckProblem& problem : problems) {
+    std::cout << problem.source << ": rule '" << problem.rule_id << "': " << problem.message << '\n';
+  }
+  std::cout << ruleset.rules.size() << " rules, " << examples << " examples: "
+            << (problems.empty() ? "all pass" : std::to_string(problems.size()) + " problems")
+            << '\n';
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"keysweep: find leaked Datadog credentials in files, trees and git history"};
+  app.set_version_flag("--version", KEYSWEEP_VERSION);
+  app.require_subcommand(1);
+
+  ScanArguments scan;
+  CLI::App* scan_command = app.add_subcommand("scan", "Scan files and directories (- is stdin)");
+  scan_command->add_option("paths", scan.paths, "Files and directories to scan (default: .)");
+  scan_command->add_option("-f,--format", scan.format, "Report format: text, json, sarif")
+      ->capture_default_str();
+  scan_command->add_option("-o,--output", scan.output, "Write the report to FILE (default: stdout)");
+  scan_command->add_option("--rules", scan.rule_paths,
+                           "Add rules from a TOML file or a directory of them (repeatable)")
+      ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
+  scan_command->add_option("--max-file-size", scan.max_file_size,
+                           "Skip files larger than this (bytes, or with K, M, G)")
+      ->capture_default_str();
+  scan_command->add_option("-j,--threads", scan.threads, "Worker threads (default: one per core)");
+  scan_command->add_flag("--show-secrets", scan.show_secrets, "Print secrets in clear (default: redacted)");
+  scan_command->add_flag("--no-cache", scan.no_cache, "Do not read or write the compiled rule database cache");
+  scan_command->add_option("--color", scan.color, "Colour text output: auto, always, never")
+      ->capture_default_str();
+
+  CLI::App* rules_command = app.add_subcommand("rules", "List or check rules");
+  rules_command->require_subcommand(1);
+  RulesArguments list;
+  CLI::App* list_command = rules_command->add_subcommand("list", "List the rules in use");
+  list_command->add_option("--rules", list.rule_paths, "Also list rules from this file or directory")
+      ->allow_extra_args(false);
+  list_command->add_option("-f,--format", list.format, "text or json")->capture_default_str();
+  std::vector<std::string> check_paths;
+  CLI::App* check_command = rules_command->add_subcommand(
+      "check", "Check that every rule's examples match and negative examples do not");
+  check_command->add_option("paths", check_paths, "Rule files or directories (default: the built-in rules)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);
+    std::cerr << "keysweep: error: " << error.what() << "\nRun 'keysweep --help' for usage.\n";
+    return int(ExitCode::usage);
+  }
+
+  try {
+    if (scan_command->parsed()) return run_scan(scan);
+    if (list_command->parsed()) return run_rules_list(list);
+    if (check_command->parsed()) return run_rules_check(check_paths);
+  } catch (const UsageError& error) {
+    std::cerr << "keysweep: error: " << error.what() << '\n';
+    return int(ExitCode::usage);
+  } catch (const std::exception& error) {
+    std::cerr << "keysweep: error: " << error.what() << '\n';
+    return int(ExitCode::runtime);
+  }
+  return int(ExitCode::usage);
+}
+
+}  // namespace keysweep

@@ -1,0 +1,127 @@
+#include "findings/finding.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "util/sha256.h"
+
+namespace keysweep {
+namespace {
+
+/// Snippets keep at most this many bytes on each side of the secret.
+constexpr std::size_t kSnippetContext = 120;
+
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+std::uint32_t code_points(std::string_view bytes) {
+  return std::uint32_t(std::count_if(bytes.begin(), bytes.end(),
+                                     [](char c) { return !is_continuation_byte(c); }));
+}
+
+/// Walks a buffer forward, turning byte offsets into line/column positions.
+/// Offsets must be asked for in non-decreasing order.
+class PositionTracker {
+ public:
+  explicit PositionTracker(std::string_view content) : content_(content) {}
+
+  Position at(std::size_t offset) {
+    while (true) {
+      const void* newline = std::memchr(content_.data() + scanned_, '\n', offset - scanned_);
+      if (newline == nullptr) break;
+      scanned_ = std::size_t(static_cast<const char*>(newline) - content_.data()) + 1;
+      line_start_ = scanned_;
+      ++line_;
+    }
+    scanned_ = offset;
+    return {line_, code_points(content_.substr(line_start_, offset - line_start_)) + 1};
+  }
+
+  std::size_t line_start() const { return line_start_; }
+
+ private:
+  std::string_view content_;
+  std::size_t scanned_ = 0;
+  std::size_t line_start_ = 0;
+  std::uint32_t line_ = 1;
+};
+
+Snippet make_snippet(std::string_view content, std::size_t line_start, const RawMatch& match,
+                     const std::vector<RawMatch>& all) {
+  std::size_t line_end = content.find('\n', match.secret_start);
+  if (line_end == std::string_view::npos) line_end = content.size();
+  if (line_end > line_start && content[line_end - 1] == '\r') --line_end;
+  line_end = std::max(line_end, match.secret_end);
+
+  Snippet snippet;
+  std::size_t begin = line_start;
+  if (match.secret_start - line_start > kSnippetContext) {
+    begin = match.secret_start - kSnippetContext;
+    while (begin < match.secret_start && is_continuation_byte(content[begin])) ++begin;
+    snippet.truncated_before = true;
+  }
+  std::size_t end = line_end;
+  if (line_end - match.secret_end > kSnippetContext) {
+    end = match.secret_end + kSnippetContext;
+    while (end > match.secret_end && is_continuation_byte(content[end])) --end;
+    snippet.truncated_after = true;
+  }
+  snippet.text = std::string(content.substr(begin, end - begin));
+  for (const RawMatch& other : all) {
+    if (other.secret_end <= begin || other.secret_start >= end) continue;
+    std::size_t from = std::max(other.secret_start, begin);
+    std::size_t to = std::min(other.secret_end, end);
+    snippet.secret_spans.emplace_back(from - begin, to - from);
+  }
+  return snippet;
+}
+
+}  // namespace
+
+void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
+                    std::vector<RawMatch>& matches, std::vector<Finding>& out) {
+  std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
+    if (a.secret_start != b.secret_start) return a.secret_start < b.secret_start;
+    if (a.secret_end != b.secret_end) return a.secret_end < b.secret_end;
+    return a.rule < b.rule;
+  });
+  matches.erase(std::unique(matches.begin(), matches.end(),
+                            [](const RawMatch& a, const RawMatch& b) {
+                              return a.secret_start == b.secret_start &&
+                                     a.secret_end == b.secret_end;
+                            }),
+                matches.end());
+
+  PositionTracker tracker(content);
+  for (const RawMatch& match : matches) {
+    Finding finding;
+    finding.rule_index = match.rule;
+    finding.rule = &ruleset.rules[match.rule];
+    finding.path = path;
+    finding.start = tracker.at(match.secret_start);
+    std::size_t line_start = tracker.line_start();
+    finding.secret = std::string(content.substr(match.secret_start,
+                                                match.secret_end - match.secret_start));
+    finding.secret_sha256 = sha256_hex(finding.secret);
+    finding.checksum = access_token_checksum(finding.secret);
+    finding.snippet = make_snippet(content, line_start, match, matches);
+    // The end of a secret on one line (the common case) needs no second walk.
+    if (finding.secret.find('\n') == std::string::npos) {
+      finding.end = {finding.start.line, finding.start.column + code_points(finding.secret)};
+    } else {
+      PositionTracker end_tracker(content);
+      finding.end = end_tracker.at(match.secret_end);
+    }
+    out.push_back(std::move(finding));
+  }
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.path != b.path) return a.path < b.path;
+    if (a.start.line != b.start.line) return a.start.line < b.start.line;
+    if (a.start.column != b.start.column) return a.start.column < b.start.column;
+    return a.rule_index < b.rule_index;
+  });
+}
+
+}  // namespace keysweep

@@ -1,0 +1,52 @@
+#pragma once
+// A finding: one secret of one rule at one place. The secret's value lives
+// only here, in memory; reporters redact it unless --show-secrets.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "matcher/matcher.h"
+#include "rules/rule.h"
+#include "util/token_checksum.h"
+
+namespace keysweep {
+
+/// 1-based line; 1-based column in Unicode code points. End column is exclusive.
+struct Position {
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+};
+
+/// The source line around the secret, for snippets. `secret_spans` are the
+/// byte ranges within `text` of every confirmed secret on that line (this one
+/// and any other), so a reporter can redact them all.
+struct Snippet {
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> secret_spans;  // (offset, length)
+  bool truncated_before = false;
+  bool truncated_after = false;
+};
+
+struct Finding {
+  const Rule* rule = nullptr;
+  std::uint32_t rule_index = 0;
+  std::string path;  // relative to the scan root, forward slashes
+  Position start, end;
+  std::string secret;
+  std::string secret_sha256;  // lowercase hex
+  ChecksumStatus checksum = ChecksumStatus::not_applicable;
+  Snippet snippet;
+};
+
+/// Turns the raw matches of one buffer into findings appended to `out`.
+/// Where several rules matched the same secret span, the earliest rule in the
+/// ruleset reports it: one secret at one place is one finding.
+void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
+                    std::vector<RawMatch>& matches, std::vector<Finding>& out);
+
+/// Output order: path, line, column, rule order.
+void sort_findings(std::vector<Finding>& findings);
+
+}  // namespace keysweep

@@ -1,0 +1,54 @@
+#include "matcher/rule_check.h"
+
+#include <algorithm>
+
+namespace keysweep {
+namespace {
+
+std::vector<std::string> secrets_of_rule(const Matcher& matcher, Matcher::Scratch& scratch,
+                                         std::uint32_t rule, const RuleExample& example) {
+  std::vector<RawMatch> matches;
+  matcher.find(example.text, example.path, scratch, matches);
+  std::vector<std::string> secrets;
+  for (const RawMatch& match : matches) {
+    if (match.rule != rule) continue;
+    secrets.push_back(example.text.substr(match.secret_start, match.secret_end - match.secret_start));
+  }
+  return secrets;
+}
+
+}  // namespace
+
+std::vector<RuleCheckProblem> check_rule_examples(const Matcher& matcher) {
+  std::vector<RuleCheckProblem> problems;
+  auto scratch = matcher.make_scratch();
+  const Ruleset& ruleset = matcher.ruleset();
+  for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
+    const Rule& rule = ruleset.rules[index];
+    auto problem = [&](std::string message) {
+      problems.push_back({rule.id, rule.source, std::move(message)});
+    };
+    for (std::size_t n = 0; n < rule.examples.size(); ++n) {
+      const RuleExample& example = rule.examples[n];
+      std::vector<std::string> secrets = secrets_of_rule(matcher, *scratch, index, example);
+      std::string label = "example " + std::to_string(n + 1);
+      if (secrets.empty()) {
+        problem(label + " does not match: " + example.text);
+      } else if (!example.secret.empty() &&
+                 std::find(secrets.begin(), secrets.end(), example.secret) == secrets.end()) {
+        problem(label + " extracts '" + secrets.front() + "', not '" + example.secret + "'");
+      }
+    }
+    for (std::size_t n = 0; n < rule.negative_examples.size(); ++n) {
+      const RuleExample& example = rule.negative_examples[n];
+      std::vector<std::string> secrets = secrets_of_rule(matcher, *scratch, index, example);
+      if (!secrets.empty()) {
+        problem("negative example " + std::to_string(n + 1) + " matches '" + secrets.front() +
+                "': " + example.text);
+      }
+    }
+  }
+  return problems;
+}
+
+}  // namespace keysweep

@@ -1,0 +1,22 @@
+#pragma once
+// Reads TOML rule files into a Ruleset. Every problem (TOML syntax, unknown
+// field, wrong type, a regex RE2 cannot compile, a duplicate id) is a
+// UsageError whose message names the file, the rule id and the reason.
+
+#include <string>
+#include <string_view>
+
+#include "rules/rule.h"
+
+namespace keysweep {
+
+/// Parses one rule file's text; `source` names it in errors. Appends to `ruleset`.
+void load_rules_text(std::string_view text, const std::string& source, Ruleset& ruleset);
+
+/// Loads a file, or every *.toml file of a directory (sorted by name).
+void load_rules_path(const std::string& path, Ruleset& ruleset);
+
+/// The rule pack compiled into the binary (rules/*.toml at build time).
+void load_builtin_rules(Ruleset& ruleset);
+
+}  // namespace keysweep

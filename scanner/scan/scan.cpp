@@ -1,0 +1,179 @@
+#include "scan/scan.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "inputs/file_content.h"
+#include "inputs/tree_walker.h"
+#include "matcher/matcher.h"
+#include "util/bounded_queue.h"
+#include "util/diagnostics.h"
+
+namespace keysweep {
+namespace {
+
+constexpr const char* kStdinPath = "<stdin>";
+constexpr std::size_t kQueueCapacity = 4096;
+
+std::string human_size(std::size_t bytes) {
+  return std::to_string(bytes >> 20) + " MiB";
+}
+
+/// What one worker accumulates; merged once at the end, so workers never lock.
+struct WorkerOutput {
+  std::vector<Finding> findings;
+  ScanStats stats;
+};
+
+class ScanWorker {
+ public:
+  ScanWorker(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics)
+      : matcher_(matcher),
+        options_(options),
+        diagnostics_(diagnostics),
+        scratch_(matcher.make_scratch()) {}
+
+  void scan_file(const FileToScan& file) {
+    FileContent content;
+    std::string error;
+    switch (reader_.read(file.open_path, options_.max_file_size, content, error)) {
+      case ReadOutcome::ok:
+        scan_bytes(content.bytes(), file.display_path);
+        break;
+      case ReadOutcome::empty:
+        ++output_.stats.files_scanned;
+        break;
+      case ReadOutcome::binary:
+        ++output_.stats.skipped_binary;
+        break;
+      case ReadOutcome::too_large:
+        ++output_.stats.skipped_too_large;
+        diagnostics_.warn(file.display_path + ": larger than the size limit (" +
+                          human_size(options_.max_file_size) + "); not scanned");
+        break;
+      case ReadOutcome::error:
+        ++output_.stats.unreadable;
+        diagnostics_.warn(file.display_path + ": cannot read: " + error);
+        break;
+    }
+  }
+
+  void scan_bytes(std::string_view bytes, const std::string& path) {
+    ++output_.stats.files_scanned;
+    output_.stats.bytes_scanned += bytes.size();
+    matches_.clear();
+    if (!matcher_.find(bytes, path, *scratch_, matches_)) {
+      diagnostics_.warn(path + ": too many candidate matches; the rest of this file was not scanned");
+    }
+    if (!matches_.empty()) {
+      build_findings(bytes, path, matcher_.ruleset(), matches_, output_.findings);
+    }
+  }
+
+  WorkerOutput& output() { return output_; }
+
+ private:
+  const Matcher& matcher_;
+  const ScanOptions& options_;
+  Diagnostics& diagnostics_;
+  Matcher::ScratchPtr scratch_;
+  FileReader reader_;
+  std::vector<RawMatch> matches_;
+  WorkerOutput output_;
+};
+
+/// Standard input cannot be mapped; it is read whole, up to the size limit.
+void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnostics) {
+  std::string bytes;
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      diagnostics.warn(std::string(kStdinPath) + ": cannot read: " + std::strerror(errno));
+      return;
+    }
+    if (n == 0) break;
+    if (bytes.size() + std::size_t(n) > max_size) {
+      ++worker.output().stats.skipped_too_large;
+      diagnostics.warn(std::string(kStdinPath) + ": larger than the size limit (" +
+                       human_size(max_size) + "); not scanned");
+      return;
+    }
+    bytes.append(buffer, std::size_t(n));
+  }
+  if (looks_binary(bytes)) {
+    ++worker.output().stats.skipped_binary;
+    return;
+  }
+  worker.scan_bytes(bytes, kStdinPath);
+}
+
+}  // namespace
+
+std::string scan_root(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (paths.size() == 1 && paths[0] != "-" && fs::is_directory(paths[0], error)) {
+    std::string root = fs::absolute(paths[0], error).lexically_normal().string();
+    if (root.size() > 1 && root.back() == '/') root.pop_back();
+    return root;
+  }
+  return fs::current_path(error).string();
+}
+
+ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics) {
+  auto started = std::chrono::steady_clock::now();
+  ScanResult result;
+  result.root = scan_root(options.paths);
+
+  unsigned thread_count = options.threads != 0 ? options.threads
+                                               : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<ScanWorker>> workers;
+  for (unsigned i = 0; i < thread_count; ++i) {
+    workers.push_back(std::make_unique<ScanWorker>(matcher, options, diagnostics));
+  }
+
+  std::vector<std::string> file_paths;
+  for (const std::string& path : options.paths) {
+    if (path == "-") {
+      scan_stdin(*workers[0], options.max_file_size, diagnostics);
+    } else {
+      file_paths.push_back(path);
+    }
+  }
+
+  BoundedQueue<FileToScan> queue(kQueueCapacity);
+  std::vector<std::thread> threads;
+  for (auto& worker : workers) {
+    threads.emplace_back([&queue, &worker] {
+      while (auto file = queue.pop()) worker->scan_file(*file);
+    });
+  }
+  walk_paths(file_paths, result.root, diagnostics,
+             [&queue](FileToScan&& file) { return queue.push(std::move(file)); });
+  queue.close();
+  for (std::thread& thread : threads) thread.join();
+
+  for (auto& worker : workers) {
+    WorkerOutput& output = worker->output();
+    std::move(output.findings.begin(), output.findings.end(), std::back_inserter(result.findings));
+    result.stats.files_scanned += output.stats.files_scanned;
+    result.stats.bytes_scanned += output.stats.bytes_scanned;
+    result.stats.skipped_binary += output.stats.skipped_binary;
+    result.stats.skipped_too_large += output.stats.skipped_too_large;
+    result.stats.unreadable += output.stats.unreadable;
+  }
+  sort_findings(result.findings);
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace keysweep

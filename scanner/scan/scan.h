@@ -1,0 +1,45 @@
+#pragma once
+// Runs a working-tree scan: walks the PATH arguments on one thread, feeds the
+// files through a bounded queue to one worker per core, and collects the
+// findings. Each worker owns its Hyperscan scratch and read buffer.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "findings/finding.h"
+
+namespace keysweep {
+
+class Diagnostics;
+class Matcher;
+
+struct ScanOptions {
+  std::vector<std::string> paths;  // "-" is standard input
+  std::size_t max_file_size = std::size_t(100) << 20;
+  unsigned threads = 0;  // 0: one per core
+};
+
+struct ScanStats {
+  std::size_t files_scanned = 0;
+  std::size_t bytes_scanned = 0;
+  std::size_t skipped_binary = 0;
+  std::size_t skipped_too_large = 0;
+  std::size_t unreadable = 0;
+  double seconds = 0;
+};
+
+struct ScanResult {
+  std::string root;  // absolute; paths in findings are relative to it
+  std::vector<Finding> findings;  // sorted by path, line, column
+  ScanStats stats;
+};
+
+/// The root that finding paths are relative to: the directory when a single
+/// directory is scanned, else the current directory.
+std::string scan_root(const std::vector<std::string>& paths);
+
+ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics);
+
+}  // namespace keysweep

@@ -1,0 +1,176 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "matcher/database_cache.h"
+#include "test_helpers.h"
+
+using namespace keysweep;
+using keysweep::test::Engine;
+using keysweep::test::kApiKey;
+using keysweep::test::kAppKey;
+
+namespace {
+
+std::string secret_of(const std::string& text, const RawMatch& match) {
+  return text.substr(match.secret_start, match.secret_end - match.secret_start);
+}
+
+const char* kTokenRule = R"toml(
+[[rules]]
+id = "token"
+regex = '''token=([a-z0-9]{12})\b'''
+keywords = ["token="]
+entropy = 2.5
+)toml";
+
+}  // namespace
+
+TEST_CASE("a keyword hit opens a window and RE2 extracts the capture") {
+  Engine engine(test::builtin_ruleset());
+  std::string text = "# config\nDD_API_KEY=" + kApiKey + "\n";
+  auto matches = engine.raw(text);
+  REQUIRE(matches.size() == 1);
+  CHECK(secret_of(text, matches[0]) == kApiKey);
+  CHECK(engine.ruleset->rules[matches[0].rule].id == "datadog-api-key");
+  CHECK(matches[0].match_start == text.find("DD_API_KEY"));
+}
+
+TEST_CASE("matches at the very start and end of the buffer are found") {
+  Engine engine(test::builtin_ruleset());
+  std::string text = "DD_API_KEY=" + kApiKey;
+  REQUIRE(engine.raw(text).size() == 1);
+  std::string token = "pub" + kApiKey;
+  auto matches = engine.raw(token);
+  REQUIRE(matches.size() == 1);
+  CHECK(secret_of(token, matches[0]) == token);
+}
+
+TEST_CASE("word boundaries look past the window edges") {
+  Engine engine(test::builtin_ruleset());
+  // A hex run longer than a key is not a key, even though the window ends inside it.
+  CHECK(engine.raw("DD_API_KEY=" + kApiKey + "abcdef").empty());
+  // A RUM token glued to a word is not a token.
+  CHECK(engine.raw("xpub" + kApiKey).empty());
+}
+
+TEST_CASE("every occurrence is reported, in a large buffer too") {
+  Engine engine(test::builtin_ruleset());
+  std::string filler(1 << 20, 'x');
+  std::string text = "DD_API_KEY=" + kApiKey + "\n" + filler + "\nDD_APP_KEY=" + kAppKey + "\n" +
+                     filler + "\nDD_API_KEY=" + kApiKey + "\n";
+  auto matches = engine.raw(text);
+  REQUIRE(matches.size() == 3);
+  std::multiset<std::string> secrets;
+  for (const RawMatch& match : matches) secrets.insert(secret_of(text, match));
+  CHECK(secrets == std::multiset<std::string>{kApiKey, kApiKey, kAppKey});
+}
+
+TEST_CASE("context far from the secret does not count") {
+  Engine engine(test::builtin_ruleset());
+  // "datadog" more than 200 bytes before the api_key assignment.
+  std::string text = "datadog:\n" + std::string(300, ' ') + "api_key: " + kApiKey + "\n";
+  CHECK(engine.raw(text).empty());
+  // ... and within 200 bytes it does.
+  text = "datadog:\n" + std::string(100, ' ') + "api_key: " + kApiKey + "\n";
+  CHECK(engine.raw(text).size() == 1);
+}
+
+TEST_CASE("entropy filters low-entropy values") {
+  Engine engine(test::ruleset_from(kTokenRule));
+  CHECK(engine.raw("token=aaaaaaaaaaaa").empty());
+  CHECK(engine.raw("token=k3j9x2m8q7w1").size() == 1);
+}
+
+TEST_CASE("rule path filters and allowlists") {
+  Engine engine(test::ruleset_from(std::string(kTokenRule) + R"toml(
+path = '''\.(?:env|cfg)$'''
+[[rules.allowlists]]
+stopwords = ["k3j9"]
+[[rules.allowlists]]
+regexTarget = "line"
+regexes = ['''#\s*fake''']
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''^fixtures/''']
+regexes = ['''^z''']
+)toml"));
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "app.env").size() == 1);
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "app.txt").empty());              // path filter
+  CHECK(engine.raw("token=k3j9x2m8q7w1", "app.env").empty());              // stopword
+  CHECK(engine.raw("token=p5r8t2v6y4b1 # fake", "app.env").empty());       // line regex
+  CHECK(engine.raw("token=z5r8t2v6y4b1", "fixtures/a.env").empty());       // AND: both
+  CHECK(engine.raw("token=z5r8t2v6y4b1", "src/a.env").size() == 1);        // AND: one only
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "fixtures/a.env").size() == 1);   // AND: one only
+}
+
+TEST_CASE("global allowlists apply to every rule") {
+  Engine engine(test::ruleset_from(std::string("[allowlist]\npaths = ['''^vendor/''']\n") +
+                                   kTokenRule));
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "vendor/x.cfg").empty());
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "src/x.cfg").size() == 1);
+}
+
+TEST_CASE("a rule without keywords runs its regex in Hyperscan") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "prefixed"
+regex = '''\b(zz_[a-z]{6})\b'''
+)toml"));
+  REQUIRE(engine.matcher->anchors().size() == 1);
+  CHECK(engine.matcher->anchors()[0].back == 9);  // the regex's maximum width
+  std::string text = "a zz_abcdef b zz_ghijkl";
+  auto matches = engine.raw(text);
+  REQUIRE(matches.size() == 2);
+  CHECK(secret_of(text, matches[1]) == "zz_ghijkl");
+}
+
+TEST_CASE("one secret at one place is one finding; the earlier rule reports it") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "first"
+regex = '''key=([a-z0-9]{12})'''
+keywords = ["key="]
+[[rules]]
+id = "second"
+regex = '''([a-z0-9]{12})\b'''
+keywords = ["key="]
+)toml"));
+  std::string text = "key=p5r8t2v6y4b1";
+  CHECK(engine.raw(text).size() == 2);
+  auto findings = engine.findings(text);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule->id == "first");
+}
+
+TEST_CASE("the compiled database is cached and reused") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("keysweep-cache-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  MatcherOptions options{dir.string()};
+  {
+    Engine cold(test::builtin_ruleset(), options);
+    CHECK_FALSE(cold.matcher->loaded_from_cache());
+  }
+  REQUIRE(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  {
+    Engine warm(test::builtin_ruleset(), options);
+    CHECK(warm.matcher->loaded_from_cache());
+    CHECK(warm.raw("DD_API_KEY=" + kApiKey).size() == 1);
+  }
+  // A corrupt cache file is rebuilt, not trusted.
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::ofstream(entry.path(), std::ios::trunc) << "garbage";
+  }
+  {
+    Engine rebuilt(test::builtin_ruleset(), options);
+    CHECK_FALSE(rebuilt.matcher->loaded_from_cache());
+    CHECK(rebuilt.raw("DD_API_KEY=" + kApiKey).size() == 1);
+  }
+  // A changed rule set is a different cache entry.
+  Engine other(test::ruleset_from(kTokenRule), options);
+  CHECK_FALSE(other.matcher->loaded_from_cache());
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+  fs::remove_all(dir);
+}

@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "matcher/rule_check.h"
+#include "rules/builtin_rules.h"
+#include "test_helpers.h"
+#include "util/error.h"
+
+using namespace keysweep;
+using keysweep::test::Engine;
+
+namespace {
+
+std::string load_error(const std::string& toml) {
+  try {
+    test::ruleset_from(toml);
+  } catch (const UsageError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("every built-in rule file is embedded and loads") {
+  REQUIRE_FALSE(builtin_rule_files().empty());
+  Ruleset ruleset = test::builtin_ruleset();
+  std::set<std::string> key_types;
+  for (const Rule& rule : ruleset.rules) {
+    INFO(rule.id);
+    CHECK(rule.source.rfind("builtin:", 0) == 0);
+    CHECK_FALSE(rule.name.empty());
+    CHECK_FALSE(rule.description.empty());
+    CHECK_FALSE(rule.remediation.empty());
+    CHECK_FALSE(rule.references.empty());
+    CHECK(rule.examples.size() >= 2);
+    CHECK(rule.negative_examples.size() >= 2);
+    key_types.insert(rule.key_type);
+  }
+  // The five Datadog credential types of the credential-management guidance.
+  CHECK(key_types == std::set<std::string>{"api_key", "application_key", "personal_access_token",
+                                           "service_access_token", "rum_client_token"});
+}
+
+TEST_CASE("every built-in rule's examples match and negative examples do not") {
+  Engine engine(test::builtin_ruleset());
+  std::vector<RuleCheckProblem> problems = check_rule_examples(*engine.matcher);
+  for (const RuleCheckProblem& problem : problems) {
+    UNSCOPED_INFO(problem.rule_id << ": " << problem.message);
+  }
+  CHECK(problems.empty());
+}
+
+TEST_CASE("rule check reports a failing example and a matching negative example") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "acme"
+regex = '''acme_([a-z0-9]{10})'''
+keywords = ["acme_"]
+examples = ["acme_abcdefghij", "nothing here", { text = "acme_abcdefghij", secret = "wrong" }]
+negative_examples = ["acme_0123456789"]
+)toml"));
+  std::vector<RuleCheckProblem> problems = check_rule_examples(*engine.matcher);
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[0].message.find("example 2 does not match") != std::string::npos);
+  CHECK(problems[1].message.find("example 3 extracts 'abcdefghij', not 'wrong'") != std::string::npos);
+  CHECK(problems[2].message.find("negative example 1 matches") != std::string::npos);
+}
+
+TEST_CASE("gitleaks field names load, including both allowlist forms") {
+  Ruleset ruleset = test::ruleset_from(R"toml(
+title = "gitleaks config"
+[allowlist]
+paths = ['''vendor/''']
+
+[[rules]]
+id = "generic"
+description = "Generic"
+regex = '''(?i)token\s*=\s*"([a-z0-9]{16})"'''
+secretGroup = 1
+entropy = 3.5
+keywords = ["TOKEN"]
+tags = ["generic"]
+path = '''\.py$'''
+[rules.allowlist]
+regexTarget = "line"
+regexes = ['''example''']
+[[rules.allowlists]]
+condition = "AND"
+stopwords = ["test"]
+paths = ['''tests/''']
+)toml");
+  REQUIRE(ruleset.rules.size() == 1);
+  const Rule& rule = ruleset.rules[0];
+  CHECK(rule.keywords == std::vector<std::string>{"token"});  // lowercased
+  CHECK(rule.secret_group == 1);
+  CHECK(rule.min_entropy == Approx(3.5));
+  REQUIRE(rule.allowlists.size() == 2);
+  CHECK(rule.allowlists[0].regex_target == AllowTarget::line);
+  CHECK(rule.allowlists[1].require_all);
+  CHECK(ruleset.global_allowlists.size() == 1);
+  CHECK(rule.name == "generic");
+}
+
+TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
+  CHECK(load_error("[[rules]\nid='x'") .find("test.toml:1") != std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a(b'\n") ==
+        "test.toml:3: rule 'x': regex does not compile: missing ): a(b");
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'ab'\nregx = 'a'\n") ==
+        "test.toml:4: rule 'x': unknown field 'regx'");
+  CHECK(load_error("[[rules]]\nregex = 'ab'\n").find("needs a non-empty string 'id'") !=
+        std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\n").find("rule 'x': a rule needs a non-empty 'regex'") !=
+        std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2\n")
+            .find("secretGroup 2 is larger than the regex's 1 capture groups") != std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\n[[rules]]\nid = 'x'\nregex = 'b'\n")
+            .find("rule 'x': duplicate rule id") != std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\nseverity = 'urgent'\n")
+            .find("severity must be low, medium, high or critical") != std::string::npos);
+  CHECK(load_error("[extend]\nuseDefault = true\n").find("[extend] is not supported") !=
+        std::string::npos);
+  CHECK(load_error("title = 'x'\n").find("no [[rules]]") != std::string::npos);
+}
+
+TEST_CASE("a regex Hyperscan cannot compile fails with the rule id unless keywords anchor it") {
+  // \p{Greek} needs UTF-8 mode in Hyperscan; RE2 accepts it.
+  const std::string unanchored = "[[rules]]\nid = 'greek'\nregex = '''\\p{Greek}+'''\n";
+  Diagnostics diagnostics(true);
+  Ruleset ruleset = test::ruleset_from(unanchored);
+  try {
+    Matcher matcher(ruleset, {}, diagnostics);
+    FAIL("expected a UsageError");
+  } catch (const UsageError& error) {
+    CHECK(std::string(error.what()).find("test.toml: rule 'greek': Hyperscan cannot compile") == 0);
+  }
+  Engine anchored(test::ruleset_from(unanchored + "keywords = ['alpha:']\n"));
+  CHECK(anchored.raw("alpha: \xce\xb1\xce\xb2\xce\xb3").size() == 1);
+}

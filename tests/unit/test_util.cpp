@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "util/entropy.h"
+#include "util/sha256.h"
+#include "util/token_checksum.h"
+
+using namespace keysweep;
+
+TEST_CASE("sha256 matches the FIPS 180-4 test vectors") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  // 55, 56 and 64 bytes: the padding edge cases.
+  CHECK(sha256_hex(std::string(55, 'a')) ==
+        "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+  CHECK(sha256_hex(std::string(56, 'a')) ==
+        "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+  CHECK(sha256_hex(std::string(1000000, 'a')) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("sha256 gives the same digest however the input is split") {
+  Sha256 hasher;
+  std::string text(200, 'x');
+  hasher.update(std::string_view(text).substr(0, 63));
+  hasher.update(std::string_view(text).substr(63));
+  auto digest = hasher.finish();
+  std::string hex;
+  for (auto byte : digest) {
+    static const char* k = "0123456789abcdef";
+    hex += k[byte >> 4];
+    hex += k[byte & 15];
+  }
+  CHECK(hex == sha256_hex(text));
+}
+
+TEST_CASE("crc32 and base62 follow the standard definitions") {
+  CHECK(crc32("123456789") == 0xCBF43926u);
+  CHECK(crc32("") == 0u);
+  CHECK(base62(0, 6) == "000000");
+  CHECK(base62(61, 1) == "z");
+  CHECK(base62(62, 1) == "10");
+  CHECK(base62(0xFFFFFFFFu, 6) == "4gfFC3");
+}
+
+TEST_CASE("access token checksums verify over the secret or the whole body") {
+  const std::string secret = "Zq3Lp9Xv2Bn8Ck4Md7Rf1Tg6Hj0Ws5Ye3Ua9Io2Pq";
+  const std::string token_secret_crc = "ddpat_7Hk2Lm9Pq3Rs8Tv1Wx4Yz6_" + secret + base62(crc32(secret), 6);
+  CHECK(access_token_checksum(token_secret_crc) == ChecksumStatus::valid);
+
+  const std::string body = "ddsat_7Hk2Lm9Pq3Rs8Tv1Wx4Yz6_" + secret;
+  CHECK(access_token_checksum(body + base62(crc32(body), 6)) == ChecksumStatus::valid);
+
+  std::string tampered = token_secret_crc;
+  tampered[40] = tampered[40] == 'A' ? 'B' : 'A';
+  CHECK(access_token_checksum(tampered) == ChecksumStatus::invalid);
+  CHECK(access_token_checksum("ddpat_nounderscore") == ChecksumStatus::invalid);
+  CHECK(access_token_checksum("4f8a9c2e7b1d3f6a5c8e9b2d4f7a1c3e") == ChecksumStatus::not_applicable);
+}
+
+TEST_CASE("shannon entropy") {
+  CHECK(shannon_entropy("") == 0.0);
+  CHECK(shannon_entropy("aaaaaaaa") == 0.0);
+  CHECK(shannon_entropy("0123456789abcdef") == Approx(4.0));
+  CHECK(shannon_entropy("abab") == Approx(1.0));
+}
