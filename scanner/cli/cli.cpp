@@ -113,6 +113,7 @@ int run_rules_list(const RulesArguments& arguments) {
                        {"severity", severity_name(rule.severity)},
                        {"description", rule.description},
                        {"keywords", rule.keywords},
+                       {"regex", rule.regex},
                        {"path", rule.path_regex},
                        {"source", rule.source}});
     }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Working-tree benchmark (issue 2). Builds ~1 GB of real source files (git's
+# source tree copied BENCH_COPIES times, with one planted Datadog key per copy),
+# page-caches it, and times in one invocation on one machine:
+#   keysweep scan                                   (built-in rules)
+#   rg -c -F -e <every rule keyword>                (the floor: read bytes, find literals)
+#   rg -c -e <every rule regex>                     (what a regex scanner pays)
+# It prints medians, both ratios, throughput, peak memory, and cold vs warm
+# start (without and with the serialized Hyperscan database).
+#
+#   tests/bench/bench_tree.sh [path/to/keysweep]
+# Environment: BENCH_DIR (/var/tmp/keysweep-bench), BENCH_COPIES (16), RUNS (5),
+# REGEX_RUNS (3).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+keysweep=$(realpath "${1:-$here/../../build/keysweep}")
+BENCH_DIR=${BENCH_DIR:-/var/tmp/keysweep-bench}
+copies=${BENCH_COPIES:-16}
+runs=${RUNS:-5}
+regex_runs=${REGEX_RUNS:-3}
+export BENCH_DIR
+
+for tool in rg hyperfine /usr/bin/time jq; do
+  command -v "$tool" > /dev/null || { echo "installing the benchmark tools" >&2;
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ripgrep hyperfine time jq > /dev/null; break; }
+done
+
+source_tree=$("$here/fetch_corpus.sh")
+tree="$BENCH_DIR/tree-$copies"
+if [ ! -d "$tree" ]; then
+  mkdir -p "$tree.partial"
+  for i in $(seq -w 1 "$copies"); do
+    cp -r "$source_tree" "$tree.partial/copy-$i"
+    # One planted key per copy, so the confirm path runs, not only the search.
+    printf 'DD_API_KEY=%s\n' "$(printf 'bench-%s' "$i" | md5sum | cut -c1-32)" > "$tree.partial/copy-$i/.env"
+  done
+  mv "$tree.partial" "$tree"
+fi
+bytes=$(du -sb "$tree" | cut -f1)
+files=$(find "$tree" -type f | wc -l)
+
+# The literal floor: every keyword of every rule, plus "pub" (the RUM rule's literal).
+rules_json=$("$keysweep" rules list --format json)
+mapfile -t keywords < <(jq -r '.[].keywords[]' <<< "$rules_json" | sort -u; echo pub)
+mapfile -t regexes < <(jq -r '.[].regex' <<< "$rules_json")
+literal_args=(); for k in "${keywords[@]}"; do literal_args+=(-e "$k"); done
+regex_args=(); for r in "${regexes[@]}"; do regex_args+=(-e "$r"); done
+
+cache="$BENCH_DIR/cache"
+export KEYSWEEP_CACHE_DIR="$cache"
+cat_tree() { find "$tree" -type f -print0 | xargs -0 cat > /dev/null; }
+cat_tree  # page-cache the tree
+
+out="$BENCH_DIR/results"
+mkdir -p "$out"
+printf '%s\0' "${literal_args[@]}" > "$out/literal.args"
+printf '%s\0' "${regex_args[@]}" > "$out/regex.args"
+hyperfine --style basic --warmup 1 --runs "$runs" -i --export-json "$out/main.json" \
+  -n keysweep "$keysweep scan --format json -o /dev/null $tree" \
+  -n rg-literal "xargs -0 -a $out/literal.args rg -uu -c -F $tree > /dev/null" > "$out/main.txt"
+hyperfine --style basic --runs "$regex_runs" -i --export-json "$out/regex.json" \
+  -n rg-regex "xargs -0 -a $out/regex.args rg -uu -c $tree > /dev/null" > "$out/regex.txt"
+
+median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median' "$1"; }
+ks=$(median "$out/main.json" keysweep)
+lit=$(median "$out/main.json" rg-literal)
+rx=$(median "$out/regex.json" rg-regex)
+peak_kb=$(/usr/bin/time -f %M "$keysweep" scan --format json -o /dev/null "$tree" 2>&1 >/dev/null | tail -n 1)
+findings=$("$keysweep" scan --format json "$tree" | jq '.summary.findings')
+
+# Start-up: a one-line file, with an empty cache (compile) and a warm one (load).
+tiny="$BENCH_DIR/tiny.env"; echo "nothing here" > "$tiny"
+hyperfine --style basic --warmup 2 --runs 20 -i --export-json "$out/start.json" \
+  -n cold --prepare "rm -rf $cache" "$keysweep scan $tiny" \
+  -n warm "$keysweep scan $tiny" > "$out/start.txt"
+cold=$(median "$out/start.json" cold)
+warm=$(median "$out/start.json" warm)
+
+awk -v bytes="$bytes" -v files="$files" -v copies="$copies" -v ks="$ks" -v lit="$lit" -v rx="$rx" \
+    -v peak="$peak_kb" -v findings="$findings" -v cold="$cold" -v warm="$warm" \
+    -v cpu="$(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" 'BEGIN {
+  printf "machine:     %s\n", cpu
+  printf "tree:        %.0f MB, %d files (git source x %d), page-cached\n", bytes/1e6, files, copies
+  printf "keysweep:    %.3f s median  (%.0f MB/s, peak RSS %.0f MB, %d findings)\n", ks, bytes/1e6/ks, peak/1024, findings
+  printf "rg literal:  %.3f s median  (rg -uu -c -F, every rule keyword)\n", lit
+  printf "rg regex:    %.3f s median  (rg -uu -c, every rule regex)\n", rx
+  printf "ratio keysweep / rg-literal: %.2f  (goal <= 1.0)\n", ks/lit
+  printf "ratio keysweep / rg-regex:   %.3f\n", ks/rx
+  printf "start-up:    cold %.1f ms (compile database), warm %.1f ms (load serialized database)\n", cold*1000, warm*1000
+}'
