@@ -28,13 +28,33 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
                          : ordered_json(checksum_name(finding.checksum))},
         {"snippet", render_snippet(finding.snippet, options)},
     };
+    if (finding.git) {
+      auto or_null = [](const std::string& text) {
+        return text.empty() ? ordered_json(nullptr) : ordered_json(text);
+      };
+      entry["blob"] = finding.git->blob;
+      entry["commit"] = or_null(finding.git->commit);
+      entry["author"] = or_null(finding.git->author);
+      entry["email"] = or_null(finding.git->email);
+      entry["date"] = or_null(finding.git->date);
+    }
     findings.push_back(std::move(entry));
+  }
+  ordered_json secrets = ordered_json::array();
+  for (const SecretGroup& group : group_by_secret(report.result.findings)) {
+    const Finding& first = report.result.findings[group.findings.front()];
+    secrets.push_back({{"secret_sha256", group.secret_sha256},
+                       {"secret", shown_secret(first, options)},
+                       {"rule_id", first.rule->id},
+                       {"key_type", first.rule->key_type},
+                       {"findings", group.findings}});
   }
   const ScanStats& stats = report.result.stats;
   ordered_json document = {
       {"tool", {{"name", "keysweep"}, {"version", KEYSWEEP_VERSION}}},
       {"root", report.result.root},
       {"findings", std::move(findings)},
+      {"secrets", std::move(secrets)},
       {"summary",
        {{"findings", report.result.findings.size()},
         {"unique_secrets", unique_secret_count(report.result.findings)},
@@ -43,9 +63,16 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"skipped_binary", stats.skipped_binary},
         {"skipped_too_large", stats.skipped_too_large},
         {"unreadable", stats.unreadable},
+        {"commits", stats.commits},
+        {"submodules_skipped", stats.submodules},
         {"seconds", stats.seconds},
         {"warnings", report.warnings}}},
   };
+  if (const auto& repository = report.result.repository) {
+    document["repository"] = {{"uri", repository->uri},
+                              {"revision", repository->revision},
+                              {"branch", repository->branch}};
+  }
   // Invalid UTF-8 in a snippet is replaced rather than failing the whole report.
   out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }

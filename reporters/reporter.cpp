@@ -1,6 +1,7 @@
 #include "reporter.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace keysweep {
@@ -65,6 +66,21 @@ std::size_t unique_secret_count(const std::vector<Finding>& findings) {
   std::set<std::string_view> hashes;
   for (const Finding& finding : findings) hashes.insert(finding.secret_sha256);
   return hashes.size();
+}
+
+}  // namespace keysweep
+
+namespace keysweep {
+
+std::vector<SecretGroup> group_by_secret(const std::vector<Finding>& findings) {
+  std::vector<SecretGroup> groups;
+  std::map<std::string_view, std::size_t> group_of;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    auto [entry, inserted] = group_of.try_emplace(findings[i].secret_sha256, groups.size());
+    if (inserted) groups.push_back({findings[i].secret_sha256, {}});
+    groups[entry->second].findings.push_back(i);
+  }
+  return groups;
 }
 
 }  // namespace keysweep

@@ -47,4 +47,13 @@ const char* checksum_name(ChecksumStatus status);
 /// Number of distinct secrets among the findings.
 std::size_t unique_secret_count(const std::vector<Finding>& findings);
 
+/// The findings of one secret, in report order: a reviewer sees one secret once, with its places.
+struct SecretGroup {
+  std::string secret_sha256;
+  std::vector<std::size_t> findings;  // indices into ScanResult::findings
+};
+
+/// Groups by secret, in order of each secret's first finding.
+std::vector<SecretGroup> group_by_secret(const std::vector<Finding>& findings);
+
 }  // namespace keysweep

@@ -106,6 +106,15 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
   if (finding.checksum != ChecksumStatus::not_applicable) {
     properties["checksum"] = checksum_name(finding.checksum);
   }
+  if (finding.git) {
+    properties["blob"] = finding.git->blob;
+    if (!finding.git->commit.empty()) {
+      properties["commit"] = finding.git->commit;
+      properties["author"] = finding.git->author;
+      properties["email"] = finding.git->email;
+      properties["date"] = finding.git->date;
+    }
+  }
   return {
       {"ruleId", finding.rule->id},
       {"ruleIndex", finding.rule_index},
@@ -127,9 +136,17 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
   ordered_json rules = ordered_json::array();
   for (const Rule& rule : report.ruleset.rules) rules.push_back(rule_descriptor(rule));
 
+  // Results stay one per place; properties.secretPlaces tells how many places
+  // the same secret (same fingerprint) has, so a reviewer sees them as one.
+  std::vector<std::size_t> places(report.result.findings.size());
+  for (const SecretGroup& group : group_by_secret(report.result.findings)) {
+    for (std::size_t index : group.findings) places[index] = group.findings.size();
+  }
   ordered_json results = ordered_json::array();
-  for (const Finding& finding : report.result.findings) {
-    results.push_back(result_entry(finding, options));
+  for (std::size_t i = 0; i < report.result.findings.size(); ++i) {
+    ordered_json result = result_entry(report.result.findings[i], options);
+    result["properties"]["secretPlaces"] = places[i];
+    results.push_back(std::move(result));
   }
 
   ordered_json notifications = ordered_json::array();
@@ -155,6 +172,13 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
       {"columnKind", "unicodeCodePoints"},
       {"results", results},
   };
+  if (const auto& repository = report.result.repository) {
+    ordered_json provenance = {{"repositoryUri", repository->uri}};
+    if (!repository->revision.empty()) provenance["revisionId"] = repository->revision;
+    if (!repository->branch.empty()) provenance["branch"] = repository->branch;
+    provenance["mappedTo"] = {{"uriBaseId", "%SRCROOT%"}};
+    run["versionControlProvenance"] = ordered_json::array({provenance});
+  }
   ordered_json document = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},

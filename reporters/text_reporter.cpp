@@ -29,28 +29,49 @@ std::string plural(std::size_t count, const std::string& noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
+void write_finding(const Finding& finding, const ReportOptions& options, const Palette& colors,
+                   std::ostream& out) {
+  out << colors.path << finding.path << ':' << finding.start.line << ':' << finding.start.column
+      << colors.reset << ": " << colors.rule << finding.rule->id << colors.reset << " ("
+      << finding.rule->key_type << ", " << severity_name(finding.rule->severity) << ") "
+      << colors.secret << shown_secret(finding, options) << colors.reset;
+  if (finding.checksum != ChecksumStatus::not_applicable) {
+    out << " checksum: " << checksum_name(finding.checksum);
+  }
+  out << '\n';
+  if (finding.git && !finding.git->commit.empty()) {
+    out << "    commit " << finding.git->commit.substr(0, 12) << " by " << finding.git->author
+        << " <" << finding.git->email << "> on " << finding.git->date << '\n';
+  }
+  out << colors.dim << "    " << render_snippet(finding.snippet, options) << colors.reset << '\n';
+}
+
 }  // namespace
 
 void write_text_report(const Report& report, const ReportOptions& options, std::ostream& out) {
   const Palette colors = palette_for(options.color);
-  for (const Finding& finding : report.result.findings) {
-    out << colors.path << finding.path << ':' << finding.start.line << ':' << finding.start.column
-        << colors.reset << ": " << colors.rule << finding.rule->id << colors.reset << " ("
-        << finding.rule->key_type << ", " << severity_name(finding.rule->severity) << ") "
-        << colors.secret << shown_secret(finding, options) << colors.reset;
-    if (finding.checksum != ChecksumStatus::not_applicable) {
-      out << " checksum: " << checksum_name(finding.checksum);
+  const std::vector<Finding>& findings = report.result.findings;
+  for (const SecretGroup& group : group_by_secret(findings)) {
+    const Finding& first = findings[group.findings.front()];
+    if (group.findings.size() > 1) {
+      out << colors.secret << shown_secret(first, options) << colors.reset << " ("
+          << first.rule->key_type << ") found in " << group.findings.size() << " places:\n";
     }
-    out << '\n' << colors.dim << "    " << render_snippet(finding.snippet, options)
-        << colors.reset << '\n';
+    for (std::size_t index : group.findings) write_finding(findings[index], options, colors, out);
   }
   const ScanStats& stats = report.result.stats;
   std::size_t count = report.result.findings.size();
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f s", stats.seconds);
-  out << (count == 0 ? "No secrets found" : plural(count, "finding"))
-      << " (" << plural(unique_secret_count(report.result.findings), "unique secret") << ") in "
-      << plural(stats.files_scanned, "file") << ", " << megabytes(stats.bytes_scanned) << ", " << seconds;
+  std::string scanned = plural(stats.files_scanned, report.result.repository ? "blob" : "file") +
+                        ", " + megabytes(stats.bytes_scanned) + ", " + seconds;
+  if (stats.commits > 0) scanned += ", " + plural(stats.commits, "commit");
+  if (count == 0) {
+    out << "No secrets found in " << scanned;
+  } else {
+    out << plural(count, "finding") << " ("
+        << plural(unique_secret_count(report.result.findings), "unique secret") << ") in " << scanned;
+  }
   if (stats.skipped_binary + stats.skipped_too_large + stats.unreadable > 0) {
     out << "; skipped " << stats.skipped_binary << " binary, " << stats.skipped_too_large
         << " too large, " << stats.unreadable << " unreadable";

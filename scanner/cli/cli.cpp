@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iomanip>
+#include <optional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@
 #include "matcher/rule_check.h"
 #include "reporter.h"
 #include "rules/rule_loader.h"
+#include "scan/git_scan.h"
 #include "scan/scan.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
@@ -33,6 +35,11 @@ struct ScanArguments {
   bool show_secrets = false;
   bool no_cache = false;
   std::string color = "auto";
+  bool history = false;
+  std::string range;
+  std::string since;
+  bool staged = false;
+  bool progress = false;
 };
 
 struct RulesArguments {
@@ -77,6 +84,40 @@ Ruleset load_ruleset(const std::vector<std::string>& extra_paths, bool include_b
   return ruleset;
 }
 
+/// The git scan the flags ask for, if any. Git scans take at most one PATH,
+/// inside the repository; without one the repository comes from the
+/// environment (GIT_DIR, as git sets it for hooks) or the current directory.
+std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
+                                               const ScanOptions& tree_options) {
+  int modes = int(arguments.history) + int(!arguments.range.empty()) +
+              int(!arguments.since.empty()) + int(arguments.staged);
+  if (modes == 0) {
+    if (arguments.progress) throw UsageError("--progress goes with --history, --range or --since");
+    return std::nullopt;
+  }
+  if (modes > 1) throw UsageError("choose one of --history, --range, --since and --staged");
+  if (arguments.paths.size() > 1) {
+    throw UsageError("a git scan takes one PATH (the repository), not " +
+                     std::to_string(arguments.paths.size()));
+  }
+  GitScanOptions git;
+  git.mode = arguments.history  ? GitScanMode::history
+             : arguments.staged ? GitScanMode::staged
+                                : GitScanMode::range;
+  git.range = !arguments.range.empty() ? arguments.range : arguments.since;
+  if (!arguments.range.empty() && arguments.range.find("..") == std::string::npos) {
+    throw UsageError("--range: '" + arguments.range + "' is not a range A..B (use --since REV)");
+  }
+  git.repository = arguments.paths.empty() ? "" : arguments.paths.front();
+  git.max_file_size = tree_options.max_file_size;
+  git.threads = tree_options.threads;
+  // A progress line only for people: on a terminal, not in CI, or when asked.
+  git.progress = arguments.progress ||
+                 (git.mode != GitScanMode::staged && ::isatty(STDERR_FILENO) &&
+                  std::getenv("CI") == nullptr);
+  return git;
+}
+
 int run_scan(const ScanArguments& arguments) {
   ReportFormat format = parse_format(arguments.format);
   ScanOptions options;
@@ -95,7 +136,9 @@ int run_scan(const ScanArguments& arguments) {
   if (!arguments.no_cache) matcher_options.cache_dir = default_cache_dir();
   Matcher matcher(ruleset, matcher_options, diagnostics);
 
-  ScanResult result = scan_paths(matcher, options, diagnostics);
+  std::optional<GitScanOptions> git = git_scan_options(arguments, options);
+  ScanResult result =
+      git ? scan_git(matcher, *git, diagnostics) : scan_paths(matcher, options, diagnostics);
   Report report{result, ruleset, diagnostics.warnings()};
   write_report(format, report, report_options, output.stream());
   output.commit();
@@ -175,6 +218,15 @@ int run_cli(int argc, char** argv) {
   scan_command->add_flag("--no-cache", scan.no_cache, "Do not read or write the compiled rule database cache");
   scan_command->add_option("--color", scan.color, "Colour text output: auto, always, never")
       ->capture_default_str();
+  scan_command->add_flag("--history", scan.history,
+                         "Scan every blob reachable from every ref of the repository at PATH");
+  scan_command->add_option("--range", scan.range,
+                           "Scan the blobs that the commits in A..B add or change");
+  scan_command->add_option("--since", scan.since, "Same as --range REV..HEAD");
+  scan_command->add_flag("--staged", scan.staged,
+                         "Scan what `git commit` would add: lines added in the index relative to HEAD");
+  scan_command->add_flag("--progress", scan.progress,
+                         "Show progress on stderr during git scans (default: on a terminal, not in CI)");
 
   CLI::App* rules_command = app.add_subcommand("rules", "List or check rules");
   rules_command->require_subcommand(1);

@@ -120,7 +120,8 @@ void sort_findings(std::vector<Finding>& findings) {
     if (a.path != b.path) return a.path < b.path;
     if (a.start.line != b.start.line) return a.start.line < b.start.line;
     if (a.start.column != b.start.column) return a.start.column < b.start.column;
-    return a.rule_index < b.rule_index;
+    if (a.rule_index != b.rule_index) return a.rule_index < b.rule_index;
+    return a.git && b.git && a.git->commit < b.git->commit;
   });
 }
 

@@ -3,6 +3,7 @@
 // only here, in memory; reporters redact it unless --show-secrets.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,16 @@ struct Snippet {
   bool truncated_after = false;
 };
 
+/// Where a finding lives in git: the blob, and the commit that introduced it
+/// at this path (empty for staged changes, which have no commit yet).
+struct GitOrigin {
+  std::string blob;
+  std::string commit;
+  std::string author;
+  std::string email;
+  std::string date;  // ISO 8601 with the author's UTC offset
+};
+
 struct Finding {
   const Rule* rule = nullptr;
   std::uint32_t rule_index = 0;
@@ -38,6 +49,7 @@ struct Finding {
   std::string secret_sha256;  // lowercase hex
   ChecksumStatus checksum = ChecksumStatus::not_applicable;
   Snippet snippet;
+  std::optional<GitOrigin> git;
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.
@@ -46,7 +58,7 @@ struct Finding {
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
                     std::vector<RawMatch>& matches, std::vector<Finding>& out);
 
-/// Output order: path, line, column, rule order.
+/// Output order: path, line, column, rule order, then commit.
 void sort_findings(std::vector<Finding>& findings);
 
 }  // namespace keysweep

@@ -12,6 +12,7 @@
 #include "inputs/file_content.h"
 #include "inputs/tree_walker.h"
 #include "matcher/matcher.h"
+#include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
 #include "util/diagnostics.h"
 
@@ -34,10 +35,7 @@ struct WorkerOutput {
 class ScanWorker {
  public:
   ScanWorker(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics)
-      : matcher_(matcher),
-        options_(options),
-        diagnostics_(diagnostics),
-        scratch_(matcher.make_scratch()) {}
+      : options_(options), diagnostics_(diagnostics), scanner_(matcher, diagnostics) {}
 
   void scan_file(const FileToScan& file) {
     FileContent content;
@@ -67,24 +65,16 @@ class ScanWorker {
   void scan_bytes(std::string_view bytes, const std::string& path) {
     ++output_.stats.files_scanned;
     output_.stats.bytes_scanned += bytes.size();
-    matches_.clear();
-    if (!matcher_.find(bytes, path, *scratch_, matches_)) {
-      diagnostics_.warn(path + ": too many candidate matches; the rest of this file was not scanned");
-    }
-    if (!matches_.empty()) {
-      build_findings(bytes, path, matcher_.ruleset(), matches_, output_.findings);
-    }
+    scanner_.scan(bytes, path, output_.findings);
   }
 
   WorkerOutput& output() { return output_; }
 
  private:
-  const Matcher& matcher_;
   const ScanOptions& options_;
   Diagnostics& diagnostics_;
-  Matcher::ScratchPtr scratch_;
+  ContentScanner scanner_;
   FileReader reader_;
-  std::vector<RawMatch> matches_;
   WorkerOutput output_;
 };
 
@@ -116,6 +106,16 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
 }
 
 }  // namespace
+
+void ScanStats::add(const ScanStats& other) {
+  files_scanned += other.files_scanned;
+  bytes_scanned += other.bytes_scanned;
+  skipped_binary += other.skipped_binary;
+  skipped_too_large += other.skipped_too_large;
+  unreadable += other.unreadable;
+  commits += other.commits;
+  submodules += other.submodules;
+}
 
 std::string scan_root(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
@@ -164,11 +164,7 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
   for (auto& worker : workers) {
     WorkerOutput& output = worker->output();
     std::move(output.findings.begin(), output.findings.end(), std::back_inserter(result.findings));
-    result.stats.files_scanned += output.stats.files_scanned;
-    result.stats.bytes_scanned += output.stats.bytes_scanned;
-    result.stats.skipped_binary += output.stats.skipped_binary;
-    result.stats.skipped_too_large += output.stats.skipped_too_large;
-    result.stats.unreadable += output.stats.unreadable;
+    result.stats.add(output.stats);
   }
   sort_findings(result.findings);
   result.stats.seconds =

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,18 +23,30 @@ struct ScanOptions {
 };
 
 struct ScanStats {
-  std::size_t files_scanned = 0;
+  std::size_t files_scanned = 0;  // files, or git blobs
   std::size_t bytes_scanned = 0;
   std::size_t skipped_binary = 0;
   std::size_t skipped_too_large = 0;
-  std::size_t unreadable = 0;
+  std::size_t unreadable = 0;  // unreadable files, or missing/corrupt git objects
+  std::size_t commits = 0;     // git scans: commits walked
+  std::size_t submodules = 0;  // git scans: gitlinks skipped
   double seconds = 0;
+
+  void add(const ScanStats& other);
+};
+
+/// The repository a git scan read, for SARIF versionControlProvenance.
+struct RepositoryInfo {
+  std::string uri;       // the origin remote's URL, else file:// of the repository
+  std::string revision;  // HEAD's commit, when there is one
+  std::string branch;    // HEAD's branch, when on one
 };
 
 struct ScanResult {
   std::string root;  // absolute; paths in findings are relative to it
   std::vector<Finding> findings;  // sorted by path, line, column
   ScanStats stats;
+  std::optional<RepositoryInfo> repository;  // git scans only
 };
 
 /// The root that finding paths are relative to: the directory when a single

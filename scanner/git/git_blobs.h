@@ -1,0 +1,85 @@
+#pragma once
+// Enumerates what a git scan reads: blobs, each unique blob once, with a path
+// it lives at. Three sources:
+//   - history: every blob reachable from every ref (trees visited once each);
+//   - a commit range: blobs added or changed by the commits in A..B, with the
+//     places (path, commit) where the range introduced them;
+//   - the index: staged blobs that differ from HEAD, with the lines they add.
+// Knows nothing about rules or output.
+
+#include <git2.h>
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace keysweep {
+
+class Diagnostics;
+
+struct OidHash {
+  std::size_t operator()(const git_oid& id) const noexcept {
+    std::size_t hash;
+    static_assert(sizeof hash <= GIT_OID_RAWSZ);
+    std::memcpy(&hash, id.id, sizeof hash);  // object ids are already uniformly distributed
+    return hash;
+  }
+};
+struct OidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
+};
+
+/// A blob to scan and the path it is scanned under (for path-based rules).
+struct GitBlob {
+  git_oid id;
+  std::string path;
+};
+
+/// Where a blob lives: a path, and the commit that put it there (zero id: the index).
+struct BlobPlace {
+  std::string path;
+  git_oid commit;
+};
+using BlobPlaces = std::unordered_map<git_oid, std::vector<BlobPlace>, OidHash, OidEqual>;
+
+struct GitWalkStats {
+  std::size_t commits = 0;
+  std::size_t trees = 0;
+  std::size_t blobs = 0;
+  std::size_t submodules = 0;       // gitlinks, skipped
+  std::size_t missing_objects = 0;  // commits or trees that could not be read
+};
+
+using BlobVisitor = std::function<bool(GitBlob&&)>;
+
+/// Every blob reachable from every ref (branches, tags, remote-tracking refs,
+/// HEAD), each once, in no particular order.
+void walk_history_blobs(git_repository* repository, GitWalkStats& stats, const BlobVisitor& visit);
+
+/// The blobs that the commits of `range` ("A..B", or "REV" meaning REV..HEAD)
+/// add or change, each once; `places` gets every (path, commit) of each.
+/// A merge introduces only what differs from all of its parents.
+/// Throws UsageError naming an end of the range that does not exist.
+void walk_range_blobs(git_repository* repository, const std::string& range, GitWalkStats& stats,
+                      BlobPlaces& places, const BlobVisitor& visit);
+
+/// A staged blob and the 1-based line numbers it adds relative to HEAD
+/// (every line when the path is new or HEAD does not exist).
+struct StagedBlob {
+  GitBlob blob;
+  std::vector<std::uint32_t> added_lines;  // sorted
+};
+
+/// What `git commit` would add: index entries that differ from HEAD.
+std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& stats);
+
+/// For each target blob, every place where history first introduced it: a
+/// walk of all commits, parents first, visiting each (tree, path) once, so a
+/// (blob, path) is attributed to the first commit whose tree holds it.
+BlobPlaces find_blob_provenance(git_repository* repository,
+                                const std::vector<git_oid>& targets, Diagnostics& diagnostics);
+
+}  // namespace keysweep

@@ -1,0 +1,48 @@
+#include "git/git_handles.h"
+
+#include <cstdlib>
+#include <mutex>
+
+#include "util/error.h"
+
+namespace keysweep {
+
+void ensure_libgit2() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    git_libgit2_init();
+    std::atexit([] { git_libgit2_shutdown(); });
+  });
+}
+
+std::string git_error_text() {
+  const git_error* error = git_error_last();
+  return error != nullptr && error->message != nullptr ? error->message : "unknown libgit2 error";
+}
+
+RepositoryPtr open_repository(const std::string& path) {
+  ensure_libgit2();
+  git_repository* repository = nullptr;
+  unsigned flags = path.empty() ? GIT_REPOSITORY_OPEN_FROM_ENV : 0;
+  if (git_repository_open_ext(&repository, path.empty() ? nullptr : path.c_str(), flags, nullptr) != 0) {
+    throw UsageError((path.empty() ? std::string("$GIT_DIR") : path) +
+                     ": not a git repository: " + git_error_text());
+  }
+  return RepositoryPtr(repository);
+}
+
+OdbPtr repository_odb(git_repository* repository) {
+  git_odb* odb = nullptr;
+  if (git_repository_odb(&odb, repository) != 0) {
+    throw RuntimeFailure("cannot open the object database: " + git_error_text());
+  }
+  return OdbPtr(odb);
+}
+
+std::string oid_hex(const git_oid& id) {
+  char text[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(text, sizeof text, &id);
+  return text;
+}
+
+}  // namespace keysweep

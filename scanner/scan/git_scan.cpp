@@ -1,0 +1,289 @@
+#include "scan/git_scan.h"
+
+#include <algorithm>
+#include <ctime>
+#include <iterator>
+#include <map>
+#include <thread>
+
+#include "git/git_blobs.h"
+#include "git/git_handles.h"
+#include "inputs/file_content.h"
+#include "matcher/matcher.h"
+#include "scan/content_scanner.h"
+#include "util/bounded_queue.h"
+#include "util/diagnostics.h"
+#include "util/progress.h"
+
+namespace keysweep {
+namespace {
+
+constexpr std::size_t kQueueCapacity = 4096;
+
+/// Reads blobs through its own repository handle and scans them.
+class BlobWorker {
+ public:
+  BlobWorker(const Matcher& matcher, RepositoryPtr repository, const GitScanOptions& options,
+             Diagnostics& diagnostics, ProgressMeter& progress)
+      : repository_(std::move(repository)),
+        odb_(repository_odb(repository_.get())),
+        options_(options),
+        progress_(progress),
+        scanner_(matcher, diagnostics) {}
+
+  /// Scans one blob; returns the index of its first finding in findings().
+  std::size_t scan_blob(const GitBlob& blob) {
+    std::size_t first = findings_.size();
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb_.get(), &blob.id) != 0) {
+      ++stats_.unreadable;  // missing (partial or shallow clone) or corrupt
+      return first;
+    }
+    OdbObjectPtr object(raw);
+    std::string_view bytes(static_cast<const char*>(git_odb_object_data(object.get())),
+                           git_odb_object_size(object.get()));
+    progress_.add(bytes.size());
+    if (bytes.size() > options_.max_file_size) {
+      ++stats_.skipped_too_large;
+      return first;
+    }
+    if (looks_binary(bytes)) {
+      ++stats_.skipped_binary;
+      return first;
+    }
+    ++stats_.files_scanned;
+    stats_.bytes_scanned += bytes.size();
+    if (scanner_.scan(bytes, blob.path, findings_) > 0) {
+      std::string blob_hex = oid_hex(blob.id);
+      for (std::size_t i = first; i < findings_.size(); ++i) {
+        findings_[i].git.emplace();
+        findings_[i].git->blob = blob_hex;
+      }
+    }
+    return first;
+  }
+
+  std::vector<Finding>& findings() { return findings_; }
+  const ScanStats& stats() const { return stats_; }
+
+ private:
+  RepositoryPtr repository_;
+  OdbPtr odb_;
+  const GitScanOptions& options_;
+  ProgressMeter& progress_;
+  ContentScanner scanner_;
+  std::vector<Finding> findings_;
+  ScanStats stats_;
+};
+
+/// A remote URL without credentials: "https://user:token@host/x" must not reach a report.
+std::string url_without_credentials(std::string url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) {
+    // scp-like "git@host:owner/repo.git" is ssh.
+    std::size_t colon = url.find(':');
+    if (colon != std::string::npos && url.find('/') > colon) {
+      std::size_t at = url.find('@');
+      std::string host = url.substr(at == std::string::npos || at > colon ? 0 : at + 1,
+                                    colon - (at == std::string::npos || at > colon ? 0 : at + 1));
+      return "ssh://" + host + "/" + url.substr(colon + 1);
+    }
+    return url.empty() || url.front() != '/' ? url : "file://" + url;
+  }
+  std::size_t authority = scheme + 3;
+  std::size_t end = url.find('/', authority);
+  std::size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at != std::string::npos && at >= authority) url.erase(authority, at + 1 - authority);
+  return url;
+}
+
+RepositoryInfo describe_repository(git_repository* repository, const std::string& root) {
+  RepositoryInfo info;
+  git_remote* remote = nullptr;
+  if (git_remote_lookup(&remote, repository, "origin") == 0) {
+    if (const char* url = git_remote_url(remote)) info.uri = url_without_credentials(url);
+    git_remote_free(remote);
+  }
+  if (info.uri.empty()) info.uri = "file://" + root + "/";
+  git_oid head;
+  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) info.revision = oid_hex(head);
+  git_reference* reference = nullptr;
+  if (git_repository_head(&reference, repository) == 0) {
+    ReferencePtr owned(reference);
+    if (git_reference_is_branch(reference)) info.branch = git_reference_shorthand(reference);
+  }
+  return info;
+}
+
+std::string iso_date(const git_time& when) {
+  std::time_t local = std::time_t(when.time + std::int64_t(when.offset) * 60);
+  std::tm parts;
+  gmtime_r(&local, &parts);
+  char text[40];
+  std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
+  int offset = when.offset < 0 ? -when.offset : when.offset;
+  std::snprintf(text + length, sizeof text - length, "%c%02d:%02d", when.offset < 0 ? '-' : '+',
+                offset / 60, offset % 60);
+  return text;
+}
+
+/// Commit metadata, looked up once per commit.
+class CommitDetails {
+ public:
+  explicit CommitDetails(git_repository* repository) : repository_(repository) {}
+
+  const GitOrigin& of(const git_oid& id) {
+    auto [entry, inserted] = cache_.try_emplace(oid_hex(id));
+    if (!inserted) return entry->second;
+    GitOrigin& origin = entry->second;
+    origin.commit = entry->first;
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repository_, &id) == 0) {
+      CommitPtr commit(raw);
+      const git_signature* author = git_commit_author(commit.get());
+      origin.author = author->name != nullptr ? author->name : "";
+      origin.email = author->email != nullptr ? author->email : "";
+      origin.date = iso_date(author->when);
+    }
+    return origin;
+  }
+
+ private:
+  git_repository* repository_;
+  std::map<std::string, GitOrigin> cache_;
+};
+
+/// One finding per place its blob lives at, each with the commit that put it there.
+std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
+                                    git_repository* repository) {
+  CommitDetails details(repository);
+  std::vector<Finding> placed;
+  for (Finding& finding : findings) {
+    git_oid blob;
+    auto found = places.end();
+    if (git_oid_fromstr(&blob, finding.git->blob.c_str()) == 0) found = places.find(blob);
+    if (found == places.end()) {  // provenance could not be traced: keep the scanned path
+      placed.push_back(std::move(finding));
+      continue;
+    }
+    for (const BlobPlace& place : found->second) {
+      Finding copy = finding;
+      copy.path = place.path;
+      if (!git_oid_is_zero(&place.commit)) {
+        std::string blob_hex = copy.git->blob;
+        copy.git = details.of(place.commit);
+        copy.git->blob = blob_hex;
+      }
+      placed.push_back(std::move(copy));
+    }
+  }
+  return placed;
+}
+
+bool on_added_line(const Finding& finding, const std::vector<std::uint32_t>& added_lines) {
+  return std::binary_search(added_lines.begin(), added_lines.end(), finding.start.line);
+}
+
+void report_skips(const ScanStats& stats, std::size_t max_size, Diagnostics& diagnostics) {
+  if (stats.unreadable > 0) {
+    diagnostics.warn(std::to_string(stats.unreadable) +
+                     " git objects are missing or corrupt (a partial or shallow clone?) and were "
+                     "not scanned");
+  }
+  if (stats.skipped_too_large > 0) {
+    diagnostics.warn(std::to_string(stats.skipped_too_large) + " blobs larger than the size limit (" +
+                     std::to_string(max_size >> 20) + " MiB) were not scanned");
+  }
+  if (stats.submodules > 0) {
+    diagnostics.warn(std::to_string(stats.submodules) +
+                     " submodule entries skipped; scan submodules as repositories of their own");
+  }
+}
+
+}  // namespace
+
+ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics) {
+  auto started = std::chrono::steady_clock::now();
+  RepositoryPtr repository = open_repository(options.repository);
+  ScanResult result;
+  const char* workdir = git_repository_workdir(repository.get());
+  result.root = workdir != nullptr ? workdir : git_repository_path(repository.get());
+  while (result.root.size() > 1 && result.root.back() == '/') result.root.pop_back();
+  result.repository = describe_repository(repository.get(), result.root);
+
+  GitWalkStats walk;
+  ProgressMeter progress(options.progress, "blobs");
+  std::vector<Finding> findings;
+  BlobPlaces places;
+
+  if (options.mode == GitScanMode::staged) {
+    // A handful of files: no threads to start, and the hook stays instant.
+    BlobWorker worker(matcher, open_repository(options.repository), options, diagnostics, progress);
+    for (const StagedBlob& staged : staged_blobs(repository.get(), walk)) {
+      std::size_t first = worker.scan_blob(staged.blob);
+      auto& scanned = worker.findings();
+      scanned.erase(std::remove_if(scanned.begin() + std::ptrdiff_t(first), scanned.end(),
+                                   [&](const Finding& f) { return !on_added_line(f, staged.added_lines); }),
+                    scanned.end());
+    }
+    findings = std::move(worker.findings());
+    result.stats.add(worker.stats());
+  } else {
+    unsigned thread_count = options.threads != 0 ? options.threads
+                                                 : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<BlobWorker>> workers;
+    for (unsigned i = 0; i < thread_count; ++i) {
+      workers.push_back(std::make_unique<BlobWorker>(
+          matcher, open_repository(options.repository), options, diagnostics, progress));
+    }
+    BoundedQueue<GitBlob> queue(kQueueCapacity);
+    std::vector<std::thread> threads;
+    for (auto& worker : workers) {
+      threads.emplace_back([&queue, &worker] {
+        while (auto blob = queue.pop()) worker->scan_blob(*blob);
+      });
+    }
+    auto push = [&queue](GitBlob&& blob) { return queue.push(std::move(blob)); };
+    try {
+      if (options.mode == GitScanMode::history) {
+        walk_history_blobs(repository.get(), walk, push);
+      } else {
+        walk_range_blobs(repository.get(), options.range, walk, places, push);
+      }
+    } catch (...) {
+      queue.close();
+      for (std::thread& thread : threads) thread.join();
+      throw;
+    }
+    queue.close();
+    for (std::thread& thread : threads) thread.join();
+    for (auto& worker : workers) {
+      std::move(worker->findings().begin(), worker->findings().end(), std::back_inserter(findings));
+      result.stats.add(worker->stats());
+    }
+  }
+  progress.finish();
+
+  if (options.mode == GitScanMode::history && !findings.empty()) {
+    std::vector<git_oid> targets;
+    for (const Finding& finding : findings) {
+      git_oid id;
+      if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
+    }
+    places = find_blob_provenance(repository.get(), targets, diagnostics);
+  }
+  result.findings = options.mode == GitScanMode::staged
+                        ? std::move(findings)
+                        : place_findings(std::move(findings), places, repository.get());
+
+  result.stats.commits = walk.commits;
+  result.stats.submodules = walk.submodules;
+  result.stats.unreadable += walk.missing_objects;
+  report_skips(result.stats, options.max_file_size, diagnostics);
+  sort_findings(result.findings);
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace keysweep

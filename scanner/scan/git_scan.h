@@ -1,0 +1,30 @@
+#pragma once
+// Git scans: all of history, a commit range, or the staged changes. Blobs
+// stream from one enumerating thread through a bounded queue to one worker per
+// core, each with its own repository handle (libgit2 handles are not shared
+// across threads). Provenance is traced afterwards, only for blobs that had
+// findings.
+
+#include <string>
+
+#include "scan/scan.h"
+
+namespace keysweep {
+
+class Diagnostics;
+class Matcher;
+
+enum class GitScanMode { history, range, staged };
+
+struct GitScanOptions {
+  GitScanMode mode = GitScanMode::history;
+  std::string repository;  // a path in the repository; empty: from the environment (GIT_DIR...)
+  std::string range;       // GitScanMode::range: "A..B" or "REV" (REV..HEAD)
+  std::size_t max_file_size = std::size_t(100) << 20;
+  unsigned threads = 0;
+  bool progress = false;  // a progress line on stderr
+};
+
+ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics);
+
+}  // namespace keysweep
