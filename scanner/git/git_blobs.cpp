@@ -11,8 +11,6 @@
 namespace keysweep {
 namespace {
 
-using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
-
 /// Pushes the commit each ref (and HEAD) points to, peeling tags.
 /// Refs to trees or blobs, and an unborn HEAD, have no history to walk.
 void push_every_ref(git_repository* repository, git_revwalk* walk) {
@@ -158,19 +156,54 @@ TreePtr commit_tree(git_commit* commit) {
 
 }  // namespace
 
-void walk_history_blobs(git_repository* repository, GitWalkStats& stats, const BlobVisitor& visit) {
-  RevwalkPtr walk = new_revwalk(repository, GIT_SORT_NONE);
-  push_every_ref(repository, walk.get());
-  OidSet seen_trees, seen_blobs;
-  auto enter = [&](const git_oid& id, const std::string&) { return seen_trees.insert(id).second; };
-  auto on_blob = [&](const git_oid& id, std::string&& path) {
-    if (!seen_blobs.insert(id).second) return true;
-    ++stats.blobs;
-    return visit({id, std::move(path)});
+std::vector<git_oid> list_objects(git_odb* odb) {
+  std::vector<git_oid> ids;
+  auto collect = [](const git_oid* id, void* payload) {
+    static_cast<std::vector<git_oid>*>(payload)->push_back(*id);
+    return 0;
   };
-  for_each_commit(repository, walk.get(), stats, [&](const git_oid&, git_commit* commit) {
-    return walk_tree(repository, *git_commit_tree_id(commit), stats, enter, on_blob);
-  });
+  if (git_odb_foreach(odb, collect, &ids) != 0) {
+    throw RuntimeFailure("cannot list the object database: " + git_error_text());
+  }
+  // A multi-pack or alternates layout can list an object twice; keep the first.
+  OidSet seen;
+  std::erase_if(ids, [&](const git_oid& id) { return !seen.insert(id).second; });
+  return ids;
+}
+
+void ObjectCensus::add_tree(std::string_view raw) {
+  while (!raw.empty()) {
+    std::size_t space = raw.find(' ');
+    std::size_t nul = raw.find('\0', space);
+    if (space == std::string_view::npos || nul == std::string_view::npos ||
+        raw.size() < nul + 1 + GIT_OID_RAWSZ) {
+      return;  // malformed: what was parsed stands
+    }
+    std::string_view mode = raw.substr(0, space);
+    git_oid id;
+    git_oid_fromraw(&id, reinterpret_cast<const unsigned char*>(raw.data() + nul + 1));
+    if (mode == "160000") {
+      ++submodules;
+    } else {
+      referenced.insert(id);
+    }
+    raw.remove_prefix(nul + 1 + GIT_OID_RAWSZ);
+  }
+}
+
+void ObjectCensus::add_commit(std::string_view raw) {
+  ++commits;
+  if (raw.starts_with("tree ") && raw.size() >= 5 + GIT_OID_HEXSZ) {
+    git_oid id;
+    if (git_oid_fromstrn(&id, raw.data() + 5, GIT_OID_HEXSZ) == 0) referenced.insert(id);
+  }
+}
+
+void ObjectCensus::merge(ObjectCensus&& other) {
+  if (referenced.size() < other.referenced.size()) std::swap(referenced, other.referenced);
+  referenced.merge(other.referenced);
+  submodules += other.submodules;
+  commits += other.commits;
 }
 
 void walk_range_blobs(git_repository* repository, const std::string& range, GitWalkStats& stats,

@@ -13,7 +13,9 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace keysweep {
@@ -54,10 +56,27 @@ struct GitWalkStats {
 };
 
 using BlobVisitor = std::function<bool(GitBlob&&)>;
+using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
-/// Every blob reachable from every ref (branches, tags, remote-tracking refs,
-/// HEAD), each once, in no particular order.
-void walk_history_blobs(git_repository* repository, GitWalkStats& stats, const BlobVisitor& visit);
+/// Every object id in the object database, in storage order (pack order, then
+/// loose objects): reading them in this order resolves deltas from warm caches,
+/// and contiguous slices of it can be read in parallel.
+std::vector<git_oid> list_objects(git_odb* odb);
+
+/// What the trees and commits of a history pass refer to, so that objects that
+/// are referenced but absent (partial or shallow clones, damaged packs) can be
+/// counted without a separate tree walk.
+struct ObjectCensus {
+  OidSet referenced;           // trees and blobs named by a tree or a commit
+  std::size_t submodules = 0;  // gitlink entries in trees
+  std::size_t commits = 0;
+
+  /// Notes the entries of a raw tree object ("<mode> <name>\0<20-byte id>"...).
+  void add_tree(std::string_view raw);
+  /// Notes the tree a raw commit object names.
+  void add_commit(std::string_view raw);
+  void merge(ObjectCensus&& other);
+};
 
 /// The blobs that the commits of `range` ("A..B", or "REV" meaning REV..HEAD)
 /// add or change, each once; `places` gets every (path, commit) of each.

@@ -85,7 +85,7 @@ bool contains_caseless(std::string_view haystack, std::string_view lowercase_nee
 }
 
 bool allowlist_matches(const Allowlist& allowlist, std::string_view secret, std::string_view match,
-                       std::string_view line, std::string_view path) {
+                       std::string_view line, std::optional<std::string_view> path) {
   std::string_view target = allowlist.regex_target == AllowTarget::secret  ? secret
                             : allowlist.regex_target == AllowTarget::match ? match
                                                                            : line;
@@ -97,7 +97,7 @@ bool allowlist_matches(const Allowlist& allowlist, std::string_view secret, std:
   // Each criterion that is set: a verdict. Unset criteria do not vote.
   std::array<std::pair<bool, bool>, 4> criteria = {{
       {!allowlist.regexes.empty(), any_regex(allowlist.regexes, target)},
-      {!allowlist.paths.empty(), any_regex(allowlist.paths, path)},
+      {!allowlist.paths.empty(), path && any_regex(allowlist.paths, *path)},
       {!allowlist.stopwords.empty(),
        std::any_of(allowlist.stopwords.begin(), allowlist.stopwords.end(),
                    [&](const std::string& word) { return contains_caseless(secret, word); })},
@@ -153,6 +153,14 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       anchors_(build_anchors(ruleset)),
       database_(nullptr, free_database),
       prototype_scratch_(nullptr, free_scratch) {
+  for (const Rule& rule : ruleset_.rules) {
+    auto has_paths = [](const std::vector<Allowlist>& lists) {
+      return std::any_of(lists.begin(), lists.end(),
+                         [](const Allowlist& list) { return !list.paths.empty(); });
+    };
+    path_dependent_.push_back(rule.compiled_path != nullptr || has_paths(rule.allowlists) ||
+                              has_paths(ruleset_.global_allowlists));
+  }
   if (anchors_.empty()) return;
   const std::string key = database_cache_key(anchors_);
 
@@ -230,8 +238,8 @@ Matcher::ScratchPtr Matcher::make_scratch() const {
   return scratch;
 }
 
-bool Matcher::find(std::string_view content, std::string_view path, Scratch& scratch,
-                   std::vector<RawMatch>& out) const {
+bool Matcher::find(std::string_view content, std::optional<std::string_view> path,
+                   Scratch& scratch, std::vector<RawMatch>& out) const {
   if (!database_ || content.empty()) return true;
   scratch.hits.clear();
   bool complete = true;
@@ -276,8 +284,8 @@ bool Matcher::find(std::string_view content, std::string_view path, Scratch& scr
       merged.high = std::max(merged.high, scratch.windows[i++].high);
     }
     const Rule& rule = ruleset_.rules[merged.rule];
-    if (rule.compiled_path &&
-        !re2::RE2::PartialMatch(re2::StringPiece(path.data(), path.size()), *rule.compiled_path)) {
+    if (rule.compiled_path && path &&
+        !re2::RE2::PartialMatch(re2::StringPiece(path->data(), path->size()), *rule.compiled_path)) {
       continue;
     }
     confirm_window(content, path, merged.rule, merged.low, merged.high, out);
@@ -285,7 +293,7 @@ bool Matcher::find(std::string_view content, std::string_view path, Scratch& scr
   return complete;
 }
 
-void Matcher::confirm_window(std::string_view content, std::string_view path,
+void Matcher::confirm_window(std::string_view content, std::optional<std::string_view> path,
                              std::uint32_t rule_index, std::size_t low, std::size_t high,
                              std::vector<RawMatch>& out) const {
   const Rule& rule = ruleset_.rules[rule_index];
@@ -328,7 +336,8 @@ void Matcher::confirm_window(std::string_view content, std::string_view path,
 }
 
 bool is_allowlisted(const Ruleset& ruleset, const Rule& rule, std::string_view secret,
-                    std::string_view match, std::string_view line, std::string_view path) {
+                    std::string_view match, std::string_view line,
+                    std::optional<std::string_view> path) {
   for (const auto* lists : {&rule.allowlists, &ruleset.global_allowlists}) {
     for (const Allowlist& allowlist : *lists) {
       if (allowlist_matches(allowlist, secret, match, line, path)) return true;

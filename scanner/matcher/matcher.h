@@ -11,6 +11,7 @@
 // and allowlists are checked on what RE2 confirms.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,30 +64,41 @@ class Matcher {
 
   /// Appends the confirmed matches of every rule in `content` to `out`.
   /// `path` feeds rules' path filters and path allowlists (forward slashes).
+  /// Without a path (a blob read before its paths are known), path filters
+  /// pass and path criteria drop nothing: matches of path-dependent rules are
+  /// then a superset, to be confirmed once the path is known.
   /// Returns false when the candidate limit cut the search short.
-  bool find(std::string_view content, std::string_view path, Scratch& scratch,
+  bool find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
             std::vector<RawMatch>& out) const;
+
+  /// True when a rule's matches depend on the path: a path filter, or an
+  /// allowlist (its own or global) with path criteria.
+  bool depends_on_path(std::uint32_t rule) const { return path_dependent_[rule]; }
 
   const Ruleset& ruleset() const { return ruleset_; }
   const std::vector<Anchor>& anchors() const { return anchors_; }
   bool loaded_from_cache() const { return loaded_from_cache_; }
 
  private:
-  void confirm_window(std::string_view content, std::string_view path, std::uint32_t rule_index,
-                      std::size_t low, std::size_t high, std::vector<RawMatch>& out) const;
+  void confirm_window(std::string_view content, std::optional<std::string_view> path,
+                      std::uint32_t rule_index, std::size_t low, std::size_t high,
+                      std::vector<RawMatch>& out) const;
 
   const Ruleset& ruleset_;
   std::vector<Anchor> anchors_;
   std::unique_ptr<hs_database, void (*)(hs_database*)> database_;
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
+  std::vector<bool> path_dependent_;
 };
 
 /// Builds the anchors of a ruleset (exposed for tests and `rules list`).
 std::vector<Anchor> build_anchors(const Ruleset& ruleset);
 
 /// True when an allowlist of the rule (or a global one) drops this match.
+/// With no path, path criteria count as not matching.
 bool is_allowlisted(const Ruleset& ruleset, const Rule& rule, std::string_view secret,
-                    std::string_view match, std::string_view line, std::string_view path);
+                    std::string_view match, std::string_view line,
+                    std::optional<std::string_view> path);
 
 }  // namespace keysweep

@@ -5,9 +5,11 @@
 namespace keysweep {
 
 std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
-                                 std::vector<Finding>& out) {
+                                 std::vector<Finding>& out, bool path_known) {
   matches_.clear();
-  if (!matcher_.find(bytes, path, *scratch_, matches_)) {
+  std::optional<std::string_view> rule_path;
+  if (path_known) rule_path = path;
+  if (!matcher_.find(bytes, rule_path, *scratch_, matches_)) {
     diagnostics_.warn(path + ": too many candidate matches; the rest of this input was not scanned");
   }
   std::size_t before = out.size();

@@ -20,7 +20,9 @@ class ContentScanner {
       : matcher_(matcher), diagnostics_(diagnostics), scratch_(matcher.make_scratch()) {}
 
   /// Appends the findings in `bytes`, reported under `path`; returns how many.
-  std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out);
+  /// With `path_known` false, path filters are deferred (see Matcher::find).
+  std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out,
+                   bool path_known = true);
 
  private:
   const Matcher& matcher_;

@@ -20,7 +20,8 @@ namespace {
 
 constexpr std::size_t kQueueCapacity = 4096;
 
-/// Reads blobs through its own repository handle and scans them.
+/// Reads objects through its own repository handle (libgit2 handles are not
+/// shared across threads) and scans the blobs among them.
 class BlobWorker {
  public:
   BlobWorker(const Matcher& matcher, RepositoryPtr repository, const GitScanOptions& options,
@@ -31,42 +32,75 @@ class BlobWorker {
         progress_(progress),
         scanner_(matcher, diagnostics) {}
 
-  /// Scans one blob; returns the index of its first finding in findings().
-  std::size_t scan_blob(const GitBlob& blob) {
+  /// History pass: reads any object; scans blobs (their paths are not known
+  /// yet) and notes what trees and commits refer to.
+  void read_object(const git_oid& id) {
+    OdbObjectPtr object = read(id);
+    if (!object) return;
+    std::string_view bytes = data_of(object.get());
+    switch (git_odb_object_type(object.get())) {
+      case GIT_OBJECT_BLOB:
+        scan_content(id, bytes, std::string(), false);
+        break;
+      case GIT_OBJECT_TREE:
+        census_.add_tree(bytes);
+        break;
+      case GIT_OBJECT_COMMIT:
+        census_.add_commit(bytes);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /// Range and staged scans: reads one blob and scans it under `path`.
+  /// Returns the index of its first finding in findings().
+  std::size_t scan_blob(const git_oid& id, const std::string& path, bool path_known) {
     std::size_t first = findings_.size();
-    git_odb_object* raw = nullptr;
-    if (git_odb_read(&raw, odb_.get(), &blob.id) != 0) {
-      ++stats_.unreadable;  // missing (partial or shallow clone) or corrupt
-      return first;
-    }
-    OdbObjectPtr object(raw);
-    std::string_view bytes(static_cast<const char*>(git_odb_object_data(object.get())),
-                           git_odb_object_size(object.get()));
-    progress_.add(bytes.size());
-    if (bytes.size() > options_.max_file_size) {
-      ++stats_.skipped_too_large;
-      return first;
-    }
-    if (looks_binary(bytes)) {
-      ++stats_.skipped_binary;
-      return first;
-    }
-    ++stats_.files_scanned;
-    stats_.bytes_scanned += bytes.size();
-    if (scanner_.scan(bytes, blob.path, findings_) > 0) {
-      std::string blob_hex = oid_hex(blob.id);
-      for (std::size_t i = first; i < findings_.size(); ++i) {
-        findings_[i].git.emplace();
-        findings_[i].git->blob = blob_hex;
-      }
-    }
+    if (OdbObjectPtr object = read(id)) scan_content(id, data_of(object.get()), path, path_known);
     return first;
   }
 
   std::vector<Finding>& findings() { return findings_; }
   const ScanStats& stats() const { return stats_; }
+  ObjectCensus& census() { return census_; }
 
  private:
+  OdbObjectPtr read(const git_oid& id) {
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb_.get(), &id) != 0) {
+      ++stats_.unreadable;  // missing (partial or shallow clone) or corrupt
+      return nullptr;
+    }
+    return OdbObjectPtr(raw);
+  }
+
+  static std::string_view data_of(git_odb_object* object) {
+    return {static_cast<const char*>(git_odb_object_data(object)), git_odb_object_size(object)};
+  }
+
+  void scan_content(const git_oid& id, std::string_view bytes, const std::string& path,
+                    bool path_known) {
+    progress_.add(bytes.size());
+    if (bytes.size() > options_.max_file_size) {
+      ++stats_.skipped_too_large;
+      return;
+    }
+    if (looks_binary(bytes)) {
+      ++stats_.skipped_binary;
+      return;
+    }
+    ++stats_.files_scanned;
+    stats_.bytes_scanned += bytes.size();
+    std::size_t first = findings_.size();
+    if (scanner_.scan(bytes, path, findings_, path_known) == 0) return;
+    std::string blob = oid_hex(id);
+    for (std::size_t i = first; i < findings_.size(); ++i) {
+      findings_[i].git.emplace();
+      findings_[i].git->blob = blob;
+    }
+  }
+
   RepositoryPtr repository_;
   OdbPtr odb_;
   const GitScanOptions& options_;
@@ -74,6 +108,7 @@ class BlobWorker {
   ContentScanner scanner_;
   std::vector<Finding> findings_;
   ScanStats stats_;
+  ObjectCensus census_;
 };
 
 /// A remote URL without credentials: "https://user:token@host/x" must not reach a report.
@@ -153,31 +188,111 @@ class CommitDetails {
   std::map<std::string, GitOrigin> cache_;
 };
 
-/// One finding per place its blob lives at, each with the commit that put it there.
+/// One finding per place its blob lives at, each with the commit that put it
+/// there. A blob was scanned before its paths were known, so where a rule
+/// depends on the path, the blob is scanned again under each of its paths and
+/// those findings stand instead. Findings in blobs with no place (no ref
+/// reaches them) are dropped and counted in `unreachable`.
 std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
-                                    git_repository* repository) {
+                                    git_repository* repository, const Matcher& matcher,
+                                    Diagnostics& diagnostics, std::size_t& unreachable) {
+  std::map<std::string, std::vector<std::size_t>> by_blob;
+  for (std::size_t i = 0; i < findings.size(); ++i) by_blob[findings[i].git->blob].push_back(i);
+
   CommitDetails details(repository);
+  OdbPtr odb = repository_odb(repository);
+  ContentScanner rescanner(matcher, diagnostics);
   std::vector<Finding> placed;
-  for (Finding& finding : findings) {
+  for (const auto& [blob_hex, indices] : by_blob) {
     git_oid blob;
-    auto found = places.end();
-    if (git_oid_fromstr(&blob, finding.git->blob.c_str()) == 0) found = places.find(blob);
-    if (found == places.end()) {  // provenance could not be traced: keep the scanned path
-      placed.push_back(std::move(finding));
+    auto found = git_oid_fromstr(&blob, blob_hex.c_str()) == 0 ? places.find(blob) : places.end();
+    if (found == places.end()) {
+      unreachable += indices.size();
       continue;
     }
+    bool path_dependent = std::any_of(indices.begin(), indices.end(), [&](std::size_t i) {
+      return matcher.depends_on_path(findings[i].rule_index);
+    });
+    OdbObjectPtr content;
+    if (path_dependent) {
+      git_odb_object* raw = nullptr;
+      if (git_odb_read(&raw, odb.get(), &blob) == 0) content.reset(raw);
+    }
     for (const BlobPlace& place : found->second) {
-      Finding copy = finding;
-      copy.path = place.path;
-      if (!git_oid_is_zero(&place.commit)) {
-        std::string blob_hex = copy.git->blob;
-        copy.git = details.of(place.commit);
-        copy.git->blob = blob_hex;
+      std::vector<Finding> here;
+      if (content) {
+        std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
+                               git_odb_object_size(content.get()));
+        rescanner.scan(bytes, place.path, here);
+      } else {
+        for (std::size_t i : indices) here.push_back(findings[i]);
       }
-      placed.push_back(std::move(copy));
+      for (Finding& finding : here) {
+        finding.path = place.path;
+        finding.git.emplace();
+        if (!git_oid_is_zero(&place.commit)) *finding.git = details.of(place.commit);
+        finding.git->blob = blob_hex;
+        placed.push_back(std::move(finding));
+      }
     }
   }
   return placed;
+}
+
+unsigned thread_count(const GitScanOptions& options) {
+  return options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// History: every object of the database once, in storage order, each worker
+/// reading one contiguous slice (deltas resolve from warm caches, and the
+/// slices read in parallel). Blobs are scanned as they are read; trees and
+/// commits are noted so that referenced-but-absent objects can be counted.
+void read_whole_database(git_repository* repository,
+                         std::vector<std::unique_ptr<BlobWorker>>& workers, GitWalkStats& walk) {
+  std::vector<git_oid> ids = list_objects(repository_odb(repository).get());
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < workers.size(); ++w) {
+    std::size_t from = ids.size() * w / workers.size();
+    std::size_t to = ids.size() * (w + 1) / workers.size();
+    threads.emplace_back([&ids, &worker = *workers[w], from, to] {
+      for (std::size_t i = from; i < to; ++i) worker.read_object(ids[i]);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  ObjectCensus census;
+  for (auto& worker : workers) census.merge(std::move(worker->census()));
+  OidSet present(ids.begin(), ids.end());
+  for (const git_oid& id : census.referenced) walk.missing_objects += present.count(id) == 0;
+  walk.commits = census.commits;
+  walk.submodules = census.submodules;
+  walk.blobs = ids.size();
+}
+
+/// A range: blobs stream from the range walk through a bounded queue to the workers.
+void scan_range(git_repository* repository, const std::string& range,
+                std::vector<std::unique_ptr<BlobWorker>>& workers, GitWalkStats& walk,
+                BlobPlaces& places) {
+  BoundedQueue<GitBlob> queue(kQueueCapacity);
+  std::vector<std::thread> threads;
+  for (auto& worker : workers) {
+    threads.emplace_back([&queue, &worker] {
+      // A blob may sit at several paths: path-dependent rules are settled per place.
+      while (auto blob = queue.pop()) worker->scan_blob(blob->id, blob->path, false);
+    });
+  }
+  auto finish = [&] {
+    queue.close();
+    for (std::thread& thread : threads) thread.join();
+  };
+  try {
+    walk_range_blobs(repository, range, walk, places,
+                     [&queue](GitBlob&& blob) { return queue.push(std::move(blob)); });
+  } catch (...) {
+    finish();
+    throw;
+  }
+  finish();
 }
 
 bool on_added_line(const Finding& finding, const std::vector<std::uint32_t>& added_lines) {
@@ -220,7 +335,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     // A handful of files: no threads to start, and the hook stays instant.
     BlobWorker worker(matcher, open_repository(options.repository), options, diagnostics, progress);
     for (const StagedBlob& staged : staged_blobs(repository.get(), walk)) {
-      std::size_t first = worker.scan_blob(staged.blob);
+      std::size_t first = worker.scan_blob(staged.blob.id, staged.blob.path, true);
       auto& scanned = worker.findings();
       scanned.erase(std::remove_if(scanned.begin() + std::ptrdiff_t(first), scanned.end(),
                                    [&](const Finding& f) { return !on_added_line(f, staged.added_lines); }),
@@ -229,34 +344,16 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     findings = std::move(worker.findings());
     result.stats.add(worker.stats());
   } else {
-    unsigned thread_count = options.threads != 0 ? options.threads
-                                                 : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<BlobWorker>> workers;
-    for (unsigned i = 0; i < thread_count; ++i) {
+    for (unsigned i = 0; i < thread_count(options); ++i) {
       workers.push_back(std::make_unique<BlobWorker>(
           matcher, open_repository(options.repository), options, diagnostics, progress));
     }
-    BoundedQueue<GitBlob> queue(kQueueCapacity);
-    std::vector<std::thread> threads;
-    for (auto& worker : workers) {
-      threads.emplace_back([&queue, &worker] {
-        while (auto blob = queue.pop()) worker->scan_blob(*blob);
-      });
+    if (options.mode == GitScanMode::history) {
+      read_whole_database(repository.get(), workers, walk);
+    } else {
+      scan_range(repository.get(), options.range, workers, walk, places);
     }
-    auto push = [&queue](GitBlob&& blob) { return queue.push(std::move(blob)); };
-    try {
-      if (options.mode == GitScanMode::history) {
-        walk_history_blobs(repository.get(), walk, push);
-      } else {
-        walk_range_blobs(repository.get(), options.range, walk, places, push);
-      }
-    } catch (...) {
-      queue.close();
-      for (std::thread& thread : threads) thread.join();
-      throw;
-    }
-    queue.close();
-    for (std::thread& thread : threads) thread.join();
     for (auto& worker : workers) {
       std::move(worker->findings().begin(), worker->findings().end(), std::back_inserter(findings));
       result.stats.add(worker->stats());
@@ -264,17 +361,26 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   progress.finish();
 
-  if (options.mode == GitScanMode::history && !findings.empty()) {
-    std::vector<git_oid> targets;
-    for (const Finding& finding : findings) {
-      git_oid id;
-      if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
+  if (options.mode == GitScanMode::staged) {
+    result.findings = std::move(findings);
+  } else {
+    if (options.mode == GitScanMode::history && !findings.empty()) {
+      std::vector<git_oid> targets;
+      for (const Finding& finding : findings) {
+        git_oid id;
+        if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
+      }
+      places = find_blob_provenance(repository.get(), targets, diagnostics);
     }
-    places = find_blob_provenance(repository.get(), targets, diagnostics);
+    std::size_t unreachable = 0;
+    result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
+                                     diagnostics, unreachable);
+    if (unreachable > 0) {
+      diagnostics.warn(std::to_string(unreachable) +
+                       " findings are in objects that no ref reaches (dangling after a rebase or "
+                       "an amend, until git gc) and are not reported");
+    }
   }
-  result.findings = options.mode == GitScanMode::staged
-                        ? std::move(findings)
-                        : place_findings(std::move(findings), places, repository.get());
 
   result.stats.commits = walk.commits;
   result.stats.submodules = walk.submodules;

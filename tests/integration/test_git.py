@@ -218,6 +218,28 @@ class RobustnessTest(KeysweepTestCase):
         self.assertEqual(result.stderr.count("warning"), 1)
         self.assertEqual(document["summary"]["unreadable"], 2)
 
+    def test_path_filtered_rules_are_settled_at_each_path_of_a_blob(self):
+        # The Agent-config rule applies to datadog.yaml only; the same blob at
+        # another path has no Datadog context and is not a finding there.
+        content = f"hostname: web-1\napi_key: {API_KEY}\n"
+        commit = self.repo.commit("agent", "2024-01-01T00:00:00+00:00",
+                                  files={"etc/datadog.yaml": content, "etc/other.yaml": content})
+        _, document = self.scan_json("--history", self.repo.path)
+        self.assertEqual([(f["path"], f["line"], f["rule_id"], f["commit"]) for f in document["findings"]],
+                         [("etc/datadog.yaml", 2, "datadog-agent-config-api-key", commit)])
+        _, tree = self.scan_json(self.repo.path)
+        self.assertEqual([f["path"] for f in tree["findings"]], ["etc/datadog.yaml"])
+
+    def test_findings_in_dangling_objects_are_not_reported(self):
+        self.repo.commit("one", "2024-01-01T00:00:00+00:00", files={"a.env": f"DD_API_KEY={API_KEY}\n"})
+        # Amend the secret away: the old blob stays in the object store, unreachable.
+        self.repo.write("a.env", "DD_API_KEY=${DD_API_KEY}\n")
+        self.repo.git("commit", "-q", "--amend", "-a", "-m", "one, fixed")
+        result, document = self.scan_json("--history", self.repo.path)
+        self.assertEqual(result.code, 0)
+        self.assertEqual(document["findings"], [])
+        self.assertIn("1 findings are in objects that no ref reaches", result.stderr)
+
     def test_submodules_binary_and_large_blobs_are_skipped_with_a_note(self):
         commit = self.repo.commit("one", "2024-01-01T00:00:00+00:00", files={
             "image.bin": b"\x00\x01" + f"DD_API_KEY={API_KEY}".encode(),
