@@ -6,10 +6,12 @@
 #include <cstdlib>
 #include <iomanip>
 #include <optional>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/output_file.h"
+#include "git/git_handles.h"
 #include "keysweep_config.h"
 #include "matcher/database_cache.h"
 #include "matcher/matcher.h"
@@ -125,6 +127,13 @@ int run_scan(const ScanArguments& arguments) {
   options.max_file_size = parse_size(arguments.max_file_size);
   options.threads = arguments.threads;
 
+  std::optional<GitScanOptions> git = git_scan_options(arguments, options);
+  // Debian's libgit2 parses the whole system CA bundle when it initialises
+  // (it is built with mbedTLS), ~10 ms that a local scan never needs: let it
+  // run while the rules load rather than after.
+  std::optional<std::jthread> git_initialisation;
+  if (git) git_initialisation.emplace(ensure_libgit2);
+
   Diagnostics diagnostics;
   Ruleset ruleset = load_ruleset(arguments.rule_paths, true);
   OutputFile output(arguments.output);
@@ -136,7 +145,6 @@ int run_scan(const ScanArguments& arguments) {
   if (!arguments.no_cache) matcher_options.cache_dir = default_cache_dir();
   Matcher matcher(ruleset, matcher_options, diagnostics);
 
-  std::optional<GitScanOptions> git = git_scan_options(arguments, options);
   ScanResult result =
       git ? scan_git(matcher, *git, diagnostics) : scan_paths(matcher, options, diagnostics);
   Report report{result, ruleset, diagnostics.warnings()};

@@ -64,6 +64,7 @@ class BlobWorker {
   std::vector<Finding>& findings() { return findings_; }
   const ScanStats& stats() const { return stats_; }
   ObjectCensus& census() { return census_; }
+  git_repository* repository() const { return repository_.get(); }
 
  private:
   OdbObjectPtr read(const git_oid& id) {
@@ -332,9 +333,10 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   BlobPlaces places;
 
   if (options.mode == GitScanMode::staged) {
-    // A handful of files: no threads to start, and the hook stays instant.
-    BlobWorker worker(matcher, open_repository(options.repository), options, diagnostics, progress);
-    for (const StagedBlob& staged : staged_blobs(repository.get(), walk)) {
+    // A handful of files: no threads to start, no second repository handle,
+    // and the hook stays instant.
+    BlobWorker worker(matcher, std::move(repository), options, diagnostics, progress);
+    for (const StagedBlob& staged : staged_blobs(worker.repository(), walk)) {
       std::size_t first = worker.scan_blob(staged.blob.id, staged.blob.path, true);
       auto& scanned = worker.findings();
       scanned.erase(std::remove_if(scanned.begin() + std::ptrdiff_t(first), scanned.end(),
