@@ -29,14 +29,55 @@ std::string default_cache_dir() {
   return {};
 }
 
-std::string database_cache_key(const std::vector<Anchor>& anchors) {
-  std::string material = "keysweep-hsdb-v1\n";
+namespace {
+constexpr std::string_view kEntryMagic = "keysweep-hsdb-v2\n";
+}  // namespace
+
+std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset) {
+  std::string material(kEntryMagic);
   material += hs_version();
   material += '\n';
   for (const Anchor& anchor : anchors) {
     material += std::to_string(anchor.flags) + '\t' + anchor.expression + '\n';
   }
+  for (const Rule& rule : ruleset.rules) {
+    material += std::to_string(rule.secret_group) + '\t' + rule.regex + '\n';
+  }
   return sha256_hex(material);
+}
+
+std::string encode_cache_entry(const std::vector<Anchor>& anchors, std::string_view serialized) {
+  std::string entry(kEntryMagic);
+  entry += std::to_string(anchors.size()) + '\n';
+  for (const Anchor& anchor : anchors) {
+    entry += std::to_string(anchor.back) + ' ' + std::to_string(anchor.forward) + '\n';
+  }
+  entry += serialized;
+  return entry;
+}
+
+bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
+                        std::string_view& serialized) {
+  std::istringstream header(entry);
+  std::string magic;
+  std::size_t count = 0;
+  if (!std::getline(header, magic) || magic + '\n' != kEntryMagic || !(header >> count) ||
+      count != anchors.size()) {
+    return false;
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> windows(count);
+  for (auto& [back, forward] : windows) {
+    if (!(header >> back >> forward)) return false;
+  }
+  header.get();  // the newline before the database
+  std::streamoff offset = header.tellg();
+  if (offset <= 0 || std::size_t(offset) >= entry.size()) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    anchors[i].back = windows[i].first;
+    anchors[i].forward = windows[i].second;
+  }
+  serialized = std::string_view(entry).substr(std::size_t(offset));
+  return true;
 }
 
 std::string read_cached_database(const std::string& cache_dir, const std::string& key) {

@@ -13,8 +13,17 @@ namespace keysweep {
 /// $KEYSWEEP_CACHE_DIR, else $XDG_CACHE_HOME/keysweep, else $HOME/.cache/keysweep, else "".
 std::string default_cache_dir();
 
-/// The cache key of a set of anchors under this Hyperscan build.
-std::string database_cache_key(const std::vector<Anchor>& anchors);
+/// The cache key of a ruleset's anchors, and of every rule regex and secret
+/// group (a hit vouches that they were validated), under this Hyperscan build.
+std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset);
+
+/// A cache entry: the anchors' windows, then the serialized database.
+std::string encode_cache_entry(const std::vector<Anchor>& anchors, std::string_view serialized);
+
+/// Sets the anchors' windows from an entry and points `serialized` into it.
+/// False when the entry is not one (truncated, another version, other anchors).
+bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
+                        std::string_view& serialized);
 
 /// The serialized bytes stored under key, or empty when there are none.
 std::string read_cached_database(const std::string& cache_dir, const std::string& key);

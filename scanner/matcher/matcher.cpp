@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "matcher/database_cache.h"
+#include "rules/rule_loader.h"
 #include "util/diagnostics.h"
 #include "util/entropy.h"
 #include "util/error.h"
@@ -128,12 +129,12 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
   std::vector<Anchor> anchors;
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
     const Rule& rule = ruleset.rules[index];
-    unsigned flags = 0;
-    std::size_t width = kMaxWindow;
-    std::string error_text;
-    bool parsed = regex_width(rule.regex, flags, width, error_text);
     if (rule.keywords.empty()) {
-      if (!parsed) {
+      unsigned flags = 0;
+      std::size_t width = kMaxWindow;
+      std::string error_text;
+      if (!regex_width(rule.regex, flags, width, error_text)) {
+        validate_rule(rule);  // a syntax error is better told in RE2's words
         throw UsageError(rule.source + ": rule '" + rule.id +
                          "': Hyperscan cannot compile the regex (" + error_text +
                          "); give the rule keywords to anchor it instead");
@@ -142,10 +143,25 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
       continue;
     }
     for (const std::string& keyword : rule.keywords) {
-      anchors.push_back({index, escape_literal(keyword), HS_FLAG_CASELESS, width, width});
+      anchors.push_back({index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0});
     }
   }
   return anchors;
+}
+
+void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
+  std::vector<std::size_t> width_of(ruleset.rules.size(), 0);
+  for (Anchor& anchor : anchors) {
+    if (!(anchor.flags & HS_FLAG_CASELESS)) continue;  // regex anchors were measured when built
+    std::size_t& width = width_of[anchor.rule];
+    if (width == 0) {
+      unsigned flags = 0;
+      std::string error_text;
+      width = kMaxWindow;  // a regex Hyperscan cannot parse gets the widest window
+      regex_width(ruleset.rules[anchor.rule].regex, flags, width, error_text);
+    }
+    anchor.back = anchor.forward = width;
+  }
 }
 
 Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnostics& diagnostics)
@@ -161,16 +177,27 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     path_dependent_.push_back(rule.compiled_path != nullptr || has_paths(rule.allowlists) ||
                               has_paths(ruleset_.global_allowlists));
   }
-  if (anchors_.empty()) return;
-  const std::string key = database_cache_key(anchors_);
+  if (anchors_.empty()) {
+    validate_rules(ruleset_);
+    return;
+  }
+  const std::string key = database_cache_key(anchors_, ruleset_);
 
+  // A cache entry exists only for a ruleset that was validated when the entry
+  // was written (the key covers every regex), so a hit skips validation and
+  // the window measurement, and rule regexes compile only when first needed.
   std::string cached = read_cached_database(options.cache_dir, key);
-  if (!cached.empty()) {
+  std::string_view serialized;
+  if (!cached.empty() && decode_cache_entry(cached, anchors_, serialized)) {
     hs_database_t* database = nullptr;
-    if (hs_deserialize_database(cached.data(), cached.size(), &database) == HS_SUCCESS) {
+    if (hs_deserialize_database(serialized.data(), serialized.size(), &database) == HS_SUCCESS) {
       database_.reset(database);
       loaded_from_cache_ = true;
     }
+  }
+  if (!loaded_from_cache_) {
+    validate_rules(ruleset_);
+    measure_keyword_windows(ruleset_, anchors_);
   }
 
   while (!database_) {
@@ -208,8 +235,8 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     char* bytes = nullptr;
     std::size_t length = 0;
     if (hs_serialize_database(database_.get(), &bytes, &length) == HS_SUCCESS) {
-      std::string problem =
-          write_cached_database(options.cache_dir, key, std::string(bytes, length));
+      std::string problem = write_cached_database(
+          options.cache_dir, key, encode_cache_entry(anchors_, std::string_view(bytes, length)));
       std::free(bytes);
       if (!problem.empty()) diagnostics.warn("cannot cache the rule database: " + problem);
     }
@@ -297,7 +324,7 @@ void Matcher::confirm_window(std::string_view content, std::optional<std::string
                              std::uint32_t rule_index, std::size_t low, std::size_t high,
                              std::vector<RawMatch>& out) const {
   const Rule& rule = ruleset_.rules[rule_index];
-  const re2::RE2& regex = *rule.compiled_regex;
+  const re2::RE2& regex = rule.compiled_regex->get();
   const int groups = regex.NumberOfCapturingGroups() + 1;
   re2::StringPiece captures[32];
   const int wanted = std::min(groups, 32);

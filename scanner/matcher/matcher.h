@@ -92,8 +92,12 @@ class Matcher {
   std::vector<bool> path_dependent_;
 };
 
-/// Builds the anchors of a ruleset (exposed for tests and `rules list`).
+/// Builds the anchors of a ruleset. Windows of keyword anchors are left at 0
+/// until measure_keyword_windows() (or a cache entry) sets them.
 std::vector<Anchor> build_anchors(const Ruleset& ruleset);
+
+/// Sets each keyword anchor's window from its rule regex's maximum width.
+void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
 
 /// True when an allowlist of the rule (or a global one) drops this match.
 /// With no path, path criteria count as not matching.

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "rules/lazy_regex.h"
+
 namespace re2 {
 class RE2;
 }
@@ -62,9 +64,11 @@ struct Rule {
   std::vector<RuleExample> negative_examples;
 
   std::string source;  // the rule file (or "builtin:datadog.toml"), for error messages
+  int regex_line = 0;  // where `regex` is in the source, for error messages
 
-  // Compiled forms, shared so a Ruleset copies cheaply.
-  std::shared_ptr<const re2::RE2> compiled_regex;
+  // Compiled forms, shared so a Ruleset copies cheaply. The rule regex compiles
+  // on first use (see LazyRegex); validate_rules() compiles them all.
+  std::shared_ptr<const LazyRegex> compiled_regex;
   std::shared_ptr<const re2::RE2> compiled_path;
 };
 

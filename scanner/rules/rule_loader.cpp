@@ -58,9 +58,7 @@ std::vector<std::string> get_strings(const toml::node& node, std::string_view ke
 
 std::shared_ptr<const re2::RE2> compile_regex(const std::string& pattern, std::string_view what,
                                               const toml::node* node, const Where& where) {
-  re2::RE2::Options options;
-  options.set_log_errors(false);
-  auto regex = std::make_shared<const re2::RE2>(pattern, options);
+  std::shared_ptr<const re2::RE2> regex = compile_rule_regex(pattern);
   if (!regex->ok()) {
     where.fail(node, std::string(what) + " does not compile: " + regex->error());
   }
@@ -217,13 +215,8 @@ Rule parse_rule(const toml::table& table, const std::string& source) {
     }
   }
   if (rule.regex.empty()) where.fail(&table, "a rule needs a non-empty 'regex'");
-  rule.compiled_regex = compile_regex(rule.regex, "regex", regex_node, where);
-  if (rule.secret_group > rule.compiled_regex->NumberOfCapturingGroups()) {
-    where.fail(regex_node, "secretGroup " + std::to_string(rule.secret_group) +
-                               " is larger than the regex's " +
-                               std::to_string(rule.compiled_regex->NumberOfCapturingGroups()) +
-                               " capture groups");
-  }
+  rule.compiled_regex = std::make_shared<const LazyRegex>(rule.regex);
+  rule.regex_line = int(regex_node->source().begin.line);
   if (rule.name.empty()) rule.name = rule.id;
   return rule;
 }
@@ -294,6 +287,24 @@ void load_rules_path(const std::string& path, Ruleset& ruleset) {
 void load_builtin_rules(Ruleset& ruleset) {
   for (const auto& [name, text] : builtin_rule_files()) {
     load_rules_text(text, "builtin:" + std::string(name), ruleset);
+  }
+}
+
+void validate_rules(const Ruleset& ruleset) {
+  for (const Rule& rule : ruleset.rules) validate_rule(rule);
+}
+
+void validate_rule(const Rule& rule) {
+  std::string prefix = rule.source;
+  if (rule.regex_line > 0) prefix.append(":").append(std::to_string(rule.regex_line));
+  prefix.append(": rule '").append(rule.id).append("': ");
+  if (std::string error = rule.compiled_regex->validate(); !error.empty()) {
+    throw UsageError(prefix + "regex does not compile: " + error);
+  }
+  int groups = rule.compiled_regex->get().NumberOfCapturingGroups();
+  if (rule.secret_group > groups) {
+    throw UsageError(prefix + "secretGroup " + std::to_string(rule.secret_group) +
+                     " is larger than the regex's " + std::to_string(groups) + " capture groups");
   }
 }
 

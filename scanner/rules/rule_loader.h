@@ -19,4 +19,11 @@ void load_rules_path(const std::string& path, Ruleset& ruleset);
 /// The rule pack compiled into the binary (rules/*.toml at build time).
 void load_builtin_rules(Ruleset& ruleset);
 
+/// Compiles every rule regex and checks its secretGroup. Loading defers this
+/// (regexes compile on first use); the matcher calls it whenever it builds a
+/// database, so a ruleset is validated before it is ever used or cached.
+/// Throws UsageError naming the file, line, rule id and reason.
+void validate_rules(const Ruleset& ruleset);
+void validate_rule(const Rule& rule);
+
 }  // namespace keysweep

@@ -172,5 +172,13 @@ TEST_CASE("the compiled database is cached and reused") {
   Engine other(test::ruleset_from(kTokenRule), options);
   CHECK_FALSE(other.matcher->loaded_from_cache());
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+  // Regexes compile lazily and a cache hit skips validation, so an edited
+  // regex behind the same keywords must not hit the old entry.
+  std::string broken = kTokenRule;
+  broken.replace(broken.find("([a-z0-9]{12})"), 14, "([a-z0-9]{12}");
+  Ruleset broken_rules = test::ruleset_from(broken);
+  Diagnostics quiet(true);
+  CHECK_THROWS_WITH(Matcher(broken_rules, options, quiet),
+                    Catch::Contains("rule 'token': regex does not compile: missing )"));
   fs::remove_all(dir);
 }

@@ -11,9 +11,11 @@ using keysweep::test::Engine;
 
 namespace {
 
+/// The error of loading and validating a rule file (regexes compile lazily,
+/// so validation is where a bad regex or secretGroup is caught).
 std::string load_error(const std::string& toml) {
   try {
-    test::ruleset_from(toml);
+    validate_rules(test::ruleset_from(toml));
   } catch (const UsageError& error) {
     return error.what();
   }
