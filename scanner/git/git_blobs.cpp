@@ -79,7 +79,6 @@ bool walk_tree(git_repository* repository, const git_oid& root, GitWalkStats& st
       continue;
     }
     TreePtr tree(raw);
-    ++stats.trees;
     std::size_t count = git_tree_entrycount(tree.get());
     for (std::size_t i = 0; i < count; ++i) {
       const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
@@ -261,7 +260,6 @@ void walk_range_blobs(git_repository* repository, const std::string& range, GitW
     for (auto& [path, blob] : ordered) {
       places[blob].push_back({path, commit_id});
       if (!seen_blobs.insert(blob).second) continue;
-      ++stats.blobs;
       if (!visit({blob, path})) return false;
     }
     return true;
@@ -296,7 +294,6 @@ std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& s
       ++stats.submodules;
       continue;
     }
-    ++stats.blobs;
     StagedBlob blob{{delta->new_file.id, delta->new_file.path}, {}};
     git_patch* raw_patch = nullptr;
     if (git_patch_from_diff(&raw_patch, diff.get(), i) != 0) {

@@ -1,11 +1,11 @@
 #pragma once
-// Enumerates what a git scan reads: blobs, each unique blob once, with a path
-// it lives at. Three sources:
-//   - history: every blob reachable from every ref (trees visited once each);
-//   - a commit range: blobs added or changed by the commits in A..B, with the
-//     places (path, commit) where the range introduced them;
+// What a git scan reads, and where it lives. Knows nothing about rules or output.
+//   - history: every object of the database in storage order (list_objects),
+//     with an ObjectCensus of what trees and commits reference, and afterwards
+//     the provenance of the blobs that had findings (find_blob_provenance);
+//   - a commit range: blobs added or changed by the commits in A..B, each
+//     once, with the places (path, commit) where the range introduced them;
 //   - the index: staged blobs that differ from HEAD, with the lines they add.
-// Knows nothing about rules or output.
 
 #include <git2.h>
 
@@ -49,8 +49,6 @@ using BlobPlaces = std::unordered_map<git_oid, std::vector<BlobPlace>, OidHash, 
 
 struct GitWalkStats {
   std::size_t commits = 0;
-  std::size_t trees = 0;
-  std::size_t blobs = 0;
   std::size_t submodules = 0;       // gitlinks, skipped
   std::size_t missing_objects = 0;  // commits or trees that could not be read
 };

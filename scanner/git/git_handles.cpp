@@ -1,5 +1,6 @@
 #include "git/git_handles.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -43,6 +44,24 @@ std::string oid_hex(const git_oid& id) {
   char text[GIT_OID_HEXSZ + 1];
   git_oid_tostr(text, sizeof text, &id);
   return text;
+}
+
+std::string remote_uri_for_report(std::string url) {
+  std::size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    std::size_t authority = scheme + 3;
+    std::size_t authority_end = std::min(url.find('/', authority), url.size());
+    std::size_t at = url.rfind('@', authority_end);
+    if (at != std::string::npos && at >= authority) url.erase(authority, at + 1 - authority);
+    return url;
+  }
+  std::size_t colon = url.find(':');
+  if (colon != std::string::npos && url.find('/') > colon) {  // scp-like: [user@]host:path
+    std::size_t at = url.find('@');
+    std::size_t host = at != std::string::npos && at < colon ? at + 1 : 0;
+    return "ssh://" + url.substr(host, colon - host) + "/" + url.substr(colon + 1);
+  }
+  return !url.empty() && url.front() == '/' ? "file://" + url : url;
 }
 
 }  // namespace keysweep

@@ -44,4 +44,9 @@ OdbPtr repository_odb(git_repository* repository);
 /// Hex of an object id.
 std::string oid_hex(const git_oid& id);
 
+/// A remote URL fit for a report: credentials removed ("https://user:token@host/x"
+/// becomes "https://host/x"), scp-like "git@host:org/repo" written as
+/// "ssh://host/org/repo", and a local path as a file:// URI.
+std::string remote_uri_for_report(std::string url);
+
 }  // namespace keysweep

@@ -112,32 +112,11 @@ class BlobWorker {
   ObjectCensus census_;
 };
 
-/// A remote URL without credentials: "https://user:token@host/x" must not reach a report.
-std::string url_without_credentials(std::string url) {
-  std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) {
-    // scp-like "git@host:owner/repo.git" is ssh.
-    std::size_t colon = url.find(':');
-    if (colon != std::string::npos && url.find('/') > colon) {
-      std::size_t at = url.find('@');
-      std::string host = url.substr(at == std::string::npos || at > colon ? 0 : at + 1,
-                                    colon - (at == std::string::npos || at > colon ? 0 : at + 1));
-      return "ssh://" + host + "/" + url.substr(colon + 1);
-    }
-    return url.empty() || url.front() != '/' ? url : "file://" + url;
-  }
-  std::size_t authority = scheme + 3;
-  std::size_t end = url.find('/', authority);
-  std::size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
-  if (at != std::string::npos && at >= authority) url.erase(authority, at + 1 - authority);
-  return url;
-}
-
 RepositoryInfo describe_repository(git_repository* repository, const std::string& root) {
   RepositoryInfo info;
   git_remote* remote = nullptr;
   if (git_remote_lookup(&remote, repository, "origin") == 0) {
-    if (const char* url = git_remote_url(remote)) info.uri = url_without_credentials(url);
+    if (const char* url = git_remote_url(remote)) info.uri = remote_uri_for_report(url);
     git_remote_free(remote);
   }
   if (info.uri.empty()) info.uri = "file://" + root + "/";
@@ -267,7 +246,6 @@ void read_whole_database(git_repository* repository,
   for (const git_oid& id : census.referenced) walk.missing_objects += present.count(id) == 0;
   walk.commits = census.commits;
   walk.submodules = census.submodules;
-  walk.blobs = ids.size();
 }
 
 /// A range: blobs stream from the range walk through a bounded queue to the workers.

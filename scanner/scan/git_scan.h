@@ -1,9 +1,10 @@
 #pragma once
-// Git scans: all of history, a commit range, or the staged changes. Blobs
-// stream from one enumerating thread through a bounded queue to one worker per
-// core, each with its own repository handle (libgit2 handles are not shared
-// across threads). Provenance is traced afterwards, only for blobs that had
-// findings.
+// Git scans: all of history, a commit range, or the staged changes. Each
+// worker thread has its own repository handle (libgit2 handles are not shared
+// across threads). History: workers read contiguous slices of the object
+// database in storage order. A range: blobs stream from the range walk through
+// a bounded queue. Either way, provenance and per-path rules are settled
+// afterwards, only for blobs that had findings.
 
 #include <string>
 

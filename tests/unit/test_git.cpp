@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "git/git_blobs.h"
+#include "git/git_handles.h"
+
+using namespace keysweep;
+
+TEST_CASE("remote URLs lose their credentials before they reach a report") {
+  CHECK(remote_uri_for_report("https://deploy:s3cr3t@git.example.com/org/repo.git") ==
+        "https://git.example.com/org/repo.git");
+  CHECK(remote_uri_for_report("https://x-access-token:ghs_abc@github.com/org/repo") ==
+        "https://github.com/org/repo");
+  CHECK(remote_uri_for_report("https://github.com/org/repo@v2") == "https://github.com/org/repo@v2");
+  CHECK(remote_uri_for_report("ssh://git@host:2222/org/repo.git") == "ssh://host:2222/org/repo.git");
+  CHECK(remote_uri_for_report("git@github.com:org/repo.git") == "ssh://github.com/org/repo.git");
+  CHECK(remote_uri_for_report("/srv/git/repo.git") == "file:///srv/git/repo.git");
+}
+
+namespace {
+
+std::string raw_entry(const std::string& mode, const std::string& name, unsigned char fill) {
+  return mode + " " + name + std::string(1, '\0') + std::string(GIT_OID_RAWSZ, char(fill));
+}
+
+git_oid filled_oid(unsigned char fill) {
+  unsigned char raw[GIT_OID_RAWSZ];
+  std::fill(std::begin(raw), std::end(raw), fill);
+  git_oid id;
+  git_oid_fromraw(&id, raw);
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("the object census reads raw trees and commits") {
+  ObjectCensus census;
+  census.add_tree(raw_entry("100644", "a.txt", 1) + raw_entry("40000", "dir", 2) +
+                  raw_entry("160000", "vendor", 3) + raw_entry("120000", "link", 4));
+  CHECK(census.referenced.count(filled_oid(1)) == 1);
+  CHECK(census.referenced.count(filled_oid(2)) == 1);
+  CHECK(census.referenced.count(filled_oid(3)) == 0);  // a gitlink names another repository
+  CHECK(census.referenced.count(filled_oid(4)) == 1);
+  CHECK(census.submodules == 1);
+
+  census.add_commit("tree 0505050505050505050505050505050505050505\nauthor A <a@b> 1 +0000\n");
+  CHECK(census.commits == 1);
+  CHECK(census.referenced.count(filled_oid(5)) == 1);
+
+  // A truncated tree keeps what was parsed and stops.
+  ObjectCensus truncated;
+  truncated.add_tree(raw_entry("100644", "a", 6) + "100644 b");
+  CHECK(truncated.referenced.size() == 1);
+
+  ObjectCensus other;
+  other.add_tree(raw_entry("100644", "c", 7));
+  census.merge(std::move(other));
+  CHECK(census.referenced.count(filled_oid(7)) == 1);
+  CHECK(census.referenced.size() == 5);
+}
