@@ -14,12 +14,13 @@ namespace {
 /// Pushes the commit each ref (and HEAD) points to, peeling tags.
 /// Refs to trees or blobs, and an unborn HEAD, have no history to walk.
 void push_every_ref(git_repository* repository, git_revwalk* walk) {
-  git_reference_iterator* iterator = nullptr;
-  if (git_reference_iterator_new(&iterator, repository) != 0) {
+  git_reference_iterator* raw_iterator = nullptr;
+  if (git_reference_iterator_new(&raw_iterator, repository) != 0) {
     throw RuntimeFailure("cannot list references: " + git_error_text());
   }
+  ReferenceIteratorPtr iterator(raw_iterator);
   git_reference* raw = nullptr;
-  while (git_reference_next(&raw, iterator) == 0) {
+  while (git_reference_next(&raw, iterator.get()) == 0) {
     ReferencePtr reference(raw);
     git_object* target = nullptr;
     if (git_reference_peel(&target, reference.get(), GIT_OBJECT_COMMIT) == 0) {
@@ -27,7 +28,6 @@ void push_every_ref(git_repository* repository, git_revwalk* walk) {
       git_revwalk_push(walk, git_object_id(commit.get()));
     }
   }
-  git_reference_iterator_free(iterator);
   git_revwalk_push_head(walk);  // a detached HEAD is not under refs/
 }
 
@@ -300,17 +300,17 @@ std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& s
       ++stats.missing_objects;
       continue;
     }
-    for (std::size_t hunk = 0; hunk < git_patch_num_hunks(raw_patch); ++hunk) {
-      int lines = git_patch_num_lines_in_hunk(raw_patch, hunk);
+    PatchPtr patch(raw_patch);
+    for (std::size_t hunk = 0; hunk < git_patch_num_hunks(patch.get()); ++hunk) {
+      int lines = git_patch_num_lines_in_hunk(patch.get(), hunk);
       for (int n = 0; n < lines; ++n) {
         const git_diff_line* line = nullptr;
-        if (git_patch_get_line_in_hunk(&line, raw_patch, hunk, std::size_t(n)) == 0 &&
+        if (git_patch_get_line_in_hunk(&line, patch.get(), hunk, std::size_t(n)) == 0 &&
             line->origin == GIT_DIFF_LINE_ADDITION) {
           blob.added_lines.push_back(std::uint32_t(line->new_lineno));
         }
       }
     }
-    git_patch_free(raw_patch);
     std::sort(blob.added_lines.begin(), blob.added_lines.end());
     staged.push_back(std::move(blob));
   }

@@ -25,6 +25,11 @@ using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_
 using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
 using BlobPtr = std::unique_ptr<git_blob, GitDeleter<git_blob, git_blob_free>>;
 using DiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff, git_diff_free>>;
+using PatchPtr = std::unique_ptr<git_patch, GitDeleter<git_patch, git_patch_free>>;
+using RemotePtr = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
+using ReferenceIteratorPtr =
+    std::unique_ptr<git_reference_iterator,
+                    GitDeleter<git_reference_iterator, git_reference_iterator_free>>;
 
 /// libgit2's global state for the life of the process (init once, shut down at exit).
 void ensure_libgit2();

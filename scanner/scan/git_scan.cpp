@@ -114,10 +114,10 @@ class BlobWorker {
 
 RepositoryInfo describe_repository(git_repository* repository, const std::string& root) {
   RepositoryInfo info;
-  git_remote* remote = nullptr;
-  if (git_remote_lookup(&remote, repository, "origin") == 0) {
-    if (const char* url = git_remote_url(remote)) info.uri = remote_uri_for_report(url);
-    git_remote_free(remote);
+  git_remote* raw_remote = nullptr;
+  if (git_remote_lookup(&raw_remote, repository, "origin") == 0) {
+    RemotePtr remote(raw_remote);
+    if (const char* url = git_remote_url(remote.get())) info.uri = remote_uri_for_report(url);
   }
   if (info.uri.empty()) info.uri = "file://" + root + "/";
   git_oid head;
