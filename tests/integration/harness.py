@@ -58,6 +58,9 @@ class KeysweepTestCase(unittest.TestCase):
         completed = subprocess.run(
             list(prefix) + [BINARY, *args], input=stdin, capture_output=True, text=True,
             cwd=cwd or self.tree, env=environment, timeout=300)
+        # In sanitizer builds a report must fail the test whatever the exit code.
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            self.assertNotIn(marker, completed.stderr, f"sanitizer report for {args}")
         return Result(completed)
 
     def scan_json(self, *args, **kwargs):
