@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <queue>
 #include <unordered_set>
 
 #include "git/git_handles.h"
@@ -11,56 +13,141 @@
 namespace keysweep {
 namespace {
 
-/// Pushes the commit each ref (and HEAD) points to, peeling tags.
-/// Refs to trees or blobs, and an unborn HEAD, have no history to walk.
-void push_every_ref(git_repository* repository, git_revwalk* walk) {
+TreePtr lookup_tree(git_repository* repository, const git_oid& id) {
+  git_tree* tree = nullptr;
+  if (git_tree_lookup(&tree, repository, &id) != 0) return nullptr;
+  return TreePtr(tree);
+}
+
+CommitPtr lookup_commit(git_repository* repository, const git_oid& id) {
+  git_commit* commit = nullptr;
+  if (git_commit_lookup(&commit, repository, &id) != 0) return nullptr;
+  return CommitPtr(commit);
+}
+
+/// The commit each ref (and HEAD) points to, peeling tags. Refs to trees or
+/// blobs, and an unborn HEAD, have no history to walk.
+std::vector<git_oid> ref_tips(git_repository* repository) {
   git_reference_iterator* raw_iterator = nullptr;
   if (git_reference_iterator_new(&raw_iterator, repository) != 0) {
     throw RuntimeFailure("cannot list references: " + git_error_text());
   }
   ReferenceIteratorPtr iterator(raw_iterator);
+  std::vector<git_oid> tips;
   git_reference* raw = nullptr;
   while (git_reference_next(&raw, iterator.get()) == 0) {
     ReferencePtr reference(raw);
     git_object* target = nullptr;
     if (git_reference_peel(&target, reference.get(), GIT_OBJECT_COMMIT) == 0) {
       ObjectPtr commit(target);
-      git_revwalk_push(walk, git_object_id(commit.get()));
+      tips.push_back(*git_object_id(commit.get()));
     }
   }
-  git_revwalk_push_head(walk);  // a detached HEAD is not under refs/
+  git_oid head;  // a detached HEAD is not under refs/
+  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) tips.push_back(head);
+  return tips;
 }
 
-RevwalkPtr new_revwalk(git_repository* repository, unsigned sorting) {
-  git_revwalk* walk = nullptr;
-  if (git_revwalk_new(&walk, repository) != 0) {
-    throw RuntimeFailure("cannot walk history: " + git_error_text());
+/// The commits a shallow clone was cut at (their parents are absent by design).
+OidSet shallow_boundary(git_repository* repository) {
+  OidSet boundary;
+  std::ifstream file(std::string(git_repository_path(repository)) + "shallow");
+  std::string line;
+  git_oid id;
+  while (std::getline(file, line)) {
+    if (git_oid_fromstrn(&id, line.c_str(), std::min<std::size_t>(line.size(), GIT_OID_HEXSZ)) == 0) {
+      boundary.insert(id);
+    }
   }
-  git_revwalk_sorting(walk, sorting);
-  return RevwalkPtr(walk);
+  return boundary;
 }
 
-/// Walks commits; returns the tree of each, or counts it missing.
-template <typename OnCommit>
-void for_each_commit(git_repository* repository, git_revwalk* walk, GitWalkStats& stats,
-                     OnCommit&& on_commit) {
-  git_oid commit_id;
-  while (true) {
-    int status = git_revwalk_next(&commit_id, walk);
-    if (status == GIT_ITEROVER) break;
-    if (status != 0) {  // a missing parent (shallow or partial clone): nothing further to walk
-      ++stats.missing_objects;
-      break;
+struct CommitNode {
+  git_oid id;
+  git_oid tree;
+  git_time_t time;
+  std::vector<git_oid> parents;  // those present in the repository, walked or not
+};
+
+/// The commits reachable from `tips` and not from `hidden`, parents before
+/// children (oldest first among those ready). libgit2 1.5's revwalk fails
+/// outright at a shallow clone's boundary, so the graph is walked here: an
+/// absent parent simply ends the walk on that side, and counts as missing
+/// unless the shallow file says it was cut there.
+std::vector<CommitNode> commits_parents_first(git_repository* repository,
+                                              const std::vector<git_oid>& tips,
+                                              const std::vector<git_oid>& hidden,
+                                              GitWalkStats& stats) {
+  const OidSet boundary = shallow_boundary(repository);
+  OdbPtr odb = repository_odb(repository);
+  // Visits ancestors breadth-first; `visit` returns false to not go further up.
+  auto ancestors = [&](const std::vector<git_oid>& starts, OidSet& seen, auto&& visit) {
+    std::vector<git_oid> pending(starts.begin(), starts.end());
+    while (!pending.empty()) {
+      git_oid id = pending.back();
+      pending.pop_back();
+      if (!seen.insert(id).second) continue;
+      CommitPtr commit = lookup_commit(repository, id);
+      if (!commit) continue;
+      if (!visit(id, commit.get())) continue;
+      for (unsigned n = 0; n < git_commit_parentcount(commit.get()); ++n) {
+        pending.push_back(*git_commit_parent_id(commit.get(), n));
+      }
     }
-    ++stats.commits;
-    git_commit* raw = nullptr;
-    if (git_commit_lookup(&raw, repository, &commit_id) != 0) {
-      ++stats.missing_objects;
-      continue;
+  };
+
+  OidSet excluded;
+  ancestors(hidden, excluded, [](const git_oid&, git_commit*) { return true; });
+
+  std::unordered_map<git_oid, CommitNode, OidHash, OidEqual> nodes;
+  OidSet seen = excluded;
+  ancestors(tips, seen, [&](const git_oid& id, git_commit* commit) {
+    CommitNode node{id, *git_commit_tree_id(commit), git_commit_time(commit), {}};
+    for (unsigned n = 0; n < git_commit_parentcount(commit); ++n) {
+      // Every present parent, hidden or not: a range diffs against them all.
+      const git_oid& parent = *git_commit_parent_id(commit, n);
+      if (git_odb_exists(odb.get(), &parent)) {
+        node.parents.push_back(parent);
+      } else if (boundary.count(id) == 0) {
+        ++stats.missing_objects;
+      }
     }
-    CommitPtr commit(raw);
-    if (!on_commit(commit_id, commit.get())) return;
+    nodes.emplace(id, std::move(node));
+    return true;
+  });
+
+  // Kahn's algorithm: a commit is ready once all its (present) parents are out.
+  std::unordered_map<git_oid, std::vector<git_oid>, OidHash, OidEqual> children;
+  std::unordered_map<git_oid, std::size_t, OidHash, OidEqual> waiting;
+  for (const auto& [id, node] : nodes) {
+    std::size_t count = 0;
+    for (const git_oid& parent : node.parents) {
+      if (nodes.count(parent) == 0) continue;
+      children[parent].push_back(id);
+      ++count;
+    }
+    waiting[id] = count;
   }
+  auto later = [&](const git_oid& a, const git_oid& b) {
+    const CommitNode& x = nodes.at(a);
+    const CommitNode& y = nodes.at(b);
+    return x.time != y.time ? x.time > y.time : git_oid_cmp(&x.id, &y.id) > 0;
+  };
+  std::priority_queue<git_oid, std::vector<git_oid>, decltype(later)> ready(later);
+  for (const auto& [id, count] : waiting) {
+    if (count == 0) ready.push(id);
+  }
+  std::vector<CommitNode> ordered;
+  while (!ready.empty()) {
+    git_oid id = ready.top();
+    ready.pop();
+    ordered.push_back(nodes.at(id));
+    for (const git_oid& child : children[id]) {
+      if (--waiting[child] == 0) ready.push(child);
+    }
+  }
+  stats.commits = ordered.size();
+  return ordered;
 }
 
 /// Depth-first over a tree, skipping subtrees `enter` refuses.
@@ -147,11 +234,6 @@ std::unordered_map<std::string, git_oid> changed_blobs(git_repository* repositor
   return changed;
 }
 
-TreePtr commit_tree(git_commit* commit) {
-  git_tree* tree = nullptr;
-  if (git_commit_tree(&tree, commit) != 0) return nullptr;
-  return TreePtr(tree);
-}
 
 }  // namespace
 
@@ -219,29 +301,22 @@ void walk_range_blobs(git_repository* repository, const std::string& range, GitW
   ObjectPtr from_commit = resolve_commit(repository, from);
   ObjectPtr to_commit = resolve_commit(repository, to);
 
-  RevwalkPtr walk = new_revwalk(repository, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-  git_revwalk_push(walk.get(), git_object_id(to_commit.get()));
-  git_revwalk_hide(walk.get(), git_object_id(from_commit.get()));
+  std::vector<CommitNode> commits = commits_parents_first(
+      repository, {*git_object_id(to_commit.get())}, {*git_object_id(from_commit.get())}, stats);
 
   OidSet seen_blobs;
-  for_each_commit(repository, walk.get(), stats, [&](const git_oid& commit_id, git_commit* commit) {
-    TreePtr tree = commit_tree(commit);
+  for (const CommitNode& node : commits) {
+    TreePtr tree = lookup_tree(repository, node.tree);
     if (!tree) {
       ++stats.missing_objects;
-      return true;
+      continue;
     }
-    unsigned parents = git_commit_parentcount(commit);
     std::unordered_map<std::string, git_oid> changed;
-    for (unsigned n = 0; n < std::max(parents, 1u); ++n) {
+    for (std::size_t n = 0; n < std::max<std::size_t>(node.parents.size(), 1); ++n) {
       TreePtr parent_tree;
-      if (parents > 0) {
-        git_commit* parent = nullptr;
-        if (git_commit_parent(&parent, commit, n) != 0) {
-          ++stats.missing_objects;
-          continue;
-        }
-        CommitPtr parent_commit(parent);
-        parent_tree = commit_tree(parent_commit.get());
+      if (!node.parents.empty()) {
+        CommitPtr parent = lookup_commit(repository, node.parents[n]);
+        if (parent) parent_tree = lookup_tree(repository, *git_commit_tree_id(parent.get()));
       }
       auto against_parent = changed_blobs(repository, parent_tree.get(), tree.get(), stats);
       if (n == 0) {
@@ -258,12 +333,11 @@ void walk_range_blobs(git_repository* repository, const std::string& range, GitW
     std::sort(ordered.begin(), ordered.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [path, blob] : ordered) {
-      places[blob].push_back({path, commit_id});
+      places[blob].push_back({path, node.id});
       if (!seen_blobs.insert(blob).second) continue;
-      if (!visit({blob, path})) return false;
+      if (!visit({blob, path})) return;
     }
-    return true;
-  });
+  }
 }
 
 std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& stats) {
@@ -323,22 +397,20 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
   if (targets.empty()) return places;
   OidSet wanted(targets.begin(), targets.end());
   GitWalkStats stats;
-  RevwalkPtr walk = new_revwalk(repository, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME | GIT_SORT_REVERSE);
-  push_every_ref(repository, walk.get());
   // A (tree, path) seen in an earlier commit holds nothing new: skip it.
   std::unordered_set<std::string> visited_trees, recorded;
-  for_each_commit(repository, walk.get(), stats, [&](const git_oid& commit_id, git_commit* commit) {
+  for (const CommitNode& node : commits_parents_first(repository, ref_tips(repository), {}, stats)) {
     auto enter = [&](const git_oid& id, const std::string& path) {
       return visited_trees.insert(key_of(id, path)).second;
     };
     auto on_blob = [&](const git_oid& id, std::string&& path) {
       if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
-        places[id].push_back({std::move(path), commit_id});
+        places[id].push_back({std::move(path), node.id});
       }
       return true;
     };
-    return walk_tree(repository, *git_commit_tree_id(commit), stats, enter, on_blob);
-  });
+    walk_tree(repository, node.tree, stats, enter, on_blob);
+  }
   if (stats.missing_objects > 0) {
     diagnostics.warn(std::to_string(stats.missing_objects) +
                      " objects missing while tracing where findings entered history; "

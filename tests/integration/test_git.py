@@ -230,6 +230,28 @@ class RobustnessTest(KeysweepTestCase):
         _, tree = self.scan_json(self.repo.path)
         self.assertEqual([f["path"] for f in tree["findings"]], ["etc/datadog.yaml"])
 
+    def test_shallow_clones_as_ci_checks_them_out(self):
+        commits = [self.repo.commit(f"c{n}", f"2024-0{n}-01T00:00:00+00:00",
+                                    files={f"k{n}.env": f"DD_API_KEY={key}\n"})
+                   for n, key in ((1, API_KEY), (2, API_KEY_2), (3, "c9e1a7f5b2d8c4e6a1f9b3d7c5e2a8f3"))]
+        clones = {}
+        for depth in (1, 2):
+            clones[depth] = os.path.join(self.tmp, f"shallow-{depth}")
+            subprocess.run(["git", "clone", "-q", "--depth", str(depth), f"file://{self.repo.path}",
+                            clones[depth]], check=True)
+        # History: everything in the clone is found, entering at the boundary commit.
+        result, document = self.scan_json("--history", clones[1])
+        self.assertEqual(result.code, 1)
+        self.assertEqual([(f["path"], f["commit"]) for f in document["findings"]],
+                         [("k1.env", commits[2]), ("k2.env", commits[2]), ("k3.env", commits[2])])
+        self.assertEqual(result.stderr, "")  # a shallow boundary is not a missing object
+        # A range inside the clone works; one reaching past the boundary names the absent end.
+        _, document = self.scan_json("--range", "HEAD~1..HEAD", clones[2])
+        self.assertEqual([(f["path"], f["commit"]) for f in document["findings"]], [("k3.env", commits[2])])
+        result = self.run_keysweep("scan", "--since", "HEAD~1", clones[1])
+        self.assertEqual(result.code, 2)
+        self.assertIn("'HEAD~1' does not name a commit", result.stderr)
+
     def test_findings_in_dangling_objects_are_not_reported(self):
         self.repo.commit("one", "2024-01-01T00:00:00+00:00", files={"a.env": f"DD_API_KEY={API_KEY}\n"})
         # Amend the secret away: the old blob stays in the object store, unreachable.
