@@ -209,6 +209,21 @@ ObjectPtr resolve_commit(git_repository* repository, const std::string& spec) {
   return ObjectPtr(commit);
 }
 
+/// Calls on_file(index, delta) for each file a diff adds or changes; deleted
+/// files have nothing to scan, and submodules are counted and skipped.
+template <typename OnFile>
+void for_each_new_file(git_diff* diff, GitWalkStats& stats, OnFile&& on_file) {
+  for (std::size_t i = 0; i < git_diff_num_deltas(diff); ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff, i);
+    if (delta->status == GIT_DELTA_DELETED) continue;
+    if (delta->new_file.mode == GIT_FILEMODE_COMMIT) {
+      ++stats.submodules;
+      continue;
+    }
+    on_file(i, *delta);
+  }
+}
+
 /// (path -> blob) of the blobs `commit_tree` adds or changes relative to `parent_tree`.
 std::unordered_map<std::string, git_oid> changed_blobs(git_repository* repository,
                                                        git_tree* parent_tree, git_tree* commit_tree,
@@ -222,15 +237,9 @@ std::unordered_map<std::string, git_oid> changed_blobs(git_repository* repositor
   }
   DiffPtr diff(raw);
   std::unordered_map<std::string, git_oid> changed;
-  for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
-    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
-    if (delta->status == GIT_DELTA_DELETED) continue;
-    if (delta->new_file.mode == GIT_FILEMODE_COMMIT) {
-      ++stats.submodules;
-      continue;
-    }
-    changed.emplace(delta->new_file.path, delta->new_file.id);
-  }
+  for_each_new_file(diff.get(), stats, [&](std::size_t, const git_diff_delta& delta) {
+    changed.emplace(delta.new_file.path, delta.new_file.id);
+  });
   return changed;
 }
 
@@ -361,18 +370,12 @@ std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& s
   DiffPtr diff(raw_diff);
 
   std::vector<StagedBlob> staged;
-  for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
-    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
-    if (delta->status == GIT_DELTA_DELETED) continue;
-    if (delta->new_file.mode == GIT_FILEMODE_COMMIT) {
-      ++stats.submodules;
-      continue;
-    }
-    StagedBlob blob{{delta->new_file.id, delta->new_file.path}, {}};
+  for_each_new_file(diff.get(), stats, [&](std::size_t i, const git_diff_delta& delta) {
+    StagedBlob blob{{delta.new_file.id, delta.new_file.path}, {}};
     git_patch* raw_patch = nullptr;
     if (git_patch_from_diff(&raw_patch, diff.get(), i) != 0) {
       ++stats.missing_objects;
-      continue;
+      return;
     }
     PatchPtr patch(raw_patch);
     for (std::size_t hunk = 0; hunk < git_patch_num_hunks(patch.get()); ++hunk) {
@@ -387,7 +390,7 @@ std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& s
     }
     std::sort(blob.added_lines.begin(), blob.added_lines.end());
     staged.push_back(std::move(blob));
-  }
+  });
   return staged;
 }
 
