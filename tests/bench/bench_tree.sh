@@ -71,8 +71,11 @@ findings=$( ("$keysweep" scan --format json "$tree" || true) | jq '.summary.find
 
 # Start-up: a one-line file, with an empty cache (compile) and a warm one (load).
 tiny="$BENCH_DIR/tiny.env"; echo "nothing here" > "$tiny"
-hyperfine --style basic --warmup 2 --runs 20 -i --export-json "$out/start.json" \
-  -n cold --prepare "rm -rf $cache" "$keysweep scan $tiny" \
+# One --prepare per command: a single one would apply to both and make "warm" cold too.
+"$keysweep" scan "$tiny" > /dev/null  # fills the cache for the warm runs
+hyperfine --style basic -N --warmup 3 --runs 30 -i --export-json "$out/start.json" \
+  --prepare "rm -rf $cache" --prepare "true" \
+  -n cold "$keysweep scan $tiny" \
   -n warm "$keysweep scan $tiny" > "$out/start.txt"
 cold=$(median "$out/start.json" cold)
 warm=$(median "$out/start.json" warm)
