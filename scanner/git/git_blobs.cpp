@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "git/git_handles.h"
+#include "git/tree_sketch.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
 
@@ -395,7 +396,8 @@ std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& s
 }
 
 BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<git_oid>& targets,
-                                Diagnostics& diagnostics) {
+                                Diagnostics& diagnostics,
+                                const std::unordered_set<std::uint64_t>* trees_to_enter) {
   BlobPlaces places;
   if (targets.empty()) return places;
   OidSet wanted(targets.begin(), targets.end());
@@ -404,6 +406,7 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
   std::unordered_set<std::string> visited_trees, recorded;
   for (const CommitNode& node : commits_parents_first(repository, ref_tips(repository), {}, stats)) {
     auto enter = [&](const git_oid& id, const std::string& path) {
+      if (trees_to_enter != nullptr && trees_to_enter->count(TreeSketch::key(id)) == 0) return false;
       return visited_trees.insert(key_of(id, path)).second;
     };
     auto on_blob = [&](const git_oid& id, std::string&& path) {

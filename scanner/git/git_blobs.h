@@ -96,7 +96,11 @@ std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& s
 /// For each target blob, every place where history first introduced it: a
 /// walk of all commits, parents first, visiting each (tree, path) once, so a
 /// (blob, path) is attributed to the first commit whose tree holds it.
-BlobPlaces find_blob_provenance(git_repository* repository,
-                                const std::vector<git_oid>& targets, Diagnostics& diagnostics);
+/// `trees_to_enter`, when given, limits the walk to trees with those keys
+/// (TreeSketch::trees_leading_to): trees that cannot lead to a target are
+/// not read at all.
+BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<git_oid>& targets,
+                                Diagnostics& diagnostics,
+                                const std::unordered_set<std::uint64_t>* trees_to_enter = nullptr);
 
 }  // namespace keysweep

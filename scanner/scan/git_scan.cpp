@@ -8,6 +8,7 @@
 
 #include "git/git_blobs.h"
 #include "git/git_handles.h"
+#include "git/tree_sketch.h"
 #include "inputs/file_content.h"
 #include "matcher/matcher.h"
 #include "scan/content_scanner.h"
@@ -44,6 +45,7 @@ class BlobWorker {
         break;
       case GIT_OBJECT_TREE:
         census_.add_tree(bytes);
+        sketch_.add(id, bytes);
         break;
       case GIT_OBJECT_COMMIT:
         census_.add_commit(bytes);
@@ -64,6 +66,7 @@ class BlobWorker {
   std::vector<Finding>& findings() { return findings_; }
   const ScanStats& stats() const { return stats_; }
   ObjectCensus& census() { return census_; }
+  TreeSketch& sketch() { return sketch_; }
   git_repository* repository() const { return repository_.get(); }
 
  private:
@@ -110,6 +113,7 @@ class BlobWorker {
   std::vector<Finding> findings_;
   ScanStats stats_;
   ObjectCensus census_;
+  TreeSketch sketch_;
 };
 
 RepositoryInfo describe_repository(git_repository* repository, const std::string& root) {
@@ -226,9 +230,11 @@ unsigned thread_count(const GitScanOptions& options) {
 /// History: every object of the database once, in storage order, each worker
 /// reading one contiguous slice (deltas resolve from warm caches, and the
 /// slices read in parallel). Blobs are scanned as they are read; trees and
-/// commits are noted so that referenced-but-absent objects can be counted.
-void read_whole_database(git_repository* repository,
-                         std::vector<std::unique_ptr<BlobWorker>>& workers, GitWalkStats& walk) {
+/// commits are noted so that referenced-but-absent objects can be counted,
+/// and trees are sketched so that provenance need not read them all again.
+TreeSketch read_whole_database(git_repository* repository,
+                               std::vector<std::unique_ptr<BlobWorker>>& workers,
+                               GitWalkStats& walk) {
   std::vector<git_oid> ids = list_objects(repository_odb(repository).get());
   std::vector<std::thread> threads;
   for (std::size_t w = 0; w < workers.size(); ++w) {
@@ -246,6 +252,9 @@ void read_whole_database(git_repository* repository,
   for (const git_oid& id : census.referenced) walk.missing_objects += present.count(id) == 0;
   walk.commits = census.commits;
   walk.submodules = census.submodules;
+  TreeSketch sketch;
+  for (auto& worker : workers) sketch.merge(std::move(worker->sketch()));
+  return sketch;
 }
 
 /// A range: blobs stream from the range walk through a bounded queue to the workers.
@@ -309,6 +318,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   ProgressMeter progress(options.progress, "blobs");
   std::vector<Finding> findings;
   BlobPlaces places;
+  TreeSketch sketch;
 
   if (options.mode == GitScanMode::staged) {
     // A handful of files: no threads to start, no second repository handle,
@@ -330,7 +340,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
           matcher, open_repository(options.repository), options, diagnostics, progress));
     }
     if (options.mode == GitScanMode::history) {
-      read_whole_database(repository.get(), workers, walk);
+      sketch = read_whole_database(repository.get(), workers, walk);
     } else {
       scan_range(repository.get(), options.range, workers, walk, places);
     }
@@ -350,7 +360,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
         git_oid id;
         if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
       }
-      places = find_blob_provenance(repository.get(), targets, diagnostics);
+      std::unordered_set<std::uint64_t> trees = sketch.trees_leading_to(targets);
+      places = find_blob_provenance(repository.get(), targets, diagnostics, &trees);
     }
     std::size_t unreachable = 0;
     result.findings = place_findings(std::move(findings), places, repository.get(), matcher,

@@ -3,6 +3,7 @@
 
 #include "git/git_blobs.h"
 #include "git/git_handles.h"
+#include "git/tree_sketch.h"
 
 using namespace keysweep;
 
@@ -57,4 +58,27 @@ TEST_CASE("the object census reads raw trees and commits") {
   census.merge(std::move(other));
   CHECK(census.referenced.count(filled_oid(7)) == 1);
   CHECK(census.referenced.size() == 5);
+}
+
+TEST_CASE("the tree sketch finds the trees that lead to a blob, and only those") {
+  // root -> dir -> sub -> blob 0x11; root -> other (blob 0x22); lone tree (blob 0x33).
+  TreeSketch sketch;
+  sketch.add(filled_oid(0xA3), raw_entry("100644", "secret.env", 0x11));
+  sketch.add(filled_oid(0xA2), raw_entry("40000", "sub", 0xA3) + raw_entry("100644", "x", 0x44));
+  sketch.add(filled_oid(0xA1), raw_entry("40000", "dir", 0xA2) + raw_entry("40000", "other", 0xB1));
+  TreeSketch more;
+  more.add(filled_oid(0xB1), raw_entry("100644", "readme", 0x22));
+  more.add(filled_oid(0xC1), raw_entry("100644", "lone", 0x33));
+  sketch.merge(std::move(more));
+
+  auto leading = sketch.trees_leading_to({filled_oid(0x11)});
+  for (unsigned char tree : {0xA1, 0xA2, 0xA3}) CHECK(leading.count(TreeSketch::key(filled_oid(tree))) == 1);
+  CHECK(leading.count(TreeSketch::key(filled_oid(0xB1))) == 0);
+  CHECK(leading.count(TreeSketch::key(filled_oid(0xC1))) == 0);
+
+  auto other = sketch.trees_leading_to({filled_oid(0x22)});
+  CHECK(other.count(TreeSketch::key(filled_oid(0xB1))) == 1);
+  CHECK(other.count(TreeSketch::key(filled_oid(0xA1))) == 1);
+  CHECK(other.count(TreeSketch::key(filled_oid(0xA2))) == 0);
+  CHECK(sketch.trees_leading_to({}).empty());
 }
