@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "git/git_handles.h"
+#include "git/raw_tree.h"
 #include "git/tree_sketch.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
@@ -263,23 +264,13 @@ std::vector<git_oid> list_objects(git_odb* odb) {
 }
 
 void ObjectCensus::add_tree(std::string_view raw) {
-  while (!raw.empty()) {
-    std::size_t space = raw.find(' ');
-    std::size_t nul = raw.find('\0', space);
-    if (space == std::string_view::npos || nul == std::string_view::npos ||
-        raw.size() < nul + 1 + GIT_OID_RAWSZ) {
-      return;  // malformed: what was parsed stands
-    }
-    std::string_view mode = raw.substr(0, space);
-    git_oid id;
-    git_oid_fromraw(&id, reinterpret_cast<const unsigned char*>(raw.data() + nul + 1));
+  for_each_tree_entry(raw, [this](std::string_view mode, const git_oid& id) {
     if (mode == "160000") {
-      ++submodules;
+      ++submodules;  // a gitlink names a commit of another repository
     } else {
       referenced.insert(id);
     }
-    raw.remove_prefix(nul + 1 + GIT_OID_RAWSZ);
-  }
+  });
 }
 
 void ObjectCensus::add_commit(std::string_view raw) {

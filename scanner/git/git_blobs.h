@@ -69,7 +69,7 @@ struct ObjectCensus {
   std::size_t submodules = 0;  // gitlink entries in trees
   std::size_t commits = 0;
 
-  /// Notes the entries of a raw tree object ("<mode> <name>\0<20-byte id>"...).
+  /// Notes the entries of a raw tree object (see raw_tree.h).
   void add_tree(std::string_view raw);
   /// Notes the tree a raw commit object names.
   void add_commit(std::string_view raw);

@@ -2,7 +2,10 @@
 
 #include <cstring>
 
+#include "git/raw_tree.h"
+
 namespace keysweep {
+
 std::uint64_t TreeSketch::key(const git_oid& id) {
   std::uint64_t value;
   std::memcpy(&value, id.id, sizeof value);
@@ -17,16 +20,7 @@ std::uint32_t TreeSketch::fingerprint(const git_oid& id) {
 
 void TreeSketch::add(const git_oid& tree, std::string_view raw) {
   Tree entry{key(tree), blobs_.size(), children_.size(), 0, 0};
-  while (!raw.empty()) {
-    std::size_t space = raw.find(' ');
-    std::size_t nul = raw.find('\0', space);
-    if (space == std::string_view::npos || nul == std::string_view::npos ||
-        raw.size() < nul + 1 + GIT_OID_RAWSZ) {
-      break;
-    }
-    std::string_view mode = raw.substr(0, space);
-    git_oid id;
-    git_oid_fromraw(&id, reinterpret_cast<const unsigned char*>(raw.data() + nul + 1));
+  for_each_tree_entry(raw, [&](std::string_view mode, const git_oid& id) {
     if (mode == "40000") {
       children_.push_back(key(id));
       ++entry.child_count;
@@ -34,8 +28,7 @@ void TreeSketch::add(const git_oid& tree, std::string_view raw) {
       blobs_.push_back(fingerprint(id));
       ++entry.blob_count;
     }
-    raw.remove_prefix(nul + 1 + GIT_OID_RAWSZ);
-  }
+  });
   trees_.push_back(entry);
 }
 
