@@ -257,9 +257,6 @@ std::vector<git_oid> list_objects(git_odb* odb) {
   if (git_odb_foreach(odb, collect, &ids) != 0) {
     throw RuntimeFailure("cannot list the object database: " + git_error_text());
   }
-  // A multi-pack or alternates layout can list an object twice; keep the first.
-  OidSet seen;
-  std::erase_if(ids, [&](const git_oid& id) { return !seen.insert(id).second; });
   return ids;
 }
 

@@ -58,7 +58,8 @@ using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
 /// Every object id in the object database, in storage order (pack order, then
 /// loose objects): reading them in this order resolves deltas from warm caches,
-/// and contiguous slices of it can be read in parallel.
+/// and contiguous slices of it can be read in parallel. A multi-pack or
+/// alternates layout can list an object more than once.
 std::vector<git_oid> list_objects(git_odb* odb);
 
 /// What the trees and commits of a history pass refer to, so that objects that

@@ -236,6 +236,9 @@ TreeSketch read_whole_database(git_repository* repository,
                                std::vector<std::unique_ptr<BlobWorker>>& workers,
                                GitWalkStats& walk) {
   std::vector<git_oid> ids = list_objects(repository_odb(repository).get());
+  // One set serves twice: dropping ids listed again, and telling what is present.
+  OidSet present;
+  std::erase_if(ids, [&](const git_oid& id) { return !present.insert(id).second; });
   std::vector<std::thread> threads;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     std::size_t from = ids.size() * w / workers.size();
@@ -248,7 +251,6 @@ TreeSketch read_whole_database(git_repository* repository,
 
   ObjectCensus census;
   for (auto& worker : workers) census.merge(std::move(worker->census()));
-  OidSet present(ids.begin(), ids.end());
   for (const git_oid& id : census.referenced) walk.missing_objects += present.count(id) == 0;
   walk.commits = census.commits;
   walk.submodules = census.submodules;
