@@ -13,7 +13,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     ordered_json entry = {
         {"rule_id", finding.rule->id},
         {"rule_name", finding.rule->name},
-        {"key_type", finding.rule->key_type},
+        {"key_type", finding.key_type},
         {"severity", severity_name(finding.rule->severity)},
         {"path", finding.path},
         {"line", finding.start.line},
@@ -28,6 +28,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
                          : ordered_json(checksum_name(finding.checksum))},
         {"snippet", render_snippet(finding.snippet, options)},
     };
+    if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
     if (finding.git) {
       auto or_null = [](const std::string& text) {
         return text.empty() ? ordered_json(nullptr) : ordered_json(text);
@@ -46,7 +47,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     secrets.push_back({{"secret_sha256", group.secret_sha256},
                        {"secret", shown_secret(first, options)},
                        {"rule_id", first.rule->id},
-                       {"key_type", first.rule->key_type},
+                       {"key_type", first.key_type},
                        {"findings", group.findings}});
   }
   const ScanStats& stats = report.result.stats;

@@ -83,4 +83,50 @@ std::vector<SecretGroup> group_by_secret(const std::vector<Finding>& findings) {
   return groups;
 }
 
+nlohmann::ordered_json liveness_members(const LivenessLabel& label, bool camel_case) {
+  using nlohmann::ordered_json;
+  auto or_null = [](const std::string& text) { return text.empty() ? ordered_json(nullptr) : ordered_json(text); };
+  ordered_json members;
+  members["liveness"] = liveness_name(label.status);
+  members[camel_case ? "livenessEvidence" : "liveness_evidence"] = label.evidence;
+  if (!label.site.empty()) members[camel_case ? "verifiedSite" : "verified_site"] = label.site;
+  if (label.inventory) {
+    const InventoryEntry& entry = *label.inventory;
+    members["inventory"] = {{"id", entry.id},
+                            {"kind", entry.kind},
+                            {"name", or_null(entry.name)},
+                            {"owner", or_null(entry.owner)},
+                            {camel_case ? "ownerEmail" : "owner_email", or_null(entry.owner_email)},
+                            {camel_case ? "createdAt" : "created_at", or_null(entry.created_at)},
+                            {camel_case ? "lastUsedAt" : "last_used_at", or_null(entry.last_used_at)},
+                            {camel_case ? "expiresAt" : "expires_at", or_null(entry.expires_at)},
+                            {camel_case ? "revokedAt" : "revoked_at", or_null(entry.revoked_at)}};
+  } else {
+    members["inventory"] = nullptr;
+  }
+  return members;
+}
+
+std::string describe_liveness(const LivenessLabel& label) {
+  std::string text = liveness_name(label.status);
+  if (!label.evidence.empty()) {
+    text += " (";
+    for (std::size_t i = 0; i < label.evidence.size(); ++i) text += (i ? ", " : "") + label.evidence[i];
+    text += ")";
+  }
+  if (!label.site.empty()) text += " on " + label.site;
+  if (label.inventory) {
+    const InventoryEntry& entry = *label.inventory;
+    text += "; inventory: " + entry.kind + " '" + entry.name + "' id " + entry.id;
+    if (!entry.owner.empty()) {
+      text += ", owner " + entry.owner + (entry.owner_email.empty() ? "" : " <" + entry.owner_email + ">");
+    }
+    if (!entry.created_at.empty()) text += ", created " + entry.created_at;
+    text += ", last used " + (entry.last_used_at.empty() ? std::string("never") : entry.last_used_at);
+    if (!entry.expires_at.empty()) text += ", expires " + entry.expires_at;
+    if (!entry.revoked_at.empty()) text += ", revoked " + entry.revoked_at;
+  }
+  return text;
+}
+
 }  // namespace keysweep

@@ -3,6 +3,7 @@
 // change them. Redaction happens here, at the boundary, unless the user asked
 // for --show-secrets.
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -43,6 +44,13 @@ std::string render_snippet(const Snippet& snippet, const ReportOptions& options)
 
 /// "valid", "invalid", or "" when the key type has no checksum.
 const char* checksum_name(ChecksumStatus status);
+
+/// The liveness of a finding as JSON members (liveness, evidence, inventory
+/// record), in the given member-name style: "snake" for json, "camel" for SARIF.
+nlohmann::ordered_json liveness_members(const LivenessLabel& label, bool camel_case);
+
+/// One line for people: "live (hash); inventory: api_key 'ci' id ..., owner ...".
+std::string describe_liveness(const LivenessLabel& label);
 
 /// Number of distinct secrets among the findings.
 std::size_t unique_secret_count(const std::vector<Finding>& findings);

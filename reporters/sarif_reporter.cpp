@@ -24,6 +24,21 @@ const char* sarif_level(Severity severity) {
   return "error";
 }
 
+/// With a liveness label, the level says how urgent it is: a live key is an
+/// error whatever the rule says; one nobody can vouch for is a warning; a
+/// dead one is a note.
+const char* result_level(const Finding& finding) {
+  if (!finding.liveness) return sarif_level(finding.rule->severity);
+  switch (finding.liveness->status) {
+    case Liveness::live: return "error";
+    case Liveness::unknown: return "warning";
+    case Liveness::revoked:
+    case Liveness::expired:
+    case Liveness::invalid: return "note";
+  }
+  return "warning";
+}
+
 /// GitHub reads properties["security-severity"] as a CVSS-like score.
 const char* security_severity(Severity severity) {
   switch (severity) {
@@ -101,11 +116,12 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
       {"endColumn", finding.end.column},
       {"snippet", {{"text", render_snippet(finding.snippet, options)}}},
   };
-  ordered_json properties = {{"keyType", finding.rule->key_type},
+  ordered_json properties = {{"keyType", finding.key_type},
                              {"secretRedacted", !options.show_secrets}};
   if (finding.checksum != ChecksumStatus::not_applicable) {
     properties["checksum"] = checksum_name(finding.checksum);
   }
+  if (finding.liveness) properties.update(liveness_members(*finding.liveness, true));
   if (finding.git) {
     properties["blob"] = finding.git->blob;
     if (!finding.git->commit.empty()) {
@@ -118,8 +134,10 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
   return {
       {"ruleId", finding.rule->id},
       {"ruleIndex", finding.rule_index},
-      {"level", sarif_level(finding.rule->severity)},
-      {"message", {{"text", finding.rule->name + " found: " + secret + "."}}},
+      {"level", result_level(finding)},
+      {"message", {{"text", finding.rule->name + " found: " + secret +
+                                (finding.liveness ? " (" + std::string(liveness_name(finding.liveness->status)) + ")" : "") +
+                                "."}}},
       {"locations",
        ordered_json::array({{{"physicalLocation",
                               {{"artifactLocation",

@@ -33,12 +33,13 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
                    std::ostream& out) {
   out << colors.path << finding.path << ':' << finding.start.line << ':' << finding.start.column
       << colors.reset << ": " << colors.rule << finding.rule->id << colors.reset << " ("
-      << finding.rule->key_type << ", " << severity_name(finding.rule->severity) << ") "
+      << finding.key_type << ", " << severity_name(finding.rule->severity) << ") "
       << colors.secret << shown_secret(finding, options) << colors.reset;
   if (finding.checksum != ChecksumStatus::not_applicable) {
     out << " checksum: " << checksum_name(finding.checksum);
   }
   out << '\n';
+  if (finding.liveness) out << "    liveness: " << describe_liveness(*finding.liveness) << '\n';
   if (finding.git && !finding.git->commit.empty()) {
     out << "    commit " << finding.git->commit.substr(0, 12) << " by " << finding.git->author
         << " <" << finding.git->email << "> on " << finding.git->date << '\n';
@@ -55,7 +56,7 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     const Finding& first = findings[group.findings.front()];
     if (group.findings.size() > 1) {
       out << colors.secret << shown_secret(first, options) << colors.reset << " ("
-          << first.rule->key_type << ") found in " << group.findings.size() << " places:\n";
+          << first.key_type << ") found in " << group.findings.size() << " places:\n";
     }
     for (std::size_t index : group.findings) write_finding(findings[index], options, colors, out);
   }

@@ -10,12 +10,16 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/inventory_commands.h"
 #include "cli/output_file.h"
 #include "git/git_handles.h"
+#include "inventory/inventory_labels.h"
+#include "inventory/inventory_store.h"
 #include "keysweep_config.h"
 #include "matcher/database_cache.h"
 #include "matcher/matcher.h"
 #include "matcher/rule_check.h"
+#include "net/online_verify.h"
 #include "reporter.h"
 #include "rules/rule_loader.h"
 #include "scan/git_scan.h"
@@ -42,6 +46,10 @@ struct ScanArguments {
   std::string since;
   bool staged = false;
   bool progress = false;
+  std::string inventory;
+  bool verify = false;
+  std::string site;
+  std::string api_url;
 };
 
 struct RulesArguments {
@@ -141,12 +149,35 @@ int run_scan(const ScanArguments& arguments) {
   report_options.show_secrets = arguments.show_secrets;
   report_options.color = use_color(arguments.color, output);
 
+  // The inventory is read before the scan: its hashes decide whether the
+  // sweep rule joins the ruleset.
+  std::optional<InventoryIndex> inventory;
+  if (!arguments.inventory.empty()) {
+    InventoryStore store(arguments.inventory, false);
+    inventory.emplace(store.keys(), store.users(), current_time());
+    if (inventory->has_hashes()) ruleset.rules.push_back(make_inventory_sweep_rule(*inventory));
+  }
+  std::optional<VerifyOptions> verify;
+  if (arguments.verify) {
+    verify.emplace();
+    ApiTarget target = resolve_api_target(arguments.site, arguments.api_url);
+    verify->api_url = arguments.api_url.empty() ? "" : target.base_url;
+    // Only a site someone chose narrows the search; the default is "try them all".
+    const char* dd_site = std::getenv("DD_SITE");
+    if (!arguments.site.empty() || (dd_site && *dd_site)) verify->configured_site = target.site;
+    if (const char* api_key = std::getenv("DD_API_KEY")) verify->paired_api_key = api_key;
+  } else if (!arguments.site.empty() || !arguments.api_url.empty()) {
+    throw UsageError("--site and --api-url go with --verify");
+  }
+
   MatcherOptions matcher_options;
   if (!arguments.no_cache) matcher_options.cache_dir = default_cache_dir();
   Matcher matcher(ruleset, matcher_options, diagnostics);
 
   ScanResult result =
       git ? scan_git(matcher, *git, diagnostics) : scan_paths(matcher, options, diagnostics);
+  if (inventory) label_findings(result.findings, *inventory);
+  if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics);
   Report report{result, ruleset, diagnostics.warnings()};
   write_report(format, report, report_options, output.stream());
   output.commit();
@@ -236,6 +267,20 @@ int run_cli(int argc, char** argv) {
   scan_command->add_flag("--progress", scan.progress,
                          "Show progress on stderr during git scans (default: on a terminal, not in CI)");
 
+  scan_command->add_option("--inventory", scan.inventory,
+                           "Label findings live/revoked/expired/unknown from this inventory store, "
+                           "and find its keys anywhere by hash");
+  scan_command->add_flag("--verify", scan.verify,
+                         "Ask the Datadog API whether each unique secret works (sends secrets to "
+                         "Datadog's API hosts only)");
+  scan_command->add_option("--site", scan.site,
+                           "Datadog site for --verify (default: DD_SITE, a site named near the "
+                           "key, else every site in turn)");
+  scan_command->add_option("--api-url", scan.api_url, "API base URL for --verify instead of Datadog's (for tests)");
+
+  InventoryArguments inventory_arguments;
+  CLI::App* inventory_command = add_inventory_commands(app, inventory_arguments);
+
   CLI::App* rules_command = app.add_subcommand("rules", "List or check rules");
   rules_command->require_subcommand(1);
   RulesArguments list;
@@ -258,6 +303,7 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (scan_command->parsed()) return run_scan(scan);
+    if (inventory_command->parsed()) return run_inventory_command(*inventory_command, inventory_arguments);
     if (list_command->parsed()) return run_rules_list(list);
     if (check_command->parsed()) return run_rules_check(check_paths);
   } catch (const UsageError& error) {

@@ -1,8 +1,10 @@
 #include "findings/finding.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
+#include "net/datadog_site.h"
 #include "util/sha256.h"
 
 namespace keysweep {
@@ -75,6 +77,21 @@ Snippet make_snippet(std::string_view content, std::size_t line_start, const Raw
   return snippet;
 }
 
+
+std::string nearest_site(const std::vector<std::pair<std::size_t, std::string>>& sites,
+                         std::size_t offset) {
+  const std::string* nearest = nullptr;
+  std::size_t best = SIZE_MAX;
+  for (const auto& [at, site] : sites) {
+    std::size_t distance = at > offset ? at - offset : offset - at;
+    if (distance < best) {
+      best = distance;
+      nearest = &site;
+    }
+  }
+  return nearest ? *nearest : std::string();
+}
+
 }  // namespace
 
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
@@ -92,11 +109,15 @@ void build_findings(std::string_view content, const std::string& path, const Rul
                 matches.end());
 
   PositionTracker tracker(content);
+  // The Datadog site a key is for is often named next to it (DD_SITE, a URL).
+  const auto sites = site_mentions(content);
   for (const RawMatch& match : matches) {
     Finding finding;
     finding.rule_index = match.rule;
     finding.rule = &ruleset.rules[match.rule];
+    finding.key_type = finding.rule->key_type;
     finding.path = path;
+    finding.site_hint = nearest_site(sites, match.secret_start);
     finding.start = tracker.at(match.secret_start);
     std::size_t line_start = tracker.line_start();
     finding.secret = std::string(content.substr(match.secret_start,
@@ -123,6 +144,21 @@ void sort_findings(std::vector<Finding>& findings) {
     if (a.rule_index != b.rule_index) return a.rule_index < b.rule_index;
     return a.git && b.git && a.git->commit < b.git->commit;
   });
+}
+
+}  // namespace keysweep
+
+namespace keysweep {
+
+const char* liveness_name(Liveness liveness) {
+  switch (liveness) {
+    case Liveness::live: return "live";
+    case Liveness::revoked: return "revoked";
+    case Liveness::expired: return "expired";
+    case Liveness::invalid: return "invalid";
+    case Liveness::unknown: return "unknown";
+  }
+  return "unknown";
 }
 
 }  // namespace keysweep

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "findings/liveness.h"
 #include "matcher/matcher.h"
 #include "rules/rule.h"
 #include "util/token_checksum.h"
@@ -43,6 +44,7 @@ struct GitOrigin {
 struct Finding {
   const Rule* rule = nullptr;
   std::uint32_t rule_index = 0;
+  std::string key_type;  // the rule's keyType; an inventory match names the record's kind
   std::string path;  // relative to the scan root, forward slashes
   Position start, end;
   std::string secret;
@@ -50,6 +52,8 @@ struct Finding {
   ChecksumStatus checksum = ChecksumStatus::not_applicable;
   Snippet snippet;
   std::optional<GitOrigin> git;
+  std::optional<LivenessLabel> liveness;  // with --inventory or --verify
+  std::string site_hint;  // a Datadog site named in the same input, nearest first
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.

@@ -143,7 +143,8 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
       continue;
     }
     for (const std::string& keyword : rule.keywords) {
-      anchors.push_back({index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0});
+      unsigned flags = rule.case_sensitive_keywords ? 0 : HS_FLAG_CASELESS;
+      anchors.push_back({index, escape_literal(keyword), flags, 0, 0, true});
     }
   }
   return anchors;
@@ -152,7 +153,7 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
   std::vector<std::size_t> width_of(ruleset.rules.size(), 0);
   for (Anchor& anchor : anchors) {
-    if (!(anchor.flags & HS_FLAG_CASELESS)) continue;  // regex anchors were measured when built
+    if (!anchor.keyword) continue;  // regex anchors were measured when built
     std::size_t& width = width_of[anchor.rule];
     if (width == 0) {
       unsigned flags = 0;
@@ -222,13 +223,13 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     Anchor& anchor = anchors_[std::size_t(failed)];
     // A regex that parses but is too large as written may still compile as a
     // prefilter; RE2 confirms every candidate anyway.
-    if (!(anchor.flags & HS_FLAG_PREFILTER) && !(anchor.flags & HS_FLAG_CASELESS)) {
+    if (!(anchor.flags & HS_FLAG_PREFILTER) && !anchor.keyword) {
       anchor.flags |= HS_FLAG_PREFILTER;
       continue;
     }
     const Rule& rule = ruleset_.rules[anchor.rule];
     throw UsageError(rule.source + ": rule '" + rule.id + "': Hyperscan cannot compile " +
-                     (anchor.flags & HS_FLAG_CASELESS ? "a keyword" : "the regex") + ": " + reason);
+                     (anchor.keyword ? "a keyword" : "the regex") + ": " + reason);
   }
 
   if (!loaded_from_cache_ && !options.cache_dir.empty()) {
@@ -352,6 +353,7 @@ void Matcher::confirm_window(std::string_view content, std::optional<std::string
     if (secret.empty()) continue;
     std::string_view secret_view(secret.data(), secret.size());
     if (rule.min_entropy && shannon_entropy(secret_view) < *rule.min_entropy) continue;
+    if (rule.secret_filter && !(*rule.secret_filter)(secret_view)) continue;
     std::size_t secret_start = std::size_t(secret.data() - content.data());
     if (is_allowlisted(ruleset_, rule, secret_view,
                        content.substr(match_start, match_end - match_start),

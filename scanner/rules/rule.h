@@ -5,7 +5,9 @@
 // (name, keyType, severity, remediation, references, examples,
 // negative_examples) is what keysweep adds.
 
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,9 +58,13 @@ struct Rule {
   std::string regex;  // RE2 syntax; also compiled by Hyperscan when the rule has no keywords
   int secret_group = 0;  // 0: the first capture group that matched, or the whole match
   std::vector<std::string> keywords;  // lowercase literals; each hit opens a window for `regex`
+  bool case_sensitive_keywords = false;  // code-made rules only: keywords match exactly
   std::optional<double> min_entropy;
   std::string path_regex;  // the rule applies only to paths this matches (empty: all)
   std::vector<Allowlist> allowlists;
+  // Set only by code, never by a rule file: a match is kept only when this
+  // accepts its secret (the inventory sweep keeps only known keys).
+  std::shared_ptr<const std::function<bool(std::string_view)>> secret_filter;
 
   std::vector<RuleExample> examples;
   std::vector<RuleExample> negative_examples;

@@ -55,8 +55,27 @@ out="$BENCH_DIR/results"
 mkdir -p "$out"
 printf '%s\0' "${literal_args[@]}" > "$out/literal.args"
 printf '%s\0' "${regex_args[@]}" > "$out/regex.args"
+# An inventory of 220 API keys with known hashes: the 20 planted keys and 200
+# others. The sweep anchors on their last four characters.
+inventory="$BENCH_DIR/inventory-220.db"
+if [ ! -f "$inventory" ]; then
+  python3 - "$BENCH_DIR/inventory-fixture" "$copies" <<'PY'
+import hashlib, json, os, sys
+folder, copies = sys.argv[1], int(sys.argv[2])
+os.makedirs(folder, exist_ok=True)
+values = [(f"planted-{i}", hashlib.md5(b"bench-%02d" % i).hexdigest()) for i in range(1, copies + 1)]
+values += [(f"other-{i}", hashlib.md5(b"other-%d" % i).hexdigest()) for i in range(220 - copies)]
+for key_id, value in values:
+    with open(os.path.join(folder, key_id + ".json"), "w") as out:
+        json.dump({"data": {"type": "api_keys", "id": key_id,
+                            "attributes": {"name": key_id, "last4": value[-4:], "key": value}}}, out)
+PY
+  "$keysweep" inventory import --store "$inventory" "$BENCH_DIR"/inventory-fixture/*.json > /dev/null
+fi
+
 hyperfine --style basic --warmup 1 --runs "$runs" -i --export-json "$out/main.json" \
   -n keysweep "$keysweep scan --format json -o /dev/null $tree" \
+  -n keysweep-inventory "$keysweep scan --inventory $inventory --format json -o /dev/null $tree" \
   -n rg-literal "xargs -0 -a $out/literal.args rg -uu -c -F $tree > /dev/null" > "$out/main.txt"
 hyperfine --style basic --runs "$regex_runs" -i --export-json "$out/regex.json" \
   -n rg-regex "xargs -0 -a $out/regex.args rg -uu -c $tree > /dev/null" > "$out/regex.txt"
@@ -64,6 +83,7 @@ hyperfine --style basic --runs "$regex_runs" -i --export-json "$out/regex.json" 
 median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median' "$1"; }
 ks=$(median "$out/main.json" keysweep)
 lit=$(median "$out/main.json" rg-literal)
+inv=$(median "$out/main.json" keysweep-inventory)
 rx=$(median "$out/regex.json" rg-regex)
 # keysweep exits 1 when it finds something, as it will here (the planted keys).
 peak_kb=$( (/usr/bin/time -f %M "$keysweep" scan --format json -o /dev/null "$tree" || true) 2>&1 >/dev/null | tail -n 1)
@@ -80,7 +100,7 @@ hyperfine --style basic -N --warmup 3 --runs 30 -i --export-json "$out/start.jso
 cold=$(median "$out/start.json" cold)
 warm=$(median "$out/start.json" warm)
 
-awk -v bytes="$bytes" -v files="$files" -v copies="$copies" -v ks="$ks" -v lit="$lit" -v rx="$rx" \
+awk -v bytes="$bytes" -v files="$files" -v copies="$copies" -v ks="$ks" -v lit="$lit" -v rx="$rx" -v inv="$inv" \
     -v peak="$peak_kb" -v findings="$findings" -v cold="$cold" -v warm="$warm" \
     -v cpu="$(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" 'BEGIN {
   printf "machine:     %s\n", cpu
@@ -90,5 +110,6 @@ awk -v bytes="$bytes" -v files="$files" -v copies="$copies" -v ks="$ks" -v lit="
   printf "rg regex:    %.3f s median  (rg -uu -c, every rule regex)\n", rx
   printf "ratio keysweep / rg-literal: %.2f  (goal <= 1.0)\n", ks/lit
   printf "ratio keysweep / rg-regex:   %.3f\n", ks/rx
+  printf "with --inventory (220 hashed keys): %.3f s median, ratio to plain scan %.2f\n", inv, inv/ks
   printf "start-up:    cold %.1f ms (compile database), warm %.1f ms (load serialized database)\n", cold*1000, warm*1000
 }'

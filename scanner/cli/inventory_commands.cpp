@@ -1,0 +1,160 @@
+#include "cli/inventory_commands.h"
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "inventory/inventory_store.h"
+#include "net/inventory_sync.h"
+#include "util/diagnostics.h"
+#include "util/error.h"
+
+namespace keysweep {
+namespace {
+
+std::string store_path(const InventoryArguments& arguments) {
+  return arguments.store.empty() ? InventoryStore::default_path() : arguments.store;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void print_outcomes(const std::vector<ImportOutcome>& outcomes, const std::string& store) {
+  for (const ImportOutcome& outcome : outcomes) {
+    std::cout << listing_family_name(outcome.family) << ": " << outcome.listed << " listed, "
+              << outcome.added << " new";
+    if (outcome.complete) {
+      std::cout << ", " << outcome.revoked << " revoked (complete listing)";
+    } else if (outcome.listed > 0) {
+      std::cout << "; partial listing";
+      if (outcome.total_count) std::cout << " (" << outcome.listed << " of " << *outcome.total_count << ")";
+      std::cout << ": nothing revoked";
+    }
+    std::cout << '\n';
+  }
+  std::cout << "inventory: " << store << '\n';
+}
+
+int run_import(const InventoryArguments& arguments) {
+  // Parse everything first: a bad file stops the import before the store is touched.
+  std::vector<ApiResponse> responses;
+  for (const std::string& file : arguments.files) {
+    std::string text = read_file(file);
+    responses.push_back(parse_api_response(text, file));
+  }
+  InventoryStore store(store_path(arguments), true);
+  print_outcomes(store.import(responses, current_time()), store.path());
+  return 0;
+}
+
+int run_sync(const InventoryArguments& arguments) {
+  ApiTarget target = resolve_api_target(arguments.site, arguments.api_url);
+  std::vector<std::string> headers = management_headers_from_environment();
+  Diagnostics diagnostics;
+  HttpClient client;
+  std::vector<ApiResponse> responses = fetch_inventory(client, target, headers, diagnostics);
+  InventoryStore store(store_path(arguments), true);
+  print_outcomes(store.import(responses, current_time()), store.path());
+  return 0;
+}
+
+const char* state_name(KeyState state) {
+  switch (state) {
+    case KeyState::active: return "active";
+    case KeyState::revoked: return "revoked";
+    case KeyState::expired: return "expired";
+  }
+  return "active";
+}
+
+int run_list(const InventoryArguments& arguments) {
+  InventoryStore store(store_path(arguments), false);
+  std::vector<KeyRecord> keys = store.keys();
+  std::map<std::string, UserRecord> users;
+  for (UserRecord& user : store.users()) users[user.id] = user;
+  const UnixTime now = current_time();
+  auto owner_of = [&](const KeyRecord& record) {
+    auto it = users.find(record.owner_id);
+    if (it == users.end()) return record.owner_id;
+    return !it->second.email.empty() ? it->second.email : !it->second.name.empty() ? it->second.name : record.owner_id;
+  };
+
+  if (arguments.format == "json") {
+    using nlohmann::ordered_json;
+    auto or_null = [](const std::string& text) { return text.empty() ? ordered_json(nullptr) : ordered_json(text); };
+    ordered_json list = ordered_json::array();
+    for (const KeyRecord& record : keys) {
+      ordered_json scopes = record.scopes.empty() ? ordered_json(nullptr) : ordered_json::parse(record.scopes, nullptr, false);
+      list.push_back({{"kind", key_kind_name(record.kind)},
+                      {"id", record.id},
+                      {"name", or_null(record.name)},
+                      {"last4", or_null(record.last4)},
+                      {"public_portion", or_null(record.public_portion)},
+                      {"value_hashed", !record.key_sha256.empty()},
+                      {"state", state_name(key_state(record, now))},
+                      {"created_at", or_null(record.created_at)},
+                      {"last_used_at", or_null(record.last_used_at)},
+                      {"expires_at", or_null(record.expires_at)},
+                      {"revoked_at", or_null(record.revoked_at)},
+                      {"scopes", scopes},
+                      {"owner_id", or_null(record.owner_id)},
+                      {"owner", or_null(owner_of(record))}});
+    }
+    std::cout << list.dump(2) << '\n';
+    return 0;
+  }
+  if (arguments.format != "text") throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
+  std::cout << std::left << std::setw(23) << "KIND" << std::setw(38) << "ID" << std::setw(28) << "NAME"
+            << std::setw(6) << "LAST4" << std::setw(9) << "STATE" << std::setw(7) << "HASHED" << std::setw(22)
+            << "LAST USED" << "OWNER\n";
+  for (const KeyRecord& record : keys) {
+    std::cout << std::setw(23) << key_kind_name(record.kind) << std::setw(38) << record.id << std::setw(28)
+              << record.name.substr(0, 27) << std::setw(6) << record.last4 << std::setw(9)
+              << state_name(key_state(record, now)) << std::setw(7) << (record.key_sha256.empty() ? "no" : "yes")
+              << std::setw(22) << (record.last_used_at.empty() ? "never" : record.last_used_at.substr(0, 21))
+              << owner_of(record) << '\n';
+  }
+  std::cout << keys.size() << " keys in " << store.path() << '\n';
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_inventory_commands(CLI::App& app, InventoryArguments& arguments) {
+  CLI::App* inventory = app.add_subcommand("inventory", "Keep the organisation's key inventory (hashes, never values)");
+  inventory->require_subcommand(1);
+  const std::string store_help = "Inventory store (default: $KEYSWEEP_STORE or ~/.local/share/keysweep/inventory.db)";
+
+  CLI::App* import = inventory->add_subcommand("import", "Import Datadog API responses saved as JSON files");
+  import->add_option("--store", arguments.store, store_help);
+  import->add_option("files", arguments.files, "Saved API responses (api_keys, application_keys, ...)")->required();
+
+  CLI::App* sync = inventory->add_subcommand(
+      "sync", "Fetch every key listing from the Datadog API (DD_API_KEY + DD_APP_KEY, or DD_ACCESS_TOKEN)");
+  sync->add_option("--store", arguments.store, store_help);
+  sync->add_option("--site", arguments.site, "Datadog site (default: $DD_SITE or datadoghq.com)");
+  sync->add_option("--api-url", arguments.api_url, "API base URL instead of a site's (for tests)");
+
+  CLI::App* list = inventory->add_subcommand("list", "Show the inventory (never key values)");
+  list->add_option("--store", arguments.store, store_help);
+  list->add_option("-f,--format", arguments.format, "text or json")->capture_default_str();
+  return inventory;
+}
+
+int run_inventory_command(CLI::App& inventory_command, const InventoryArguments& arguments) {
+  if (inventory_command.get_subcommand("import")->parsed()) return run_import(arguments);
+  if (inventory_command.get_subcommand("sync")->parsed()) return run_sync(arguments);
+  if (inventory_command.get_subcommand("list")->parsed()) return run_list(arguments);
+  return int(ExitCode::usage);
+}
+
+}  // namespace keysweep
