@@ -140,7 +140,10 @@ int run_scan(const ScanArguments& arguments) {
   // (it is built with mbedTLS), ~10 ms that a local scan never needs: let it
   // run while the rules load rather than after.
   std::optional<std::jthread> git_initialisation;
-  if (git) git_initialisation.emplace(ensure_libgit2);
+  // A staged scan needs no libgit2: git itself reads the index, meanwhile.
+  std::optional<StagedChangesReader> staged_reader;
+  if (git && git->mode == GitScanMode::staged) staged_reader.emplace(git->repository);
+  else if (git) git_initialisation.emplace(ensure_libgit2);
 
   Diagnostics diagnostics;
   Ruleset ruleset = load_ruleset(arguments.rule_paths, true);
@@ -174,8 +177,9 @@ int run_scan(const ScanArguments& arguments) {
   if (!arguments.no_cache) matcher_options.cache_dir = default_cache_dir();
   Matcher matcher(ruleset, matcher_options, diagnostics);
 
-  ScanResult result =
-      git ? scan_git(matcher, *git, diagnostics) : scan_paths(matcher, options, diagnostics);
+  ScanResult result = staged_reader ? scan_staged(matcher, staged_reader->finish(), *git, diagnostics)
+                      : git         ? scan_git(matcher, *git, diagnostics)
+                                    : scan_paths(matcher, options, diagnostics);
   if (inventory) label_findings(result.findings, *inventory);
   if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics);
   Report report{result, ruleset, diagnostics.warnings()};

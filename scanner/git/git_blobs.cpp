@@ -338,51 +338,6 @@ void walk_range_blobs(git_repository* repository, const std::string& range, GitW
   }
 }
 
-std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& stats) {
-  git_index* raw_index = nullptr;
-  if (git_repository_index(&raw_index, repository) != 0) {
-    throw RuntimeFailure("cannot read the index: " + git_error_text());
-  }
-  IndexPtr index(raw_index);
-  TreePtr head_tree;
-  git_object* head = nullptr;
-  if (git_revparse_single(&head, repository, "HEAD^{tree}") == 0) {
-    head_tree.reset(reinterpret_cast<git_tree*>(head));
-  }  // else: no commit yet, and everything staged is new
-
-  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-  options.context_lines = 0;
-  git_diff* raw_diff = nullptr;
-  if (git_diff_tree_to_index(&raw_diff, repository, head_tree.get(), index.get(), &options) != 0) {
-    throw RuntimeFailure("cannot compare the index with HEAD: " + git_error_text());
-  }
-  DiffPtr diff(raw_diff);
-
-  std::vector<StagedBlob> staged;
-  for_each_new_file(diff.get(), stats, [&](std::size_t i, const git_diff_delta& delta) {
-    StagedBlob blob{{delta.new_file.id, delta.new_file.path}, {}};
-    git_patch* raw_patch = nullptr;
-    if (git_patch_from_diff(&raw_patch, diff.get(), i) != 0) {
-      ++stats.missing_objects;
-      return;
-    }
-    PatchPtr patch(raw_patch);
-    for (std::size_t hunk = 0; hunk < git_patch_num_hunks(patch.get()); ++hunk) {
-      int lines = git_patch_num_lines_in_hunk(patch.get(), hunk);
-      for (int n = 0; n < lines; ++n) {
-        const git_diff_line* line = nullptr;
-        if (git_patch_get_line_in_hunk(&line, patch.get(), hunk, std::size_t(n)) == 0 &&
-            line->origin == GIT_DIFF_LINE_ADDITION) {
-          blob.added_lines.push_back(std::uint32_t(line->new_lineno));
-        }
-      }
-    }
-    std::sort(blob.added_lines.begin(), blob.added_lines.end());
-    staged.push_back(std::move(blob));
-  });
-  return staged;
-}
-
 BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<git_oid>& targets,
                                 Diagnostics& diagnostics,
                                 const std::unordered_set<std::uint64_t>* trees_to_enter) {

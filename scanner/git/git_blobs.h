@@ -5,7 +5,7 @@
 //     the provenance of the blobs that had findings (find_blob_provenance);
 //   - a commit range: blobs added or changed by the commits in A..B, each
 //     once, with the places (path, commit) where the range introduced them;
-//   - the index: staged blobs that differ from HEAD, with the lines they add.
+//   (Staged changes come from git itself: see staged_diff.h.)
 
 #include <git2.h>
 
@@ -83,16 +83,6 @@ struct ObjectCensus {
 /// Throws UsageError naming an end of the range that does not exist.
 void walk_range_blobs(git_repository* repository, const std::string& range, GitWalkStats& stats,
                       BlobPlaces& places, const BlobVisitor& visit);
-
-/// A staged blob and the 1-based line numbers it adds relative to HEAD
-/// (every line when the path is new or HEAD does not exist).
-struct StagedBlob {
-  GitBlob blob;
-  std::vector<std::uint32_t> added_lines;  // sorted
-};
-
-/// What `git commit` would add: index entries that differ from HEAD.
-std::vector<StagedBlob> staged_blobs(git_repository* repository, GitWalkStats& stats);
 
 /// For each target blob, every place where history first introduced it: a
 /// walk of all commits, parents first, visiting each (tree, path) once, so a

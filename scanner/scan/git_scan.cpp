@@ -8,6 +8,7 @@
 
 #include "git/git_blobs.h"
 #include "git/git_handles.h"
+#include "git/staged_diff.h"
 #include "git/tree_sketch.h"
 #include "inputs/file_content.h"
 #include "matcher/matcher.h"
@@ -307,6 +308,38 @@ void report_skips(const ScanStats& stats, std::size_t max_size, Diagnostics& dia
 
 }  // namespace
 
+// The hook path: git's own diff, one thread, no libgit2 at all.
+ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitScanOptions& options,
+                       Diagnostics& diagnostics) {
+  auto started = std::chrono::steady_clock::now();
+  ScanResult result;
+  result.root = changes.root;
+  result.stats.skipped_binary = changes.binary;
+  result.stats.submodules = changes.submodules;
+  ContentScanner scanner(matcher, diagnostics);
+  for (StagedFile& file : changes.files) {
+    if (file.content.size() > options.max_file_size) {
+      ++result.stats.skipped_too_large;
+      continue;
+    }
+    ++result.stats.files_scanned;
+    result.stats.bytes_scanned += file.content.size();
+    std::size_t first = result.findings.size();
+    scanner.scan(file.content, file.path, result.findings);
+    auto added = std::remove_if(result.findings.begin() + std::ptrdiff_t(first), result.findings.end(),
+                                [&](const Finding& f) { return !on_added_line(f, file.added_lines); });
+    result.findings.erase(added, result.findings.end());
+    for (auto it = result.findings.begin() + std::ptrdiff_t(first); it != result.findings.end(); ++it) {
+      it->git = GitOrigin{file.blob, "", "", "", ""};
+    }
+  }
+  report_skips(result.stats, options.max_file_size, diagnostics);
+  sort_findings(result.findings);
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
 ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics) {
   auto started = std::chrono::steady_clock::now();
   RepositoryPtr repository = open_repository(options.repository);
@@ -322,20 +355,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   BlobPlaces places;
   TreeSketch sketch;
 
-  if (options.mode == GitScanMode::staged) {
-    // A handful of files: no threads to start, no second repository handle,
-    // and the hook stays instant.
-    BlobWorker worker(matcher, std::move(repository), options, diagnostics, progress);
-    for (const StagedBlob& staged : staged_blobs(worker.repository(), walk)) {
-      std::size_t first = worker.scan_blob(staged.blob.id, staged.blob.path, true);
-      auto& scanned = worker.findings();
-      scanned.erase(std::remove_if(scanned.begin() + std::ptrdiff_t(first), scanned.end(),
-                                   [&](const Finding& f) { return !on_added_line(f, staged.added_lines); }),
-                    scanned.end());
-    }
-    findings = std::move(worker.findings());
-    result.stats.add(worker.stats());
-  } else {
+  {  // workers (and their repository handles and caches) end before provenance
     std::vector<std::unique_ptr<BlobWorker>> workers;
     for (unsigned i = 0; i < thread_count(options); ++i) {
       workers.push_back(std::make_unique<BlobWorker>(
@@ -353,26 +373,22 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   progress.finish();
 
-  if (options.mode == GitScanMode::staged) {
-    result.findings = std::move(findings);
-  } else {
-    if (options.mode == GitScanMode::history && !findings.empty()) {
-      std::vector<git_oid> targets;
-      for (const Finding& finding : findings) {
-        git_oid id;
-        if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
-      }
-      std::unordered_set<std::uint64_t> trees = sketch.trees_leading_to(targets);
-      places = find_blob_provenance(repository.get(), targets, diagnostics, &trees);
+  if (options.mode == GitScanMode::history && !findings.empty()) {
+    std::vector<git_oid> targets;
+    for (const Finding& finding : findings) {
+      git_oid id;
+      if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
     }
-    std::size_t unreachable = 0;
-    result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                     diagnostics, unreachable);
-    if (unreachable > 0) {
-      diagnostics.warn(std::to_string(unreachable) +
-                       " findings are in objects that no ref reaches (dangling after a rebase or "
-                       "an amend, until git gc) and are not reported");
-    }
+    std::unordered_set<std::uint64_t> trees = sketch.trees_leading_to(targets);
+    places = find_blob_provenance(repository.get(), targets, diagnostics, &trees);
+  }
+  std::size_t unreachable = 0;
+  result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
+                                   diagnostics, unreachable);
+  if (unreachable > 0) {
+    diagnostics.warn(std::to_string(unreachable) +
+                     " findings are in objects that no ref reaches (dangling after a rebase or "
+                     "an amend, until git gc) and are not reported");
   }
 
   result.stats.commits = walk.commits;

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "git/staged_diff.h"
 #include "scan/scan.h"
 
 namespace keysweep {
@@ -26,6 +27,12 @@ struct GitScanOptions {
   bool progress = false;  // a progress line on stderr
 };
 
+/// History and range scans.
 ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics);
+
+/// The staged scan, of what a StagedChangesReader read: the lines each staged
+/// file adds, scanned with the whole file as context.
+ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitScanOptions& options,
+                       Diagnostics& diagnostics);
 
 }  // namespace keysweep

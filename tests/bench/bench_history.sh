@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# History and staged benchmarks (issue 3).
+# History benchmark (issue 3; the staged benchmark is bench_staged.sh).
 #
 # History: `keysweep scan --history` against `git cat-file --batch-all-objects
 # --batch > /dev/null` (git merely reading every object) on the same
@@ -7,9 +7,6 @@
 # this runs, so make_history.py builds a large history from git's real source
 # (Debian's source package): edits, adds, deletes, renames, branches, tags,
 # and a planted key every 1000 commits; then it is repacked like a clone.
-#
-# Staged: `keysweep scan --staged` against `git diff --cached` on the same
-# 10-file change in a clone of that repository.
 #
 #   tests/bench/bench_history.sh [path/to/keysweep]
 # Environment: BENCH_DIR (/var/tmp/keysweep-bench), BENCH_COMMITS (12000), RUNS (5).
@@ -60,26 +57,8 @@ cat_file=$(median "$out/history.json" git-cat-file)
 peak_kb=$( (/usr/bin/time -f %M "$keysweep" scan --history --format json -o /dev/null "$repo" || true) 2>&1 >/dev/null | tail -n 1)
 summary=$( ("$keysweep" scan --history --format json "$repo" || true) | jq -c '.summary')
 
-# Staged: ten files changed in a working clone, one of them with a key.
-work="$BENCH_DIR/staged-work"
-rm -rf "$work"
-git clone -q "$repo" "$work"
-git -C "$work" config user.email bench@example.com
-mapfile -t changed < <(git -C "$work" ls-files '*.c' | head -n 10)
-for file in "${changed[@]}"; do
-  printf '\n/* benchmark edit */\nstatic int benchmark_edit = 1;\n' >> "$work/$file"
-done
-printf '\nDD_API_KEY=%s\n' "$(echo staged | md5sum | cut -c1-32)" >> "$work/${changed[0]}"
-git -C "$work" add "${changed[@]}"
-hyperfine --style basic -N --warmup 3 --runs 30 -i --export-json "$out/staged.json" \
-  -n keysweep-staged "$keysweep scan --staged $work" \
-  -n git-diff-cached "git -C $work diff --cached" > "$out/staged.txt"
-staged=$(median "$out/staged.json" keysweep-staged)
-diff_cached=$(median "$out/staged.json" git-diff-cached)
-
 awk -v blobs="$blobs" -v bytes="$blob_bytes" -v objects="$objects" -v pack="$pack_bytes" \
     -v commits="$commits" -v ks="$ks" -v cf="$cat_file" -v peak="$peak_kb" -v summary="$summary" \
-    -v staged="$staged" -v dc="$diff_cached" \
     -v cpu="$(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" 'BEGIN {
   printf "machine:        %s\n", cpu
   printf "repository:     %d commits, %d objects, %d blobs, %.0f MB of blob content, %.0f MB pack, page-cached\n", commits, objects, blobs, bytes/1e6, pack/1e6
@@ -87,5 +66,4 @@ awk -v blobs="$blobs" -v bytes="$blob_bytes" -v objects="$objects" -v pack="$pac
   printf "git cat-file:   %.2f s median  (--batch-all-objects --batch > /dev/null)\n", cf
   printf "ratio keysweep / git cat-file: %.2f  (goal <= 1.0)\n", ks/cf
   printf "scan summary:   %s\n", summary
-  printf "staged (10 files): keysweep %.1f ms, git diff --cached %.1f ms, ratio %.2f\n", staged*1000, dc*1000, staged/dc
 }'
