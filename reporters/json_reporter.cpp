@@ -29,6 +29,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"snippet", render_snippet(finding.snippet, options)},
     };
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
+    entry["fails"] = fails(finding.liveness, report.fail_on);
     if (finding.git) {
       auto or_null = [](const std::string& text) {
         return text.empty() ? ordered_json(nullptr) : ordered_json(text);
@@ -67,8 +68,17 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"commits", stats.commits},
         {"submodules_skipped", stats.submodules},
         {"seconds", stats.seconds},
+        {"failing", failing_count(report)},
+        {"baselined", report.baselined},
         {"warnings", report.warnings}}},
   };
+  if (!report.unused_baseline.empty()) {
+    ordered_json unused = ordered_json::array();
+    for (const BaselineEntry& entry : report.unused_baseline) {
+      unused.push_back({{"path", entry.path}, {"rule_id", entry.rule_id}, {"secret_sha256", entry.secret_sha256}});
+    }
+    document["unused_baseline"] = std::move(unused);
+  }
   if (const auto& repository = report.result.repository) {
     document["repository"] = {{"uri", repository->uri},
                               {"revision", repository->revision},

@@ -15,6 +15,8 @@ void write_report(ReportFormat format, const Report& report, const ReportOptions
       return write_json_report(report, options, out);
     case ReportFormat::sarif:
       return write_sarif_report(report, options, out);
+    case ReportFormat::junit:
+      return write_junit_report(report, options, out);
   }
 }
 
@@ -126,6 +128,37 @@ std::string describe_liveness(const LivenessLabel& label) {
     if (!entry.expires_at.empty()) text += ", expires " + entry.expires_at;
     if (!entry.revoked_at.empty()) text += ", revoked " + entry.revoked_at;
   }
+  return text;
+}
+
+std::size_t failing_count(const Report& report) {
+  return std::size_t(std::count_if(report.result.findings.begin(), report.result.findings.end(),
+                                   [&](const Finding& f) { return fails(f.liveness, report.fail_on); }));
+}
+
+std::string remediation_steps(const std::vector<Finding>& findings) {
+  // Datadog's key management pages, by key type (app.datadoghq.com; other
+  // sites have the same paths on their own host).
+  std::set<std::string> pages;
+  for (const Finding& finding : findings) {
+    if (finding.key_type == "api_key") pages.insert("https://app.datadoghq.com/organization-settings/api-keys");
+    else if (finding.key_type == "application_key") pages.insert("https://app.datadoghq.com/organization-settings/application-keys");
+    else if (finding.key_type == "rum_client_token") pages.insert("https://app.datadoghq.com/organization-settings/client-tokens");
+    else if (finding.key_type == "personal_access_token") pages.insert("https://app.datadoghq.com/personal-settings/personal-access-tokens");
+    else if (finding.key_type == "service_access_token") pages.insert("https://app.datadoghq.com/organization-settings/service-accounts");
+  }
+  std::string text =
+      "What to do:\n"
+      "  1. Remove the key from the file. Before a commit: edit the file and `git add` it again.\n"
+      "     Already committed: amend or rebase the commits that hold it; once pushed, treat it as leaked.\n"
+      "  2. Rotate the key in Datadog: create a replacement, move its users to it, then revoke the old one:\n";
+  for (const std::string& page : pages) text += "       " + page + "\n";
+  text +=
+      "     (on another Datadog site, the same page on your site's host; see\n"
+      "     https://docs.datadoghq.com/account_management/api-app-keys/)\n"
+      "  3. Keep the new value in a secrets manager or a CI secret variable, never in the repository.\n"
+      "  Not a secret? Put `keysweep:allow` in a comment on that line, or accept the current findings\n"
+      "  with `keysweep baseline create -o .keysweep-baseline.json` and scan with --baseline.\n";
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "findings/baseline.h"
 #include "scan/scan.h"
 
 namespace keysweep {
@@ -17,14 +18,20 @@ struct Report {
   const ScanResult& result;
   const Ruleset& ruleset;
   std::vector<std::string> warnings;
+  FailOn fail_on = FailOn::any;
+  std::size_t baselined = 0;                    // findings the baseline held back
+  std::vector<BaselineEntry> unused_baseline;   // with --report-unused-baseline
 };
+
+/// The findings that fail the scan under report.fail_on.
+std::size_t failing_count(const Report& report);
 
 struct ReportOptions {
   bool show_secrets = false;
   bool color = false;  // text only: ANSI colours, for a terminal
 };
 
-enum class ReportFormat { text, json, sarif };
+enum class ReportFormat { text, json, sarif, junit };
 
 void write_report(ReportFormat format, const Report& report, const ReportOptions& options,
                   std::ostream& out);
@@ -32,6 +39,11 @@ void write_report(ReportFormat format, const Report& report, const ReportOptions
 void write_text_report(const Report& report, const ReportOptions& options, std::ostream& out);
 void write_json_report(const Report& report, const ReportOptions& options, std::ostream& out);
 void write_sarif_report(const Report& report, const ReportOptions& options, std::ostream& out);
+void write_junit_report(const Report& report, const ReportOptions& options, std::ostream& out);
+
+/// What to do about a leaked key, for text reports and hooks: remove, rotate
+/// (with Datadog's key management pages), and how to allow a false positive.
+std::string remediation_steps(const std::vector<Finding>& findings);
 
 /// The first 4 characters (fewer for a short secret) and an ellipsis.
 std::string redact(std::string_view secret);

@@ -1,6 +1,7 @@
 // SARIF 2.1.0 for GitHub code scanning and `datadog-ci sarif upload`.
 // Secrets never appear: the message, the snippet and the properties carry the
 // redacted form; the fingerprint is the SHA-256 of the secret.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "keysweep_config.h"
@@ -148,28 +149,79 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
   };
 }
 
+/// GitHub code scanning accepts at most 25,000 results per run, and shows at
+/// most 1,000 locations per result.
+constexpr std::size_t kMaxResults = 25000;
+constexpr std::size_t kMaxRelatedLocations = 1000;
+
+ordered_json related_location(const Finding& finding, std::size_t id) {
+  return {{"id", id},
+          {"physicalLocation",
+           {{"artifactLocation", {{"uri", uri_from_path(finding.path)}, {"uriBaseId", "%SRCROOT%"}}},
+            {"region", {{"startLine", finding.start.line}, {"startColumn", finding.start.column}}}}}};
+}
+
+/// One result per place while that fits; past kMaxResults, one result per
+/// secret with its other places as relatedLocations; past that too, the
+/// first kMaxResults secrets (failing ones first) and a notification.
+ordered_json sarif_results(const Report& report, const ReportOptions& options, ordered_json& notifications) {
+  const std::vector<Finding>& findings = report.result.findings;
+  std::vector<SecretGroup> groups = group_by_secret(findings);
+  ordered_json results = ordered_json::array();
+  if (findings.size() <= kMaxResults) {
+    // properties.secretPlaces tells how many places the same secret (same
+    // fingerprint) has, so a reviewer sees them as one.
+    std::vector<std::size_t> places(findings.size());
+    for (const SecretGroup& group : groups) {
+      for (std::size_t index : group.findings) places[index] = group.findings.size();
+    }
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      ordered_json result = result_entry(findings[i], options);
+      result["properties"]["secretPlaces"] = places[i];
+      results.push_back(std::move(result));
+    }
+    return results;
+  }
+  std::stable_partition(groups.begin(), groups.end(), [&](const SecretGroup& group) {
+    return fails(findings[group.findings.front()].liveness, report.fail_on);
+  });
+  for (std::size_t g = 0; g < groups.size() && g < kMaxResults; ++g) {
+    const SecretGroup& group = groups[g];
+    ordered_json result = result_entry(findings[group.findings.front()], options);
+    ordered_json related = ordered_json::array();
+    for (std::size_t i = 1; i < group.findings.size() && related.size() < kMaxRelatedLocations; ++i) {
+      related.push_back(related_location(findings[group.findings[i]], i));
+    }
+    if (!related.empty()) result["relatedLocations"] = std::move(related);
+    result["properties"]["secretPlaces"] = group.findings.size();
+    results.push_back(std::move(result));
+  }
+  std::string text = std::to_string(findings.size()) + " findings exceed the 25,000 results a SARIF run may carry "
+                     "for GitHub code scanning: each secret is one result, its other places listed as related "
+                     "locations (at most 1,000 each)";
+  if (groups.size() > kMaxResults) {
+    text += "; " + std::to_string(groups.size() - kMaxResults) +
+            " secrets beyond the first 25,000 (failing ones first) are left out: the JSON report has them all";
+  }
+  notifications.push_back({{"level", "warning"}, {"message", {{"text", text + "."}}}});
+  return results;
+}
+
 }  // namespace
 
 void write_sarif_report(const Report& report, const ReportOptions& options, std::ostream& out) {
   ordered_json rules = ordered_json::array();
   for (const Rule& rule : report.ruleset.rules) rules.push_back(rule_descriptor(rule));
 
-  // Results stay one per place; properties.secretPlaces tells how many places
-  // the same secret (same fingerprint) has, so a reviewer sees them as one.
-  std::vector<std::size_t> places(report.result.findings.size());
-  for (const SecretGroup& group : group_by_secret(report.result.findings)) {
-    for (std::size_t index : group.findings) places[index] = group.findings.size();
-  }
-  ordered_json results = ordered_json::array();
-  for (std::size_t i = 0; i < report.result.findings.size(); ++i) {
-    ordered_json result = result_entry(report.result.findings[i], options);
-    result["properties"]["secretPlaces"] = places[i];
-    results.push_back(std::move(result));
-  }
-
   ordered_json notifications = ordered_json::array();
+  ordered_json results = sarif_results(report, options, notifications);
   for (const std::string& warning : report.warnings) {
     notifications.push_back({{"level", "warning"}, {"message", {{"text", sentence(warning)}}}});
+  }
+  for (const BaselineEntry& entry : report.unused_baseline) {
+    notifications.push_back({{"level", "note"},
+                             {"message", {{"text", "Baseline entry no longer found: " + entry.path + ", rule " +
+                                                       entry.rule_id + ", secret SHA-256 " + entry.secret_sha256 + "."}}}});
   }
 
   std::string root_uri = "file://" + uri_from_path(report.result.root);

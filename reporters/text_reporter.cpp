@@ -77,7 +77,17 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     out << "; skipped " << stats.skipped_binary << " binary, " << stats.skipped_too_large
         << " too large, " << stats.unreadable << " unreadable";
   }
+  if (report.baselined > 0) out << "; " << report.baselined << " in the baseline not shown";
   out << '\n';
+  if (!report.unused_baseline.empty()) {
+    out << report.unused_baseline.size() << " baseline entries are no longer found:\n";
+    for (const BaselineEntry& entry : report.unused_baseline) {
+      out << "    " << entry.path << ": " << entry.rule_id << " (secret sha256 " << entry.secret_sha256.substr(0, 12)
+          << "…)\n";
+    }
+  }
+  std::size_t failing = failing_count(report);
+  if (failing > 0) out << '\n' << remediation_steps(findings);
 }
 
 }  // namespace keysweep

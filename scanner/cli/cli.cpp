@@ -4,13 +4,17 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iomanip>
 #include <optional>
 #include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
+#include "config/project_config.h"
+#include "findings/baseline.h"
 #include "cli/output_file.h"
 #include "git/git_handles.h"
 #include "inventory/inventory_labels.h"
@@ -36,7 +40,7 @@ struct ScanArguments {
   std::string format = "text";
   std::string output;
   std::vector<std::string> rule_paths;
-  std::string max_file_size = "100M";
+  std::string max_file_size;  // empty: the config's, else 100M
   unsigned threads = 0;
   bool show_secrets = false;
   bool no_cache = false;
@@ -50,6 +54,11 @@ struct ScanArguments {
   bool verify = false;
   std::string site;
   std::string api_url;
+  std::string config;
+  bool no_config = false;
+  std::string baseline;
+  bool report_unused_baseline = false;
+  std::string fail_on;
 };
 
 struct RulesArguments {
@@ -75,7 +84,8 @@ ReportFormat parse_format(const std::string& name) {
   if (name == "text") return ReportFormat::text;
   if (name == "json") return ReportFormat::json;
   if (name == "sarif") return ReportFormat::sarif;
-  throw UsageError("--format: '" + name + "' is not one of text, json, sarif");
+  if (name == "junit") return ReportFormat::junit;
+  throw UsageError("--format: '" + name + "' is not one of text, json, sarif, junit");
 }
 
 bool use_color(const std::string& mode, const OutputFile& output) {
@@ -128,64 +138,157 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
   return git;
 }
 
+/// The repository's .keysweep.toml (or --config), if any.
+ProjectConfig project_config(const ScanArguments& arguments) {
+  if (arguments.no_config) {
+    if (!arguments.config.empty()) throw UsageError("choose one of --config and --no-config");
+    return {};
+  }
+  if (!arguments.config.empty()) return load_project_config(arguments.config);
+  std::string found = find_project_config(arguments.paths.empty() ? "." : arguments.paths.front());
+  return found.empty() ? ProjectConfig{} : load_project_config(found);
+}
+
+/// Everything a scan needs before it reads a byte, from flags and config.
+struct ScanPlan {
+  ProjectConfig config;
+  ScanOptions tree;
+  std::optional<GitScanOptions> git;
+  Ruleset ruleset;
+  FailOn fail_on = FailOn::any;
+  std::string baseline;
+  // Started as soon as the scan's kind is known, to overlap rule loading.
+  std::optional<StagedChangesReader> staged_reader;
+  std::optional<std::jthread> git_initialisation;
+};
+
+/// Runs the scan the plan describes, with inventory labels and online checks.
+class ScanRun {
+ public:
+  ScanRun(const ScanArguments& arguments, ScanPlan& plan) : arguments_(arguments), plan_(plan) {}
+
+  ScanResult run() {
+    // The inventory is read before the matcher is built: its hashes decide
+    // whether the sweep rule joins the ruleset.
+    if (!arguments_.inventory.empty()) {
+      InventoryStore store(arguments_.inventory, false);
+      inventory_.emplace(store.keys(), store.users(), current_time());
+      if (inventory_->has_hashes()) plan_.ruleset.rules.push_back(make_inventory_sweep_rule(*inventory_));
+    }
+    std::optional<VerifyOptions> verify = verify_options();
+
+    MatcherOptions matcher_options;
+    if (!arguments_.no_cache) matcher_options.cache_dir = default_cache_dir();
+    Matcher matcher(plan_.ruleset, matcher_options, diagnostics_);
+    if (plan_.git_initialisation) plan_.git_initialisation->join();
+    ScanResult result = plan_.staged_reader ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
+                        : plan_.git   ? scan_git(matcher, *plan_.git, diagnostics_)
+                                      : scan_paths(matcher, plan_.tree, diagnostics_);
+    if (inventory_) label_findings(result.findings, *inventory_);
+    if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics_);
+    return result;
+  }
+
+  std::vector<std::string> warnings() const { return diagnostics_.warnings(); }
+
+ private:
+  std::optional<VerifyOptions> verify_options() const {
+    if (!arguments_.verify) {
+      if (!arguments_.site.empty() || !arguments_.api_url.empty()) {
+        throw UsageError("--site and --api-url go with --verify");
+      }
+      return std::nullopt;
+    }
+    VerifyOptions verify;
+    ApiTarget target = resolve_api_target(arguments_.site, arguments_.api_url);
+    verify.api_url = arguments_.api_url.empty() ? "" : target.base_url;
+    // Only a site someone chose narrows the search; the default is "try them all".
+    const char* dd_site = std::getenv("DD_SITE");
+    if (!arguments_.site.empty() || (dd_site && *dd_site)) verify.configured_site = target.site;
+    if (const char* api_key = std::getenv("DD_API_KEY")) verify.paired_api_key = api_key;
+    return verify;
+  }
+
+  const ScanArguments& arguments_;
+  ScanPlan& plan_;
+  Diagnostics diagnostics_;
+  std::optional<InventoryIndex> inventory_;
+};
+
+ScanPlan plan_scan(const ScanArguments& arguments) {
+  ScanPlan plan;
+  plan.config = project_config(arguments);
+  plan.tree.paths = arguments.paths.empty() ? std::vector<std::string>{"."} : arguments.paths;
+  plan.tree.max_file_size = parse_size(!arguments.max_file_size.empty() ? arguments.max_file_size
+                                       : plan.config.max_file_size       ? *plan.config.max_file_size
+                                                                         : "100M");
+  plan.tree.threads = arguments.threads;
+  plan.git = git_scan_options(arguments, plan.tree);
+  // A staged scan needs no libgit2: git itself reads the index while the
+  // rules load. Other git scans initialise libgit2 meanwhile: Debian's build
+  // parses the whole system CA bundle (mbedTLS), ~10 ms a local scan never needs.
+  if (plan.git && plan.git->mode == GitScanMode::staged) plan.staged_reader.emplace(plan.git->repository);
+  else if (plan.git) plan.git_initialisation.emplace(ensure_libgit2);
+
+  std::vector<std::string> rule_paths = plan.config.rule_files;
+  rule_paths.insert(rule_paths.end(), arguments.rule_paths.begin(), arguments.rule_paths.end());
+  plan.ruleset = load_ruleset(rule_paths, true);
+  apply_project_config(plan.config, plan.ruleset);
+
+  plan.fail_on = plan.config.fail_on.value_or(FailOn::any);
+  if (!arguments.fail_on.empty()) {
+    std::optional<FailOn> fail_on = parse_fail_on(arguments.fail_on);
+    if (!fail_on) throw UsageError("--fail-on: '" + arguments.fail_on + "' is not one of live, unknown, any");
+    plan.fail_on = *fail_on;
+  }
+  plan.baseline = !arguments.baseline.empty() ? arguments.baseline : plan.config.baseline.value_or("");
+  return plan;
+}
+
 int run_scan(const ScanArguments& arguments) {
   ReportFormat format = parse_format(arguments.format);
-  ScanOptions options;
-  options.paths = arguments.paths.empty() ? std::vector<std::string>{"."} : arguments.paths;
-  options.max_file_size = parse_size(arguments.max_file_size);
-  options.threads = arguments.threads;
-
-  std::optional<GitScanOptions> git = git_scan_options(arguments, options);
-  // Debian's libgit2 parses the whole system CA bundle when it initialises
-  // (it is built with mbedTLS), ~10 ms that a local scan never needs: let it
-  // run while the rules load rather than after.
-  std::optional<std::jthread> git_initialisation;
-  // A staged scan needs no libgit2: git itself reads the index, meanwhile.
-  std::optional<StagedChangesReader> staged_reader;
-  if (git && git->mode == GitScanMode::staged) staged_reader.emplace(git->repository);
-  else if (git) git_initialisation.emplace(ensure_libgit2);
-
-  Diagnostics diagnostics;
-  Ruleset ruleset = load_ruleset(arguments.rule_paths, true);
+  ScanPlan plan = plan_scan(arguments);
+  if (arguments.report_unused_baseline && plan.baseline.empty()) {
+    throw UsageError("--report-unused-baseline needs a baseline (--baseline FILE, or baseline in .keysweep.toml)");
+  }
+  std::vector<BaselineEntry> baseline;
+  if (!plan.baseline.empty()) baseline = load_baseline(plan.baseline);
   OutputFile output(arguments.output);
   ReportOptions report_options;
   report_options.show_secrets = arguments.show_secrets;
   report_options.color = use_color(arguments.color, output);
 
-  // The inventory is read before the scan: its hashes decide whether the
-  // sweep rule joins the ruleset.
-  std::optional<InventoryIndex> inventory;
-  if (!arguments.inventory.empty()) {
-    InventoryStore store(arguments.inventory, false);
-    inventory.emplace(store.keys(), store.users(), current_time());
-    if (inventory->has_hashes()) ruleset.rules.push_back(make_inventory_sweep_rule(*inventory));
+  ScanRun scan(arguments, plan);
+  ScanResult result = scan.run();
+  Report report{result, plan.ruleset, scan.warnings(), plan.fail_on, 0, {}};
+  if (!plan.baseline.empty()) {
+    std::size_t before = result.findings.size();
+    std::vector<BaselineEntry> unused = apply_baseline(baseline, result.findings);
+    report.baselined = before - result.findings.size();
+    if (arguments.report_unused_baseline) report.unused_baseline = std::move(unused);
   }
-  std::optional<VerifyOptions> verify;
-  if (arguments.verify) {
-    verify.emplace();
-    ApiTarget target = resolve_api_target(arguments.site, arguments.api_url);
-    verify->api_url = arguments.api_url.empty() ? "" : target.base_url;
-    // Only a site someone chose narrows the search; the default is "try them all".
-    const char* dd_site = std::getenv("DD_SITE");
-    if (!arguments.site.empty() || (dd_site && *dd_site)) verify->configured_site = target.site;
-    if (const char* api_key = std::getenv("DD_API_KEY")) verify->paired_api_key = api_key;
-  } else if (!arguments.site.empty() || !arguments.api_url.empty()) {
-    throw UsageError("--site and --api-url go with --verify");
-  }
-
-  MatcherOptions matcher_options;
-  if (!arguments.no_cache) matcher_options.cache_dir = default_cache_dir();
-  Matcher matcher(ruleset, matcher_options, diagnostics);
-
-  ScanResult result = staged_reader ? scan_staged(matcher, staged_reader->finish(), *git, diagnostics)
-                      : git         ? scan_git(matcher, *git, diagnostics)
-                                    : scan_paths(matcher, options, diagnostics);
-  if (inventory) label_findings(result.findings, *inventory);
-  if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics);
-  Report report{result, ruleset, diagnostics.warnings()};
   write_report(format, report, report_options, output.stream());
   output.commit();
-  return int(result.findings.empty() ? ExitCode::clean : ExitCode::findings);
+  return int(failing_count(report) == 0 ? ExitCode::clean : ExitCode::findings);
+}
+
+/// `baseline create`: today's findings, written where --baseline will read them.
+int run_baseline_create(const ScanArguments& arguments) {
+  ScanPlan plan = plan_scan(arguments);
+  std::string path = !arguments.output.empty() ? arguments.output
+                     : plan.config.baseline     ? *plan.config.baseline
+                                                : ".keysweep-baseline.json";
+  std::error_code error;
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+    std::filesystem::create_directories(parent, error);
+  }
+  OutputFile output(path);
+  ScanRun scan(arguments, plan);
+  ScanResult result = scan.run();
+  write_baseline(result.findings, output.stream());
+  output.commit();
+  std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to " << path << '\n';
+  return 0;
 }
 
 int run_rules_list(const RulesArguments& arguments) {
@@ -237,6 +340,38 @@ int run_rules_check(const std::vector<std::string>& paths) {
   return problems.empty() ? 0 : 1;
 }
 
+/// What to scan and how: shared by `scan` and `baseline create`.
+void add_input_options(CLI::App& command, ScanArguments& arguments) {
+  command.add_option("paths", arguments.paths, "Files and directories to scan (default: .)");
+  command.add_option("--rules", arguments.rule_paths,
+                     "Add rules from a TOML file or a directory of them (repeatable)")
+      ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
+  command.add_option("--config", arguments.config, "Read this config file instead of the nearest .keysweep.toml");
+  command.add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");
+  command.add_option("--max-file-size", arguments.max_file_size,
+                     "Skip files larger than this (bytes, or with K, M, G; default 100M)");
+  command.add_option("-j,--threads", arguments.threads, "Worker threads (default: one per core)");
+  command.add_flag("--no-cache", arguments.no_cache, "Do not read or write the compiled rule database cache");
+  command.add_flag("--history", arguments.history,
+                   "Scan every blob reachable from every ref of the repository at PATH");
+  command.add_option("--range", arguments.range, "Scan the blobs that the commits in A..B add or change");
+  command.add_option("--since", arguments.since, "Same as --range REV..HEAD");
+  command.add_flag("--staged", arguments.staged,
+                   "Scan what `git commit` would add: lines added in the index relative to HEAD");
+  command.add_flag("--progress", arguments.progress,
+                   "Show progress on stderr during git scans (default: on a terminal, not in CI)");
+  command.add_option("--inventory", arguments.inventory,
+                     "Label findings live/revoked/expired/unknown from this inventory store, "
+                     "and find its keys anywhere by hash");
+  command.add_flag("--verify", arguments.verify,
+                   "Ask the Datadog API whether each unique secret works (sends secrets to "
+                   "Datadog's API hosts only)");
+  command.add_option("--site", arguments.site,
+                     "Datadog site for --verify (default: DD_SITE, a site named near the key, "
+                     "else every site in turn)");
+  command.add_option("--api-url", arguments.api_url, "API base URL for --verify instead of Datadog's (for tests)");
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -245,42 +380,33 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
 
   ScanArguments scan;
-  CLI::App* scan_command = app.add_subcommand("scan", "Scan files and directories (- is stdin)");
-  scan_command->add_option("paths", scan.paths, "Files and directories to scan (default: .)");
-  scan_command->add_option("-f,--format", scan.format, "Report format: text, json, sarif")
+  CLI::App* scan_command = app.add_subcommand("scan", "Scan files, directories (- is stdin) or git history");
+  add_input_options(*scan_command, scan);
+  scan_command->add_option("-f,--format", scan.format, "Report format: text, json, sarif, junit")
       ->capture_default_str();
   scan_command->add_option("-o,--output", scan.output, "Write the report to FILE (default: stdout)");
-  scan_command->add_option("--rules", scan.rule_paths,
-                           "Add rules from a TOML file or a directory of them (repeatable)")
-      ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
-  scan_command->add_option("--max-file-size", scan.max_file_size,
-                           "Skip files larger than this (bytes, or with K, M, G)")
-      ->capture_default_str();
-  scan_command->add_option("-j,--threads", scan.threads, "Worker threads (default: one per core)");
   scan_command->add_flag("--show-secrets", scan.show_secrets, "Print secrets in clear (default: redacted)");
-  scan_command->add_flag("--no-cache", scan.no_cache, "Do not read or write the compiled rule database cache");
   scan_command->add_option("--color", scan.color, "Colour text output: auto, always, never")
       ->capture_default_str();
-  scan_command->add_flag("--history", scan.history,
-                         "Scan every blob reachable from every ref of the repository at PATH");
-  scan_command->add_option("--range", scan.range,
-                           "Scan the blobs that the commits in A..B add or change");
-  scan_command->add_option("--since", scan.since, "Same as --range REV..HEAD");
-  scan_command->add_flag("--staged", scan.staged,
-                         "Scan what `git commit` would add: lines added in the index relative to HEAD");
-  scan_command->add_flag("--progress", scan.progress,
-                         "Show progress on stderr during git scans (default: on a terminal, not in CI)");
+  scan_command->add_option("--baseline", scan.baseline,
+                           "Report only findings not in this baseline (default: baseline in .keysweep.toml)");
+  scan_command->add_flag("--report-unused-baseline", scan.report_unused_baseline,
+                         "Also list baseline entries that are no longer found");
+  scan_command->add_option("--fail-on", scan.fail_on,
+                           "Which findings fail the scan: live, unknown, any (default: any that is not "
+                           "revoked or expired)");
 
-  scan_command->add_option("--inventory", scan.inventory,
-                           "Label findings live/revoked/expired/unknown from this inventory store, "
-                           "and find its keys anywhere by hash");
-  scan_command->add_flag("--verify", scan.verify,
-                         "Ask the Datadog API whether each unique secret works (sends secrets to "
-                         "Datadog's API hosts only)");
-  scan_command->add_option("--site", scan.site,
-                           "Datadog site for --verify (default: DD_SITE, a site named near the "
-                           "key, else every site in turn)");
-  scan_command->add_option("--api-url", scan.api_url, "API base URL for --verify instead of Datadog's (for tests)");
+  ScanArguments baseline_arguments;
+  CLI::App* baseline_command = app.add_subcommand("baseline", "Record today's findings as accepted");
+  baseline_command->require_subcommand(1);
+  CLI::App* baseline_create = baseline_command->add_subcommand(
+      "create", "Scan as `keysweep scan` would and write the findings as a baseline");
+  add_input_options(*baseline_create, baseline_arguments);
+  baseline_create->add_option("-o,--output", baseline_arguments.output,
+                              "Baseline file (default: baseline in .keysweep.toml, else .keysweep-baseline.json)");
+
+  HookArguments hook_arguments;
+  CLI::App* hook_command = add_hook_commands(app, hook_arguments);
 
   InventoryArguments inventory_arguments;
   CLI::App* inventory_command = add_inventory_commands(app, inventory_arguments);
@@ -307,6 +433,8 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (scan_command->parsed()) return run_scan(scan);
+    if (baseline_create->parsed()) return run_baseline_create(baseline_arguments);
+    if (hook_command->parsed()) return run_hook_command(*hook_command, hook_arguments);
     if (inventory_command->parsed()) return run_inventory_command(*inventory_command, inventory_arguments);
     if (list_command->parsed()) return run_rules_list(list);
     if (check_command->parsed()) return run_rules_check(check_paths);

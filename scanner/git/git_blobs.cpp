@@ -296,11 +296,14 @@ void walk_range_blobs(git_repository* repository, const std::string& range, GitW
     to = range.substr(dots + 2);
     if (to.empty()) to = "HEAD";
   }
-  ObjectPtr from_commit = resolve_commit(repository, from);
+  // "..B" (empty A): every commit B reaches, as a hook asks for a new branch
+  // whose first commit is a root.
+  std::vector<git_oid> hidden;
+  if (!from.empty()) hidden.push_back(*git_object_id(resolve_commit(repository, from).get()));
   ObjectPtr to_commit = resolve_commit(repository, to);
 
-  std::vector<CommitNode> commits = commits_parents_first(
-      repository, {*git_object_id(to_commit.get())}, {*git_object_id(from_commit.get())}, stats);
+  std::vector<CommitNode> commits =
+      commits_parents_first(repository, {*git_object_id(to_commit.get())}, hidden, stats);
 
   OidSet seen_blobs;
   for (const CommitNode& node : commits) {

@@ -355,13 +355,21 @@ void Matcher::confirm_window(std::string_view content, std::optional<std::string
     if (rule.min_entropy && shannon_entropy(secret_view) < *rule.min_entropy) continue;
     if (rule.secret_filter && !(*rule.secret_filter)(secret_view)) continue;
     std::size_t secret_start = std::size_t(secret.data() - content.data());
-    if (is_allowlisted(ruleset_, rule, secret_view,
-                       content.substr(match_start, match_end - match_start),
-                       line_around(content, secret_start), path)) {
+    std::string_view line = line_around(content, secret_start);
+    if (has_inline_allow(line) ||
+        is_allowlisted(ruleset_, rule, secret_view,
+                       content.substr(match_start, match_end - match_start), line, path)) {
       continue;
     }
     out.push_back({rule_index, match_start, match_end, secret_start, secret_start + secret.size()});
   }
+}
+
+bool has_inline_allow(std::string_view line) {
+  for (std::string_view marker : {"keysweep:allow", "gitleaks:allow", "pragma: allowlist secret"}) {
+    if (line.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 bool is_allowlisted(const Ruleset& ruleset, const Rule& rule, std::string_view secret,

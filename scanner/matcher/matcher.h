@@ -100,6 +100,11 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset);
 /// Sets each keyword anchor's window from its rule regex's maximum width.
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
 
+/// True when the line carries an inline allow comment: `keysweep:allow`, or
+/// gitleaks' `gitleaks:allow` and detect-secrets' `pragma: allowlist secret`,
+/// so existing annotations keep working.
+bool has_inline_allow(std::string_view line);
+
 /// True when an allowlist of the rule (or a global one) drops this match.
 /// With no path, path criteria count as not matching.
 bool is_allowlisted(const Ruleset& ruleset, const Rule& rule, std::string_view secret,

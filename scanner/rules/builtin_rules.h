@@ -1,5 +1,5 @@
 #pragma once
-// Generated at build time by embed_rules.py from rules/*.toml.
+// Generated at build time by embed_files.py from rules/*.toml.
 
 #include <string_view>
 #include <utility>

@@ -3,6 +3,7 @@
 
 #include "git/git_blobs.h"
 #include "git/git_handles.h"
+#include "git/staged_diff.h"
 #include "git/tree_sketch.h"
 
 using namespace keysweep;
@@ -81,4 +82,35 @@ TEST_CASE("the tree sketch finds the trees that lead to a blob, and only those")
   CHECK(other.count(TreeSketch::key(filled_oid(0xA1))) == 1);
   CHECK(other.count(TreeSketch::key(filled_oid(0xA2))) == 0);
   CHECK(sketch.trees_leading_to({}).empty());
+}
+
+TEST_CASE("a staged diff with full context gives each file's new content and added lines") {
+  const std::string diff =
+      "diff --git a/bin.dat b/bin.dat\nnew file mode 100644\n"
+      "index 0000000000000000000000000000000000000000..87ae6b695deceaf160611414f7dcd5c7366b2e79\n"
+      "Binary files /dev/null and b/bin.dat differ\n"
+      "diff --git a/f.txt b/f.txt\n"
+      "index de980441c3ab03a8c07dda1ad27b8a11f39deb1e..a7bc997ebe8cf84988b83d2e83f1d193124fe593 100644\n"
+      "--- a/f.txt\n+++ b/f.txt\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n"
+      "diff --git a/nonl.txt b/nonl.txt\n"
+      "index c1b0730e0133447badcfd47fd144e254807b06e1..a08fd8b55a60a839ea1f498332a5db899a07dc99 100644\n"
+      "--- a/nonl.txt\n+++ b/nonl.txt\n@@ -1 +1 @@\n-x\n\\ No newline at end of file\n+xy\n\\ No newline at end of file\n"
+      "diff --git \"a/sp ace/t\\\"ab.txt\" \"b/sp ace/t\\\"ab.txt\"\nnew file mode 100644\n"
+      "index 0000000000000000000000000000000000000000..8e8a8499197398a137accb4aadd322cfeb0f7aaf\n"
+      "--- /dev/null\n+++ \"b/sp ace/t\\\"ab.txt\"\t\n@@ -0,0 +1 @@\n+q\"uote\n"
+      "diff --git a/sub b/sub\nindex 1111111111111111111111111111111111111111..2222222222222222222222222222222222222222 160000\n"
+      "--- a/sub\n+++ b/sub\n@@ -1 +1 @@\n-Subproject commit 1111111111111111111111111111111111111111\n"
+      "+Subproject commit 2222222222222222222222222222222222222222\n";
+  StagedChanges changes;
+  parse_staged_diff(diff, changes);
+  CHECK(changes.binary == 1);
+  CHECK(changes.submodules == 1);
+  REQUIRE(changes.files.size() == 3);
+  CHECK(changes.files[0].path == "f.txt");
+  CHECK(changes.files[0].blob == "a7bc997ebe8cf84988b83d2e83f1d193124fe593");
+  CHECK(changes.files[0].content == "a\nB\nc\nd\n");
+  CHECK(changes.files[0].added_lines == std::vector<std::uint32_t>{2, 4});
+  CHECK(changes.files[1].content == "xy");
+  CHECK(changes.files[2].path == "sp ace/t\"ab.txt");
+  CHECK(changes.files[2].added_lines == std::vector<std::uint32_t>{1});
 }

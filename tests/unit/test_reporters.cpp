@@ -24,7 +24,7 @@ struct Fixture {
   }
 
   std::string render(ReportFormat format, bool show_secrets) {
-    Report report{result, *engine.ruleset, {"lost.txt: cannot read: Permission denied"}};
+    Report report{result, *engine.ruleset, {"lost.txt: cannot read: Permission denied"}, FailOn::any, 0, {}};
     std::ostringstream out;
     ReportOptions options;
     options.show_secrets = show_secrets;

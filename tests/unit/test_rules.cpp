@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include <re2/re2.h>
+
+#include "config/project_config.h"
 #include "matcher/rule_check.h"
 #include "rules/builtin_rules.h"
 #include "test_helpers.h"
@@ -138,4 +141,26 @@ TEST_CASE("a regex Hyperscan cannot compile fails with the rule id unless keywor
   }
   Engine anchored(test::ruleset_from(unanchored + "keywords = ['alpha:']\n"));
   CHECK(anchored.raw("alpha: \xce\xb1\xce\xb2\xce\xb3").size() == 1);
+}
+
+TEST_CASE("config path globs follow gitignore") {
+  auto matches = [](const std::string& glob, const std::string& path) {
+    return re2::RE2::PartialMatch(path, re2::RE2(glob_to_regex(glob)));
+  };
+  CHECK(matches("*.lock", "yarn.lock"));
+  CHECK(matches("*.lock", "web/app/yarn.lock"));
+  CHECK_FALSE(matches("*.lock", "yarn.lock.txt"));
+  CHECK(matches("tests/fixtures/", "tests/fixtures/a/b.env"));
+  CHECK_FALSE(matches("tests/fixtures/", "src/tests/fixtures/a.env"));
+  CHECK(matches("fixtures/", "src/tests/fixtures/a.env"));  // only a trailing slash: any depth
+  CHECK_FALSE(matches("fixtures/", "src/fixtures"));        // ... but a directory
+  CHECK(matches("fixtures", "src/tests/fixtures/a.env"));   // no slash: any depth, and what is under it
+  CHECK(matches("/build", "build/x.txt"));
+  CHECK_FALSE(matches("/build", "src/build/x.txt"));
+  CHECK(matches("docs/**/*.md", "docs/a/b/c.md"));
+  CHECK(matches("docs/**/*.md", "docs/c.md"));
+  CHECK_FALSE(matches("docs/*.md", "docs/a/c.md"));
+  CHECK(matches("a?c.env", "abc.env"));
+  CHECK(matches("file.with.dots", "x/file.with.dots"));
+  CHECK_FALSE(matches("file.with.dots", "x/fileXwithXdots"));
 }

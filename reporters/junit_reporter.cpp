@@ -1,0 +1,67 @@
+// JUnit XML for CI systems that show test reports (GitLab, Jenkins, Azure):
+// one test case per finding, failed when the finding fails the scan
+// (--fail-on), and one passing case when there is nothing to report.
+#include "reporter.h"
+
+namespace keysweep {
+namespace {
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 cannot carry most control characters, even escaped.
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') out += ' ';
+        else out += char(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_junit_report(const Report& report, const ReportOptions& options, std::ostream& out) {
+  const std::vector<Finding>& findings = report.result.findings;
+  const std::size_t failures = failing_count(report);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", report.result.stats.seconds);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuites name=\"keysweep\" tests=\"" << std::max<std::size_t>(findings.size(), 1)
+      << "\" failures=\"" << failures << "\" time=\"" << seconds << "\">\n"
+      << "  <testsuite name=\"keysweep: leaked Datadog credentials\" tests=\""
+      << std::max<std::size_t>(findings.size(), 1) << "\" failures=\"" << failures << "\" errors=\"0\" time=\""
+      << seconds << "\">\n";
+  if (findings.empty()) {
+    out << "    <testcase classname=\"keysweep\" name=\"no leaked credentials\"/>\n";
+  }
+  for (const Finding& finding : findings) {
+    std::string location = finding.path + ":" + std::to_string(finding.start.line) + ":" +
+                           std::to_string(finding.start.column);
+    std::string summary = finding.rule->name + " (" + finding.key_type + ") " + shown_secret(finding, options);
+    if (finding.liveness) summary += ", " + std::string(liveness_name(finding.liveness->status));
+    out << "    <testcase classname=\"" << xml_escape(finding.path) << "\" name=\""
+        << xml_escape(finding.rule->id + " at " + location) << "\" file=\"" << xml_escape(finding.path)
+        << "\" line=\"" << finding.start.line << "\">\n";
+    std::string details = location + ": " + summary + "\n" + render_snippet(finding.snippet, options) + "\n";
+    if (finding.git && !finding.git->commit.empty()) {
+      details += "commit " + finding.git->commit + " by " + finding.git->author + " on " + finding.git->date + "\n";
+    }
+    if (finding.liveness) details += "liveness: " + describe_liveness(*finding.liveness) + "\n";
+    if (fails(finding.liveness, report.fail_on)) {
+      out << "      <failure type=\"" << xml_escape(finding.rule->id) << "\" message=\"" << xml_escape(summary)
+          << "\">" << xml_escape(details + "\n" + remediation_steps({finding})) << "</failure>\n";
+    } else {
+      out << "      <system-out>" << xml_escape(details) << "</system-out>\n";
+    }
+    out << "    </testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace keysweep

@@ -1,0 +1,173 @@
+#include "config/project_config.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <toml++/toml.h>
+
+#include "util/error.h"
+
+namespace keysweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string at(const std::string& path, const toml::node& node) {
+  return path + ":" + std::to_string(node.source().begin.line);
+}
+
+std::vector<std::string> string_list(const toml::node& node, const std::string& path, const std::string& key) {
+  const toml::array* array = node.as_array();
+  if (!array) throw UsageError(at(path, node) + ": '" + key + "' must be a list of strings");
+  std::vector<std::string> values;
+  for (const toml::node& item : *array) {
+    const auto* text = item.as_string();
+    if (!text) throw UsageError(at(path, item) + ": '" + key + "' must be a list of strings");
+    values.push_back(text->get());
+  }
+  return values;
+}
+
+std::string string_value(const toml::node& node, const std::string& path, const std::string& key) {
+  if (const auto* text = node.as_string()) return text->get();
+  if (const auto* number = node.as_integer()) return std::to_string(number->get());
+  throw UsageError(at(path, node) + ": '" + key + "' must be a string");
+}
+
+std::string resolve(const std::string& config_path, const std::string& relative) {
+  fs::path value(relative);
+  if (value.is_absolute()) return relative;
+  return (fs::path(config_path).parent_path() / value).lexically_normal().string();
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string find_project_config(const std::string& start) {
+  std::error_code error;
+  fs::path directory = fs::absolute(start.empty() ? "." : start, error);
+  if (!fs::is_directory(directory, error)) directory = directory.parent_path();
+  for (; !directory.empty(); directory = directory.parent_path()) {
+    fs::path candidate = directory / kConfigFileName;
+    if (fs::is_regular_file(candidate, error)) return candidate.string();
+    if (fs::exists(directory / ".git", error) || directory == directory.root_path()) break;
+  }
+  return "";
+}
+
+ProjectConfig load_project_config(const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    if (!fs::exists(path)) throw UsageError(path + ": no such config file");
+    throw UsageError(path + ":" + std::to_string(error.source().begin.line) + ": " +
+                     std::string(error.description()));
+  }
+  ProjectConfig config;
+  config.path = path;
+  for (const auto& [key_name, node] : table) {
+    const std::string key(key_name.str());
+    if (key == "rules") {
+      for (const std::string& file : string_list(node, path, key)) config.rule_files.push_back(resolve(path, file));
+    } else if (key == "disabled_rules") {
+      config.disabled_rules = string_list(node, path, key);
+    } else if (key == "max_file_size") {
+      config.max_file_size = string_value(node, path, key);
+    } else if (key == "fail_on") {
+      std::string value = string_value(node, path, key);
+      config.fail_on = parse_fail_on(value);
+      if (!config.fail_on) throw UsageError(at(path, node) + ": fail_on '" + value + "' is not one of live, unknown, any");
+    } else if (key == "baseline") {
+      config.baseline = resolve(path, string_value(node, path, key));
+    } else if (key == "allowlist") {
+      const toml::table* allowlist = node.as_table();
+      if (!allowlist) throw UsageError(at(path, node) + ": 'allowlist' must be a table");
+      for (const auto& [inner_name, inner] : *allowlist) {
+        const std::string inner_key(inner_name.str());
+        if (inner_key == "paths") {
+          config.allow_paths = string_list(inner, path, "allowlist.paths");
+        } else if (inner_key == "regexes") {
+          config.allow_regexes = string_list(inner, path, "allowlist.regexes");
+          for (const std::string& regex : config.allow_regexes) {
+            re2::RE2 compiled(regex, re2::RE2::Quiet);
+            if (!compiled.ok()) {
+              throw UsageError(at(path, inner) + ": allowlist.regexes: '" + regex + "': " + compiled.error());
+            }
+          }
+        } else if (inner_key == "stopwords") {
+          config.allow_stopwords = string_list(inner, path, "allowlist.stopwords");
+        } else {
+          throw UsageError(at(path, inner) + ": unknown key 'allowlist." + inner_key +
+                           "' (allowlist takes paths, regexes, stopwords)");
+        }
+      }
+    } else {
+      throw UsageError(at(path, node) + ": unknown key '" + key +
+                       "' (known: rules, disabled_rules, allowlist, max_file_size, fail_on, baseline)");
+    }
+  }
+  return config;
+}
+
+void apply_project_config(const ProjectConfig& config, Ruleset& ruleset) {
+  for (const std::string& id : config.disabled_rules) {
+    auto it = std::find_if(ruleset.rules.begin(), ruleset.rules.end(), [&](const Rule& rule) { return rule.id == id; });
+    if (it == ruleset.rules.end()) {
+      throw UsageError(config.path + ": disabled_rules: no rule has the id '" + id + "'");
+    }
+    ruleset.rules.erase(it);
+  }
+  if (config.allow_paths.empty() && config.allow_regexes.empty() && config.allow_stopwords.empty()) return;
+  Allowlist allowlist;
+  allowlist.description = "allowlist of " + config.path;
+  for (const std::string& glob : config.allow_paths) {
+    allowlist.paths.push_back(std::make_shared<re2::RE2>(glob_to_regex(glob)));
+  }
+  for (const std::string& regex : config.allow_regexes) allowlist.regexes.push_back(std::make_shared<re2::RE2>(regex));
+  for (std::string stopword : config.allow_stopwords) {
+    std::transform(stopword.begin(), stopword.end(), stopword.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    allowlist.stopwords.push_back(stopword);
+  }
+  ruleset.global_allowlists.push_back(std::move(allowlist));
+}
+
+std::string glob_to_regex(const std::string& glob) {
+  std::string pattern = glob;
+  bool directory = !pattern.empty() && pattern.back() == '/';
+  while (!pattern.empty() && pattern.back() == '/') pattern.pop_back();
+  // gitignore: a slash at the start or in the middle anchors at the root.
+  bool anchored = pattern.find('/') != std::string::npos;
+  if (!pattern.empty() && pattern.front() == '/') pattern.erase(0, 1);
+  std::string regex = anchored ? "^" : "^(?:.*/)?";
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '*' && i + 1 < pattern.size() && pattern[i + 1] == '*') {
+      bool slash_after = i + 2 < pattern.size() && pattern[i + 2] == '/';
+      regex += slash_after ? "(?:.*/)?" : ".*";
+      i += slash_after ? 2 : 1;
+    } else if (c == '*') {
+      regex += "[^/]*";
+    } else if (c == '?') {
+      regex += "[^/]";
+    } else {
+      regex += escape(std::string_view(&c, 1));
+    }
+  }
+  // A match names a file, or a directory and everything under it.
+  regex += directory ? "/.*$" : "(?:/.*)?$";
+  return regex;
+}
+
+}  // namespace keysweep

@@ -1,0 +1,46 @@
+#pragma once
+// .keysweep.toml: a repository's own settings, so a hook, a CI job and an
+// audit of the same repository agree. Every key is checked: an unknown key or
+// a bad value is a UsageError naming the file, the line and the key.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "findings/liveness.h"
+#include "rules/rule.h"
+
+namespace keysweep {
+
+struct ProjectConfig {
+  std::string path;                       // the file read; empty: none
+  std::vector<std::string> rule_files;    // resolved against the file's directory
+  std::vector<std::string> disabled_rules;
+  std::vector<std::string> allow_paths;   // gitignore-style globs
+  std::vector<std::string> allow_regexes; // matched against the secret
+  std::vector<std::string> allow_stopwords;
+  std::optional<std::string> max_file_size;
+  std::optional<FailOn> fail_on;
+  std::optional<std::string> baseline;    // resolved against the file's directory
+};
+
+inline constexpr const char* kConfigFileName = ".keysweep.toml";
+
+/// The nearest .keysweep.toml from `start` (a file's directory, or a
+/// directory) upwards, stopping at the top of its git work tree; "" if none.
+std::string find_project_config(const std::string& start);
+
+/// Reads and checks a config file.
+ProjectConfig load_project_config(const std::string& path);
+
+/// Applies a config to a loaded ruleset: drops disabled rules (an unknown id
+/// is an error: a typo must not silently re-enable nothing) and adds the
+/// allowlists as a global allowlist.
+void apply_project_config(const ProjectConfig& config, Ruleset& ruleset);
+
+/// A gitignore-style glob as an RE2 regex over forward-slash relative paths:
+/// `*.lock` at any depth, `/build` or `docs/*.md` anchored at the root,
+/// `**` across directories, a trailing `/` for a directory and what is in it.
+std::string glob_to_regex(const std::string& glob);
+
+}  // namespace keysweep

@@ -1,0 +1,77 @@
+#include "findings/baseline.h"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "util/error.h"
+
+namespace keysweep {
+
+BaselineEntry baseline_entry(const Finding& finding) {
+  return {finding.path, finding.rule->id, finding.secret_sha256};
+}
+
+std::vector<BaselineEntry> load_baseline(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(path + ": cannot read the baseline");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json document = nlohmann::json::parse(text.str(), nullptr, false);
+  if (document.is_discarded()) throw UsageError(path + ": the baseline is not JSON");
+  if (!document.is_object() || !document.contains("keysweep_baseline") || !document.contains("entries") ||
+      !document["entries"].is_array()) {
+    throw UsageError(path + ": not a keysweep baseline (create one with `keysweep baseline create`)");
+  }
+  if (document["keysweep_baseline"] != 1) {
+    throw UsageError(path + ": baseline format " + document["keysweep_baseline"].dump() + " is not 1");
+  }
+  std::vector<BaselineEntry> entries;
+  std::size_t index = 0;
+  for (const auto& item : document["entries"]) {
+    auto field = [&](const char* name) {
+      if (!item.is_object() || !item.contains(name) || !item[name].is_string()) {
+        throw UsageError(path + ": entry " + std::to_string(index) + " has no string '" + name + "'");
+      }
+      return item[name].get<std::string>();
+    };
+    entries.push_back({field("path"), field("rule_id"), field("secret_sha256")});
+    ++index;
+  }
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+void write_baseline(const std::vector<Finding>& findings, std::ostream& out) {
+  std::set<BaselineEntry> entries;
+  for (const Finding& finding : findings) entries.insert(baseline_entry(finding));
+  out << "{\n  \"keysweep_baseline\": 1,\n  \"entries\": [";
+  bool first = true;
+  for (const BaselineEntry& entry : entries) {
+    nlohmann::ordered_json line = {
+        {"path", entry.path}, {"rule_id", entry.rule_id}, {"secret_sha256", entry.secret_sha256}};
+    out << (first ? "\n    " : ",\n    ") << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    first = false;
+  }
+  out << (entries.empty() ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+std::vector<BaselineEntry> apply_baseline(const std::vector<BaselineEntry>& baseline,
+                                          std::vector<Finding>& findings) {
+  std::set<BaselineEntry> used;
+  std::erase_if(findings, [&](const Finding& finding) {
+    BaselineEntry entry = baseline_entry(finding);
+    if (!std::binary_search(baseline.begin(), baseline.end(), entry)) return false;
+    used.insert(entry);
+    return true;
+  });
+  std::vector<BaselineEntry> unused;
+  for (const BaselineEntry& entry : baseline) {
+    if (!used.contains(entry)) unused.push_back(entry);
+  }
+  return unused;
+}
+
+}  // namespace keysweep
