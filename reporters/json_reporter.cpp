@@ -21,7 +21,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"end_line", finding.end.line},
         {"end_column", finding.end.column},
         {"secret", shown_secret(finding, options)},
-        {"secret_redacted", !options.show_secrets},
+        {"secret_redacted", !options.show_secrets && finding.redact},
         {"secret_sha256", finding.secret_sha256},
         {"checksum", finding.checksum == ChecksumStatus::not_applicable
                          ? ordered_json(nullptr)

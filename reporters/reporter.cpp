@@ -28,7 +28,7 @@ std::string redact(std::string_view secret) {
 }
 
 std::string shown_secret(const Finding& finding, const ReportOptions& options) {
-  return options.show_secrets ? finding.secret : redact(finding.secret);
+  return options.show_secrets || !finding.redact ? finding.secret : redact(finding.secret);
 }
 
 std::string render_snippet(const Snippet& snippet, const ReportOptions& options) {

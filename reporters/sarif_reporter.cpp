@@ -118,7 +118,7 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
       {"snippet", {{"text", render_snippet(finding.snippet, options)}}},
   };
   ordered_json properties = {{"keyType", finding.key_type},
-                             {"secretRedacted", !options.show_secrets}};
+                             {"secretRedacted", !options.show_secrets && finding.redact}};
   if (finding.checksum != ChecksumStatus::not_applicable) {
     properties["checksum"] = checksum_name(finding.checksum);
   }

@@ -136,6 +136,29 @@ void build_findings(std::string_view content, const std::string& path, const Rul
   }
 }
 
+void build_lint_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
+                         const std::vector<RawMatch>& hits, const std::vector<bool>& sensitive,
+                         const std::vector<RawMatch>& secret_matches, std::vector<Finding>& out) {
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    const RawMatch& hit = hits[i];
+    PositionTracker tracker(content);
+    Finding finding;
+    finding.rule_index = hit.rule;
+    finding.rule = &ruleset.rules[hit.rule];
+    finding.key_type = finding.rule->key_type;
+    finding.path = path;
+    finding.start = tracker.at(hit.secret_start);
+    finding.secret = std::string(content.substr(hit.secret_start, hit.secret_end - hit.secret_start));
+    finding.secret_sha256 = sha256_hex(finding.secret);
+    finding.redact = sensitive[i];
+    std::vector<RawMatch> spans = secret_matches;
+    if (sensitive[i]) spans.push_back(hit);
+    finding.snippet = make_snippet(content, tracker.line_start(), hit, spans);
+    finding.end = {finding.start.line, finding.start.column + code_points(finding.secret)};
+    out.push_back(std::move(finding));
+  }
+}
+
 void sort_findings(std::vector<Finding>& findings) {
   std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (a.path != b.path) return a.path < b.path;

@@ -54,6 +54,9 @@ struct Finding {
   std::optional<GitOrigin> git;
   std::optional<LivenessLabel> liveness;  // with --inventory or --verify
   std::string site_hint;  // a Datadog site named in the same input, nearest first
+  // False for a lint finding whose evidence is not a credential (a resource
+  // header, a variable name): reporters show it in clear.
+  bool redact = true;
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.
@@ -61,6 +64,14 @@ struct Finding {
 /// ruleset reports it: one secret at one place is one finding.
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
                     std::vector<RawMatch>& matches, std::vector<Finding>& out);
+
+/// Findings of lint checks (rule indices into `ruleset`) at byte spans of
+/// `content`, with `sensitive` saying which spans are credential values. They
+/// are never merged with secret findings; their snippets redact every span of
+/// `secret_matches` as well.
+void build_lint_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
+                         const std::vector<RawMatch>& hits, const std::vector<bool>& sensitive,
+                         const std::vector<RawMatch>& secret_matches, std::vector<Finding>& out);
 
 /// Output order: path, line, column, rule order, then commit.
 void sort_findings(std::vector<Finding>& findings);

@@ -129,6 +129,7 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
   std::vector<Anchor> anchors;
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
     const Rule& rule = ruleset.rules[index];
+    if (!rule.check.empty()) continue;  // a lint check: code finds it, not the database
     if (rule.keywords.empty()) {
       unsigned flags = 0;
       std::size_t width = kMaxWindow;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "findings/finding.h"
+#include "lint/repository_lint.h"
+
 namespace keysweep {
 namespace {
 
@@ -17,6 +20,23 @@ std::vector<std::string> secrets_of_rule(const Matcher& matcher, Matcher::Scratc
   return secrets;
 }
 
+/// What a repository check reports on an example: the whole engine runs
+/// (two checks judge the secret findings), then the check's code.
+std::vector<std::string> evidence_of_check(const Matcher& matcher, Matcher::Scratch& scratch, const Rule& rule,
+                                           const RuleExample& example) {
+  std::vector<RawMatch> matches;
+  matcher.find(example.text, example.path, scratch, matches);
+  std::vector<Finding> secrets;
+  if (!matches.empty()) build_findings(example.text, example.path, matcher.ruleset(), matches, secrets);
+  std::vector<LintHit> hits;
+  lint_file(example.path, example.text, secrets, hits);
+  std::vector<std::string> evidence;
+  for (const LintHit& hit : hits) {
+    if (hit.check == rule.id) evidence.push_back(example.text.substr(hit.offset, hit.length));
+  }
+  return evidence;
+}
+
 }  // namespace
 
 std::vector<RuleCheckProblem> check_rule_examples(const Matcher& matcher) {
@@ -30,7 +50,9 @@ std::vector<RuleCheckProblem> check_rule_examples(const Matcher& matcher) {
     };
     for (std::size_t n = 0; n < rule.examples.size(); ++n) {
       const RuleExample& example = rule.examples[n];
-      std::vector<std::string> secrets = secrets_of_rule(matcher, *scratch, index, example);
+      std::vector<std::string> secrets = rule.check == "repository"
+                                             ? evidence_of_check(matcher, *scratch, rule, example)
+                                             : secrets_of_rule(matcher, *scratch, index, example);
       std::string label = "example " + std::to_string(n + 1);
       if (secrets.empty()) {
         problem(label + " does not match: " + example.text);
@@ -41,7 +63,9 @@ std::vector<RuleCheckProblem> check_rule_examples(const Matcher& matcher) {
     }
     for (std::size_t n = 0; n < rule.negative_examples.size(); ++n) {
       const RuleExample& example = rule.negative_examples[n];
-      std::vector<std::string> secrets = secrets_of_rule(matcher, *scratch, index, example);
+      std::vector<std::string> secrets = rule.check == "repository"
+                                             ? evidence_of_check(matcher, *scratch, rule, example)
+                                             : secrets_of_rule(matcher, *scratch, index, example);
       if (!secrets.empty()) {
         problem("negative example " + std::to_string(n + 1) + " matches '" + secrets.front() +
                 "': " + example.text);

@@ -55,6 +55,11 @@ struct Rule {
   std::vector<std::string> references;
   std::vector<std::string> tags;
 
+  // A lint check (rules/lint.toml): found by code in scanner/lint, not by the
+  // matcher, so it has no regex. "repository" (part of `scan`) or "inventory"
+  // (`inventory audit`); empty for a pattern rule.
+  std::string check;
+
   std::string regex;  // RE2 syntax; also compiled by Hyperscan when the rule has no keywords
   int secret_group = 0;  // 0: the first capture group that matched, or the whole match
   std::vector<std::string> keywords;  // lowercase literals; each hit opens a window for `regex`

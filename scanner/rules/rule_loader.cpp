@@ -183,6 +183,11 @@ Rule parse_rule(const toml::table& table, const std::string& source) {
       rule.references = get_strings(value, key, where);
     } else if (key == "tags") {
       rule.tags = get_strings(value, key, where);
+    } else if (key == "check") {
+      rule.check = get_string(value, key, where);
+      if (rule.check != "repository" && rule.check != "inventory") {
+        where.fail(&value, "'check' must be repository or inventory");
+      }
     } else if (key == "regex") {
       rule.regex = get_string(value, key, where);
       regex_node = &value;
@@ -213,6 +218,13 @@ Rule parse_rule(const toml::table& table, const std::string& source) {
     } else {
       where.fail(&value, "unknown field '" + std::string(key.str()) + "'");
     }
+  }
+  if (!rule.check.empty()) {
+    // A lint check is code; only its metadata and examples are data.
+    if (!rule.regex.empty() || !rule.keywords.empty()) where.fail(&table, "a check has no regex or keywords");
+    if (rule.name.empty()) rule.name = rule.id;
+    if (rule.key_type == "generic") rule.key_type = "practice";  // a habit, not a key type
+    return rule;
   }
   if (rule.regex.empty()) where.fail(&table, "a rule needs a non-empty 'regex'");
   rule.compiled_regex = std::make_shared<const LazyRegex>(rule.regex);
@@ -295,6 +307,7 @@ void validate_rules(const Ruleset& ruleset) {
 }
 
 void validate_rule(const Rule& rule) {
+  if (!rule.check.empty()) return;  // no regex to compile
   std::string prefix = rule.source;
   if (rule.regex_line > 0) prefix.append(":").append(std::to_string(rule.regex_line));
   prefix.append(": rule '").append(rule.id).append("': ");

@@ -1,8 +1,19 @@
 #include "scan/content_scanner.h"
 
+#include <algorithm>
+
+#include "lint/repository_lint.h"
 #include "util/diagnostics.h"
 
 namespace keysweep {
+
+ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics)
+    : matcher_(matcher), diagnostics_(diagnostics), scratch_(matcher.make_scratch()) {
+  const Ruleset& ruleset = matcher.ruleset();
+  for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
+    if (ruleset.rules[index].check == "repository") lint_rules_[ruleset.rules[index].id] = index;
+  }
+}
 
 std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
                                  std::vector<Finding>& out, bool path_known) {
@@ -14,7 +25,35 @@ std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path
   }
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
+  if (path_known && !lint_rules_.empty()) lint(bytes, path, before, out);
   return out.size() - before;
+}
+
+void ContentScanner::lint(std::string_view bytes, const std::string& path, std::size_t first,
+                          std::vector<Finding>& out) {
+  std::vector<Finding> secrets(out.begin() + std::ptrdiff_t(first), out.end());
+  std::vector<LintHit> hits;
+  lint_file(path, bytes, secrets, hits);
+  if (hits.empty()) return;
+  std::vector<RawMatch> spans;
+  std::vector<bool> sensitive;
+  for (const LintHit& hit : hits) {
+    auto rule = lint_rules_.find(hit.check);
+    if (rule == lint_rules_.end()) continue;  // disabled in .keysweep.toml
+    // The same ways out as for secrets: an inline allow, the config's allowlists.
+    std::string_view evidence = bytes.substr(hit.offset, hit.length);
+    std::size_t line_begin = bytes.rfind('\n', hit.offset);
+    line_begin = line_begin == std::string_view::npos ? 0 : line_begin + 1;
+    std::size_t line_end = std::min(bytes.find('\n', hit.offset), bytes.size());
+    std::string_view line = bytes.substr(line_begin, line_end - line_begin);
+    if (has_inline_allow(line) ||
+        is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence, evidence, line, path)) {
+      continue;
+    }
+    spans.push_back({rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});
+    sensitive.push_back(hit.sensitive);
+  }
+  build_lint_findings(bytes, path, matcher_.ruleset(), spans, sensitive, matches_, out);
 }
 
 }  // namespace keysweep

@@ -4,6 +4,7 @@
 // thread; owns its Hyperscan scratch.
 
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -16,19 +17,23 @@ class Diagnostics;
 
 class ContentScanner {
  public:
-  ContentScanner(const Matcher& matcher, Diagnostics& diagnostics)
-      : matcher_(matcher), diagnostics_(diagnostics), scratch_(matcher.make_scratch()) {}
+  ContentScanner(const Matcher& matcher, Diagnostics& diagnostics);
 
   /// Appends the findings in `bytes`, reported under `path`; returns how many.
-  /// With `path_known` false, path filters are deferred (see Matcher::find).
+  /// With `path_known` false, path filters are deferred (see Matcher::find),
+  /// and repository lint checks, which judge by the path, do not run.
   std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out,
                    bool path_known = true);
 
  private:
+  /// Runs the repository checks on one file; `first` is where its secret findings start in `out`.
+  void lint(std::string_view bytes, const std::string& path, std::size_t first, std::vector<Finding>& out);
+
   const Matcher& matcher_;
   Diagnostics& diagnostics_;
   Matcher::ScratchPtr scratch_;
   std::vector<RawMatch> matches_;
+  std::unordered_map<std::string, std::uint32_t> lint_rules_;  // repository check id -> rule index
 };
 
 }  // namespace keysweep

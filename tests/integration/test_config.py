@@ -107,10 +107,11 @@ class BaselineTest(KeysweepTestCase):
             return handle.read()
 
     def test_moved_lines_stay_known_and_swapped_secrets_are_new(self):
-        self.write("deploy/.env", f"DD_API_KEY={API_KEY}\nDD_APP_KEY={APP_KEY}\n")
+        self.write("deploy/settings.sh", f"DD_API_KEY={API_KEY}\nDD_APP_KEY={APP_KEY}\n")
         text = self.baseline()
         document = json.loads(text)
-        self.assertEqual([e["path"] for e in document["entries"]], ["deploy/.env", "deploy/.env"])
+        self.assertEqual([(e["path"], e["rule_id"]) for e in document["entries"]], [
+            ("deploy/settings.sh", "datadog-api-key"), ("deploy/settings.sh", "datadog-application-key")])
         self.assertEqual(document["entries"], sorted(document["entries"], key=lambda e: (e["path"], e["rule_id"], e["secret_sha256"])))
         self.assertNotIn(API_KEY, text)
         self.assertNotRegex(text, r'"line"|"date"|"time"')
@@ -119,16 +120,16 @@ class BaselineTest(KeysweepTestCase):
         result, clean = self.scan_json("--baseline", ".keysweep-baseline.json", ".")
         self.assertEqual((result.code, clean["findings"], clean["summary"]["baselined"]), (0, [], 2))
         # The same secrets moved down: still known.
-        self.write("deploy/.env", f"# header\n\nDD_APP_KEY={APP_KEY}\nDD_API_KEY={API_KEY}\n")
+        self.write("deploy/settings.sh", f"# header\n\nDD_APP_KEY={APP_KEY}\nDD_API_KEY={API_KEY}\n")
         result, moved = self.scan_json("--baseline", ".keysweep-baseline.json", ".")
         self.assertEqual((result.code, moved["findings"]), (0, []))
         # Another secret on the same line: new. The same secret in another file: new.
-        self.write("deploy/.env", f"# header\n\nDD_APP_KEY={APP_KEY}\nDD_API_KEY={API_KEY_2}\n")
-        self.write("copy/.env", f"DD_APP_KEY={APP_KEY}\n")
+        self.write("deploy/settings.sh", f"# header\n\nDD_APP_KEY={APP_KEY}\nDD_API_KEY={API_KEY_2}\n")
+        self.write("copy/settings.sh", f"DD_APP_KEY={APP_KEY}\n")
         result, changed = self.scan_json("--baseline", ".keysweep-baseline.json", "--report-unused-baseline", ".")
         self.assertEqual(result.code, 1)
-        self.assertEqual(self.places(changed), [("copy/.env", 1, 12, "datadog-application-key"),
-                                                ("deploy/.env", 4, 12, "datadog-api-key")])
+        self.assertEqual(self.places(changed), [("copy/settings.sh", 1, 12, "datadog-application-key"),
+                                                ("deploy/settings.sh", 4, 12, "datadog-api-key")])
         self.assertEqual([e["rule_id"] for e in changed["unused_baseline"]], ["datadog-api-key"])
         text_report = self.run_keysweep("scan", "--baseline", ".keysweep-baseline.json", "--report-unused-baseline", ".")
         self.assertIn("1 baseline entries are no longer found:", text_report.stdout)

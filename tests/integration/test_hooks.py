@@ -58,17 +58,17 @@ class PreCommitTest(HookTestCase):
         self.assertEqual(installed.returncode, 0, installed.stderr)
         hook = os.path.join(self.repo.path, ".git", "hooks", "pre-commit")
         self.assertTrue(os.stat(hook).st_mode & stat.S_IXUSR)
-        refused = self.commit(self.repo.path, {"deploy/.env": f"A=1\nDD_API_KEY={API_KEY}\n"})
+        refused = self.commit(self.repo.path, {"deploy/settings.sh": f"A=1\nDD_API_KEY={API_KEY}\n"})
         self.assertNotEqual(refused.returncode, 0)
         output = refused.stdout + refused.stderr
-        self.assertIn("deploy/.env:2:12: datadog-api-key (api_key, high) 4f8a…", output)
+        self.assertIn("deploy/settings.sh:2:12: datadog-api-key (api_key, high) 4f8a…", output)
         self.assertIn("https://app.datadoghq.com/organization-settings/api-keys", output)
         self.assertIn("keysweep:allow", output)
         self.assertIn("commit refused", output)
         self.assertNotIn(API_KEY, output)
         self.assertEqual(self.repo.git("rev-list", "--count", "HEAD"), "1")
         # The same change with the key allowed inline goes through.
-        allowed = self.commit(self.repo.path, {"deploy/.env": f"A=1\nDD_API_KEY={API_KEY}  # keysweep:allow\n"})
+        allowed = self.commit(self.repo.path, {"deploy/settings.sh": f"A=1\nDD_API_KEY={API_KEY}  # keysweep:allow\n"})
         self.assertEqual(allowed.returncode, 0, allowed.stdout + allowed.stderr)
         self.assertEqual(self.repo.git("rev-list", "--count", "HEAD"), "2")
 

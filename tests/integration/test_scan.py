@@ -89,10 +89,10 @@ class ScanTreeTest(KeysweepTestCase):
             self.assertIn(API_KEY, shown.stdout)
 
     def test_text_report_is_plain_on_a_pipe_and_has_a_summary(self):
-        self.write(".env", PROJECT[".env"])
+        self.write("deploy.sh", PROJECT[".env"])
         result = self.run_keysweep("scan", ".")
         self.assertEqual(result.code, 1)
-        self.assertIn(".env:2:12: datadog-api-key (api_key, high) 4f8a…", result.stdout)
+        self.assertIn("deploy.sh:2:12: datadog-api-key (api_key, high) 4f8a…", result.stdout)
         self.assertIn("1 finding (1 unique secret) in 1 file,", result.stdout)
         self.assertNotIn("\x1b[", result.stdout)
         coloured = self.run_keysweep("scan", "--color", "always", ".")

@@ -1,0 +1,28 @@
+#pragma once
+// Repository lint: the credential-management checks of rules/lint.toml that
+// `keysweep scan` runs on each file (check = "repository"). Each check looks
+// at the path first, so a file no check concerns costs a few comparisons.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "findings/finding.h"
+
+namespace keysweep {
+
+/// One problem a check found: the byte span to point at, and whether that
+/// span is a credential value (redacted in reports) or plain evidence.
+struct LintHit {
+  std::string check;  // the rule id in rules/lint.toml
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  bool sensitive = false;
+};
+
+/// Runs every repository check on one file. `secrets` are the secret
+/// findings already made in this file (two checks judge where a key is).
+void lint_file(std::string_view path, std::string_view content, const std::vector<Finding>& secrets,
+               std::vector<LintHit>& out);
+
+}  // namespace keysweep
