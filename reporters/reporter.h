@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "findings/baseline.h"
+#include "lint/inventory_audit.h"
 #include "scan/scan.h"
 
 namespace keysweep {
@@ -44,6 +45,25 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
 /// What to do about a leaked key, for text reports and hooks: remove, rotate
 /// (with Datadog's key management pages), and how to allow a false positive.
 std::string remediation_steps(const std::vector<Finding>& findings);
+
+/// An `inventory audit` report.
+struct AuditReport {
+  const std::vector<AuditFinding>& findings;
+  const Ruleset& ruleset;
+  std::string store;
+  std::string now;
+  std::size_t keys_audited = 0;
+};
+
+/// text, json or sarif (junit is not offered for audits).
+void write_audit_report(ReportFormat format, const AuditReport& report, std::ostream& out);
+
+/// SARIF pieces shared by the scan and audit reports.
+const char* sarif_level(Severity severity);
+const char* security_severity(Severity severity);
+std::string uri_from_path(std::string_view path);
+std::string sentence(std::string text);
+nlohmann::ordered_json rule_descriptor(const Rule& rule);
 
 /// The first 4 characters (fewer for a short secret) and an ellipsis.
 std::string redact(std::string_view secret);

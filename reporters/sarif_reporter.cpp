@@ -12,6 +12,8 @@ namespace {
 
 using nlohmann::ordered_json;
 
+}  // namespace
+
 const char* sarif_level(Severity severity) {
   switch (severity) {
     case Severity::critical:
@@ -23,21 +25,6 @@ const char* sarif_level(Severity severity) {
       return "note";
   }
   return "error";
-}
-
-/// With a liveness label, the level says how urgent it is: a live key is an
-/// error whatever the rule says; one nobody can vouch for is a warning; a
-/// dead one is a note.
-const char* result_level(const Finding& finding) {
-  if (!finding.liveness) return sarif_level(finding.rule->severity);
-  switch (finding.liveness->status) {
-    case Liveness::live: return "error";
-    case Liveness::unknown: return "warning";
-    case Liveness::revoked:
-    case Liveness::expired:
-    case Liveness::invalid: return "note";
-  }
-  return "warning";
 }
 
 /// GitHub reads properties["security-severity"] as a CVSS-like score.
@@ -106,6 +93,23 @@ ordered_json rule_descriptor(const Rule& rule) {
   };
   if (!rule.references.empty()) descriptor["helpUri"] = rule.references.front();
   return descriptor;
+}
+
+namespace {
+
+/// With a liveness label, the level says how urgent it is: a live key is an
+/// error whatever the rule says; one nobody can vouch for is a warning; a
+/// dead one is a note.
+const char* result_level(const Finding& finding) {
+  if (!finding.liveness) return sarif_level(finding.rule->severity);
+  switch (finding.liveness->status) {
+    case Liveness::live: return "error";
+    case Liveness::unknown: return "warning";
+    case Liveness::revoked:
+    case Liveness::expired:
+    case Liveness::invalid: return "note";
+  }
+  return "warning";
 }
 
 ordered_json result_entry(const Finding& finding, const ReportOptions& options) {

@@ -1,6 +1,7 @@
 #include "cli/inventory_commands.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -8,7 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/output_file.h"
+#include "config/project_config.h"
 #include "inventory/inventory_store.h"
+#include "lint/inventory_audit.h"
+#include "reporter.h"
+#include "rules/rule_loader.h"
 #include "net/inventory_sync.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
@@ -127,6 +133,53 @@ int run_list(const InventoryArguments& arguments) {
   return 0;
 }
 
+/// Thresholds: the [audit] table of .keysweep.toml over the defaults.
+AuditSettings audit_settings(const ProjectConfig& config) {
+  AuditSettings settings;
+  if (config.audit.unused_days) settings.unused_days = *config.audit.unused_days;
+  if (config.audit.rotation_days) settings.rotation_days = *config.audit.rotation_days;
+  if (config.audit.max_token_days) settings.max_token_days = *config.audit.max_token_days;
+  if (config.audit.name_pattern) settings.name_pattern = *config.audit.name_pattern;
+  return settings;
+}
+
+int run_audit(const InventoryArguments& arguments) {
+  ReportFormat format = arguments.format == "json"    ? ReportFormat::json
+                        : arguments.format == "sarif" ? ReportFormat::sarif
+                        : arguments.format == "text"  ? ReportFormat::text
+                                                      : throw UsageError("--format: '" + arguments.format +
+                                                                         "' is not one of text, json, sarif");
+  UnixTime now = current_time();
+  if (!arguments.now.empty()) {
+    std::optional<UnixTime> parsed = parse_timestamp(arguments.now);
+    if (!parsed) throw UsageError("--now: '" + arguments.now + "' is not a date (2026-01-31 or 2026-01-31T12:00:00Z)");
+    now = *parsed;
+  }
+  ProjectConfig config;
+  if (!arguments.no_config) {
+    std::string path = !arguments.config.empty() ? arguments.config : find_project_config(".");
+    if (!path.empty()) config = load_project_config(path);
+  }
+  Ruleset ruleset;
+  load_builtin_rules(ruleset);
+  for (const std::string& file : config.rule_files) load_rules_path(file, ruleset);
+  apply_project_config(config, ruleset);
+  std::vector<KeySighting> sightings = read_sightings(arguments.findings);
+
+  InventoryStore store(store_path(arguments), false);
+  std::vector<KeyRecord> keys = store.keys();
+  std::vector<AuditFinding> findings =
+      audit_inventory(keys, store.users(), ruleset, audit_settings(config), now, sightings);
+  std::size_t active = std::size_t(std::count_if(keys.begin(), keys.end(), [&](const KeyRecord& key) {
+    return key_state(key, now) == KeyState::active;
+  }));
+  OutputFile output(arguments.output);
+  write_audit_report(format, AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
+                     output.stream());
+  output.commit();
+  return findings.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 CLI::App* add_inventory_commands(CLI::App& app, InventoryArguments& arguments) {
@@ -144,6 +197,18 @@ CLI::App* add_inventory_commands(CLI::App& app, InventoryArguments& arguments) {
   sync->add_option("--site", arguments.site, "Datadog site (default: $DD_SITE or datadoghq.com)");
   sync->add_option("--api-url", arguments.api_url, "API base URL instead of a site's (for tests)");
 
+  CLI::App* audit = inventory->add_subcommand(
+      "audit", "Check the inventory against Datadog's credential-management practices");
+  audit->add_option("--store", arguments.store, store_help);
+  audit->add_option("-f,--format", arguments.format, "text, json or sarif")->capture_default_str();
+  audit->add_option("-o,--output", arguments.output, "Write the report to FILE (default: stdout)");
+  audit->add_option("--now", arguments.now, "Audit as of this date (default: now), for reproducible reports");
+  audit->add_option("--findings", arguments.findings,
+                    "A json scan report (repeatable): keys found in several repositories or services are shared")
+      ->allow_extra_args(false);
+  audit->add_option("--config", arguments.config, "Read this config instead of the nearest .keysweep.toml");
+  audit->add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");
+
   CLI::App* list = inventory->add_subcommand("list", "Show the inventory (never key values)");
   list->add_option("--store", arguments.store, store_help);
   list->add_option("-f,--format", arguments.format, "text or json")->capture_default_str();
@@ -154,6 +219,7 @@ int run_inventory_command(CLI::App& inventory_command, const InventoryArguments&
   if (inventory_command.get_subcommand("import")->parsed()) return run_import(arguments);
   if (inventory_command.get_subcommand("sync")->parsed()) return run_sync(arguments);
   if (inventory_command.get_subcommand("list")->parsed()) return run_list(arguments);
+  if (inventory_command.get_subcommand("audit")->parsed()) return run_audit(arguments);
   return int(ExitCode::usage);
 }
 

@@ -90,6 +90,34 @@ ProjectConfig load_project_config(const std::string& path) {
       if (!config.fail_on) throw UsageError(at(path, node) + ": fail_on '" + value + "' is not one of live, unknown, any");
     } else if (key == "baseline") {
       config.baseline = resolve(path, string_value(node, path, key));
+    } else if (key == "audit") {
+      const toml::table* audit = node.as_table();
+      if (!audit) throw UsageError(at(path, node) + ": 'audit' must be a table");
+      for (const auto& [inner_name, inner] : *audit) {
+        const std::string inner_key(inner_name.str());
+        auto days = [&]() {
+          const auto* number = inner.as_integer();
+          if (!number || number->get() < 1 || number->get() > 100000) {
+            throw UsageError(at(path, inner) + ": 'audit." + inner_key + "' must be a whole number of days");
+          }
+          return int(number->get());
+        };
+        if (inner_key == "unused_days") {
+          config.audit.unused_days = days();
+        } else if (inner_key == "rotation_days") {
+          config.audit.rotation_days = days();
+        } else if (inner_key == "max_token_days") {
+          config.audit.max_token_days = days();
+        } else if (inner_key == "name_pattern") {
+          std::string pattern = string_value(inner, path, "audit.name_pattern");
+          re2::RE2 compiled(pattern, re2::RE2::Quiet);
+          if (!compiled.ok()) throw UsageError(at(path, inner) + ": audit.name_pattern: " + compiled.error());
+          config.audit.name_pattern = pattern;
+        } else {
+          throw UsageError(at(path, inner) + ": unknown key 'audit." + inner_key +
+                           "' (audit takes unused_days, rotation_days, max_token_days, name_pattern)");
+        }
+      }
     } else if (key == "allowlist") {
       const toml::table* allowlist = node.as_table();
       if (!allowlist) throw UsageError(at(path, node) + ": 'allowlist' must be a table");
@@ -114,7 +142,7 @@ ProjectConfig load_project_config(const std::string& path) {
       }
     } else {
       throw UsageError(at(path, node) + ": unknown key '" + key +
-                       "' (known: rules, disabled_rules, allowlist, max_file_size, fail_on, baseline)");
+                       "' (known: rules, disabled_rules, allowlist, audit, max_file_size, fail_on, baseline)");
     }
   }
   return config;

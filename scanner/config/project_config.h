@@ -12,6 +12,14 @@
 
 namespace keysweep {
 
+/// [audit]: thresholds of `inventory audit` (unset: its defaults).
+struct AuditConfig {
+  std::optional<int> unused_days;
+  std::optional<int> rotation_days;
+  std::optional<int> max_token_days;
+  std::optional<std::string> name_pattern;
+};
+
 struct ProjectConfig {
   std::string path;                       // the file read; empty: none
   std::vector<std::string> rule_files;    // resolved against the file's directory
@@ -22,6 +30,7 @@ struct ProjectConfig {
   std::optional<std::string> max_file_size;
   std::optional<FailOn> fail_on;
   std::optional<std::string> baseline;    // resolved against the file's directory
+  AuditConfig audit;
 };
 
 inline constexpr const char* kConfigFileName = ".keysweep.toml";
