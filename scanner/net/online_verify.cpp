@@ -66,7 +66,7 @@ void run_check(Check& check, const HttpClient& client) {
 std::string api_key_near(const Finding& finding, const std::vector<Finding>& findings) {
   const Finding* best = nullptr;
   for (const Finding& other : findings) {
-    if (other.key_type != "api_key" || other.path != finding.path) continue;
+    if (other.key_type != "api_key" || other.path != finding.path || !other.rule->check.empty()) continue;
     if (other.git && finding.git && other.git->blob != finding.git->blob) continue;
     auto distance = [&](const Finding& f) {
       return f.start.line > finding.start.line ? f.start.line - finding.start.line
@@ -104,6 +104,7 @@ void verify_findings(std::vector<Finding>& findings, const VerifyOptions& option
                      const HttpClient& client, Diagnostics& diagnostics) {
   std::map<std::string, Check> checks;  // by secret hash: each secret once
   for (Finding& finding : findings) {
+    if (!finding.rule->check.empty()) continue;  // lint evidence: its key, if any, has its own finding
     Check& check = checks[finding.secret_sha256];
     if (check.findings.empty()) {
       check.kind = finding.key_type;
