@@ -176,8 +176,9 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       return std::any_of(lists.begin(), lists.end(),
                          [](const Allowlist& list) { return !list.paths.empty(); });
     };
-    path_dependent_.push_back(rule.compiled_path != nullptr || has_paths(rule.allowlists) ||
-                              has_paths(ruleset_.global_allowlists));
+    // A lint check judges by the path itself.
+    path_dependent_.push_back(!rule.check.empty() || rule.compiled_path != nullptr ||
+                              has_paths(rule.allowlists) || has_paths(ruleset_.global_allowlists));
   }
   if (anchors_.empty()) {
     validate_rules(ruleset_);

@@ -16,7 +16,7 @@ ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics)
 }
 
 std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
-                                 std::vector<Finding>& out, bool path_known) {
+                                 std::vector<Finding>& out, bool path_known, bool lint) {
   matches_.clear();
   std::optional<std::string_view> rule_path;
   if (path_known) rule_path = path;
@@ -25,11 +25,11 @@ std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path
   }
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
-  if (path_known && !lint_rules_.empty()) lint(bytes, path, before, out);
+  if (lint && !path.empty() && !lint_rules_.empty()) run_lint(bytes, path, before, out);
   return out.size() - before;
 }
 
-void ContentScanner::lint(std::string_view bytes, const std::string& path, std::size_t first,
+void ContentScanner::run_lint(std::string_view bytes, const std::string& path, std::size_t first,
                           std::vector<Finding>& out) {
   std::vector<Finding> secrets(out.begin() + std::ptrdiff_t(first), out.end());
   std::vector<LintHit> hits;

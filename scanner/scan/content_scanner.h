@@ -20,14 +20,16 @@ class ContentScanner {
   ContentScanner(const Matcher& matcher, Diagnostics& diagnostics);
 
   /// Appends the findings in `bytes`, reported under `path`; returns how many.
-  /// With `path_known` false, path filters are deferred (see Matcher::find),
-  /// and repository lint checks, which judge by the path, do not run.
+  /// With `path_known` false, path filters are deferred (see Matcher::find).
+  /// `lint` runs the repository checks, which judge by `path`: a range scan
+  /// runs them at the path that introduced the blob (and again at each place,
+  /// since they count as path-dependent); a history scan does not.
   std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out,
-                   bool path_known = true);
+                   bool path_known = true, bool lint = true);
 
  private:
   /// Runs the repository checks on one file; `first` is where its secret findings start in `out`.
-  void lint(std::string_view bytes, const std::string& path, std::size_t first, std::vector<Finding>& out);
+  void run_lint(std::string_view bytes, const std::string& path, std::size_t first, std::vector<Finding>& out);
 
   const Matcher& matcher_;
   Diagnostics& diagnostics_;

@@ -98,7 +98,9 @@ class BlobWorker {
     ++stats_.files_scanned;
     stats_.bytes_scanned += bytes.size();
     std::size_t first = findings_.size();
-    if (scanner_.scan(bytes, path, findings_, path_known) == 0) return;
+    // Repository checks need a path: a range blob has the one that introduced it.
+    bool lint = options_.mode == GitScanMode::range;
+    if (scanner_.scan(bytes, path, findings_, path_known, lint) == 0) return;
     std::string blob = oid_hex(id);
     for (std::size_t i = first; i < findings_.size(); ++i) {
       findings_[i].git.emplace();
@@ -176,10 +178,11 @@ class CommitDetails {
 /// One finding per place its blob lives at, each with the commit that put it
 /// there. A blob was scanned before its paths were known, so where a rule
 /// depends on the path, the blob is scanned again under each of its paths and
-/// those findings stand instead. Findings in blobs with no place (no ref
-/// reaches them) are dropped and counted in `unreachable`.
+/// those findings stand instead (with `lint`, the repository checks run again
+/// at each path too). Findings in blobs with no place (no ref reaches them)
+/// are dropped and counted in `unreachable`.
 std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
-                                    git_repository* repository, const Matcher& matcher,
+                                    git_repository* repository, const Matcher& matcher, bool lint,
                                     Diagnostics& diagnostics, std::size_t& unreachable) {
   std::map<std::string, std::vector<std::size_t>> by_blob;
   for (std::size_t i = 0; i < findings.size(); ++i) by_blob[findings[i].git->blob].push_back(i);
@@ -195,7 +198,9 @@ std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobP
       unreachable += indices.size();
       continue;
     }
-    bool path_dependent = std::any_of(indices.begin(), indices.end(), [&](std::size_t i) {
+    // With lint (range scans, a few blobs), every place is judged by its own
+    // path: the same bytes are a committed .env file at one path and notes at another.
+    bool path_dependent = lint || std::any_of(indices.begin(), indices.end(), [&](std::size_t i) {
       return matcher.depends_on_path(findings[i].rule_index);
     });
     OdbObjectPtr content;
@@ -208,7 +213,7 @@ std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobP
       if (content) {
         std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
                                git_odb_object_size(content.get()));
-        rescanner.scan(bytes, place.path, here);
+        rescanner.scan(bytes, place.path, here, true, lint);
       } else {
         for (std::size_t i : indices) here.push_back(findings[i]);
       }
@@ -384,6 +389,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
+                                   options.mode == GitScanMode::range,
                                    diagnostics, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +

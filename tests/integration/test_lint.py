@@ -8,6 +8,7 @@ import os
 import jsonschema
 
 from datadog_stub import access_token_record, api_key_record, application_key_record, user_record
+from gitrepo import GitRepo
 from harness import API_KEY, API_KEY_2, APP_KEY, RUM_TOKEN, SOURCE_ROOT, KeysweepTestCase
 
 NOW = "2026-06-01T00:00:00Z"
@@ -228,3 +229,19 @@ class RepositoryLintTest(KeysweepTestCase):
         self.write(".keysweep.toml", "disabled_rules = ['terraform-application-key-unscoped']\n")
         found, _ = self.lint_places({})
         self.assertEqual({rule for _, rule in found}, {"terraform-provider-literal-key"})
+
+    def test_range_scans_lint_what_the_range_adds_at_each_path(self):
+        repo = GitRepo(os.path.join(self.tmp, "repo"))
+        base = repo.commit("base", "2024-01-01T00:00:00+00:00", files={
+            "old.tf": 'resource "datadog_application_key" "old" {\n  name = "old"\n}\n'})
+        repo.commit("pr", "2024-01-02T00:00:00+00:00", files={
+            "infra/main.tf": f'provider "datadog" {{\n  api_key = "{API_KEY}"\n}}\n',
+            "svc/.env": f"DD_API_KEY={API_KEY}\n",
+            "notes.txt": f"DD_API_KEY={API_KEY}\n"})
+        _, document = self.scan_json("--range", f"{base}..HEAD", repo.path, keep_lint=True)
+        lint = sorted((f["path"], f["rule_id"]) for f in document["findings"] if f["rule_id"] in self.lint_ids())
+        # old.tf is not in the range; notes.txt holds the same blob as svc/.env but is not an env file.
+        self.assertEqual(lint, [("infra/main.tf", "terraform-provider-literal-key"),
+                                ("svc/.env", "env-file-datadog-credentials")])
+        _, history = self.scan_json("--history", repo.path, keep_lint=True)
+        self.assertEqual([f for f in history["findings"] if f["rule_id"] in self.lint_ids()], [])
