@@ -2,12 +2,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/output_file.h"
 #include "config/project_config.h"
@@ -18,20 +16,13 @@
 #include "net/inventory_sync.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
 
 std::string store_path(const InventoryArguments& arguments) {
   return arguments.store.empty() ? InventoryStore::default_path() : arguments.store;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 void print_outcomes(const std::vector<ImportOutcome>& outcomes, const std::string& store) {
@@ -54,8 +45,9 @@ int run_import(const InventoryArguments& arguments) {
   // Parse everything first: a bad file stops the import before the store is touched.
   std::vector<ApiResponse> responses;
   for (const std::string& file : arguments.files) {
-    std::string text = read_file(file);
-    responses.push_back(parse_api_response(text, file));
+    std::optional<std::string> text = read_text_file(file);
+    if (!text) throw UsageError(file + ": cannot read: " + std::strerror(errno));
+    responses.push_back(parse_api_response(*text, file));
   }
   InventoryStore store(store_path(arguments), true);
   print_outcomes(store.import(responses, current_time()), store.path());

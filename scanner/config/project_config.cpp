@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -163,11 +164,7 @@ void apply_project_config(const ProjectConfig& config, Ruleset& ruleset) {
     allowlist.paths.push_back(std::make_shared<re2::RE2>(glob_to_regex(glob)));
   }
   for (const std::string& regex : config.allow_regexes) allowlist.regexes.push_back(std::make_shared<re2::RE2>(regex));
-  for (std::string stopword : config.allow_stopwords) {
-    std::transform(stopword.begin(), stopword.end(), stopword.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    allowlist.stopwords.push_back(stopword);
-  }
+  for (const std::string& stopword : config.allow_stopwords) allowlist.stopwords.push_back(ascii_lowercase(stopword));
   ruleset.global_allowlists.push_back(std::move(allowlist));
 }
 

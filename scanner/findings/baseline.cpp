@@ -1,12 +1,11 @@
 #include "findings/baseline.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace keysweep {
 
@@ -15,11 +14,9 @@ BaselineEntry baseline_entry(const Finding& finding) {
 }
 
 std::vector<BaselineEntry> load_baseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(path + ": cannot read the baseline");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json document = nlohmann::json::parse(text.str(), nullptr, false);
+  std::optional<std::string> text = read_text_file(path);
+  if (!text) throw UsageError(path + ": cannot read the baseline");
+  nlohmann::json document = nlohmann::json::parse(*text, nullptr, false);
   if (document.is_discarded()) throw UsageError(path + ": the baseline is not JSON");
   if (!document.is_object() || !document.contains("keysweep_baseline") || !document.contains("entries") ||
       !document["entries"].is_array()) {

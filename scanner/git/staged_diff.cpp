@@ -4,6 +4,7 @@
 
 #include "util/error.h"
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -43,11 +44,6 @@ std::string diff_path(std::string_view text) {
   }
   if (path.starts_with("b/")) path.erase(0, 2);
   return path;
-}
-
-std::string trim_trailing_newline(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
 }
 
 }  // namespace
@@ -138,11 +134,11 @@ StagedChanges StagedChangesReader::finish() {
   if (top.exit_code != 0) {
     std::string where = repository_.empty() ? "the current directory" : repository_;
     throw UsageError(where + ": not a git repository with a work tree (" +
-                     trim_trailing_newline(top.err) + ")");
+                     trim_line_ends(top.err) + ")");
   }
-  if (diff.exit_code != 0) throw RuntimeFailure("git diff --cached failed: " + trim_trailing_newline(diff.err));
+  if (diff.exit_code != 0) throw RuntimeFailure("git diff --cached failed: " + trim_line_ends(diff.err));
   StagedChanges changes;
-  changes.root = trim_trailing_newline(top.out);
+  changes.root = trim_line_ends(top.out);
   parse_staged_diff(diff.out, changes);
   return changes;
 }

@@ -5,21 +5,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "hooks/hook_scripts.h"
 #include "util/error.h"
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
 
 ProcessResult git(const std::vector<std::string>& arguments) {
   std::vector<std::string> argv = {"git"};
@@ -42,7 +37,7 @@ fs::path default_global_hooks() {
 
 std::string configured_global_hooks() {
   ProcessResult result = git({"config", "--global", "--get", "core.hooksPath"});
-  std::string value = result.exit_code == 0 ? trimmed(result.out) : "";
+  std::string value = result.exit_code == 0 ? trim_line_ends(result.out) : "";
   if (value.starts_with("~/")) value = home() + value.substr(1);
   return value;
 }
@@ -51,22 +46,15 @@ fs::path repository_hooks() {
   // --git-path hooks answers core.hooksPath when it is set.
   ProcessResult result = git({"rev-parse", "--path-format=absolute", "--git-path", "hooks"});
   if (result.exit_code != 0) {
-    throw UsageError("not in a git repository (" + trimmed(result.err) + "); use --global for every repository");
+    throw UsageError("not in a git repository (" + trim_line_ends(result.err) + "); use --global for every repository");
   }
-  return trimmed(result.out);
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return trim_line_ends(result.out);
 }
 
 bool is_ours(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) return false;
-  return read_text(path).find(kHookMarker) != std::string::npos;
+  return read_text_file(path).value_or("").find(kHookMarker) != std::string::npos;
 }
 
 std::string_view script_for(const std::string& name) {
@@ -109,7 +97,7 @@ fs::path hooks_directory(const HookInstallOptions& options, bool create) {
   fs::path directory = default_global_hooks();
   if (create) {
     ProcessResult set = git({"config", "--global", "core.hooksPath", directory.string()});
-    if (set.exit_code != 0) throw RuntimeFailure("git config --global core.hooksPath: " + trimmed(set.err));
+    if (set.exit_code != 0) throw RuntimeFailure("git config --global core.hooksPath: " + trim_line_ends(set.err));
   }
   return directory;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -47,9 +48,7 @@ const KeyRecord* InventoryIndex::find_by_hash(const std::string& sha256_hex) con
 std::vector<std::string> InventoryIndex::hashed_key_suffixes() const {
   std::vector<std::string> suffixes;
   for (const auto& [hash, index] : by_hash_) {
-    std::string last4 = keys_[index].last4;
-    for (char& c : last4) c = char(std::tolower(static_cast<unsigned char>(c)));
-    if (!last4.empty()) suffixes.push_back(last4);
+    if (!keys_[index].last4.empty()) suffixes.push_back(ascii_lowercase(keys_[index].last4));
   }
   std::sort(suffixes.begin(), suffixes.end());
   suffixes.erase(std::unique(suffixes.begin(), suffixes.end()), suffixes.end());

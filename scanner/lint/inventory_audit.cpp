@@ -3,22 +3,16 @@
 #include <re2/re2.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
 
 constexpr UnixTime kDay = 86400;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return text;
-}
 
 std::string days(UnixTime seconds) { return std::to_string(seconds / kDay) + " days"; }
 
@@ -35,10 +29,10 @@ bool is_generic_name(const std::string& name) {
 /// A person's name as the key's name: the owner's name or email local part.
 bool is_person_name(const std::string& name, const UserRecord* owner) {
   if (!owner) return false;
-  std::string key_name = lower(name);
-  std::string local = lower(owner->email.substr(0, owner->email.find('@')));
-  return (!owner->name.empty() && key_name == lower(owner->name)) || (!local.empty() && key_name == local) ||
-         (!owner->handle.empty() && key_name == lower(owner->handle));
+  std::string key_name = ascii_lowercase(name);
+  std::string local = ascii_lowercase(owner->email.substr(0, owner->email.find('@')));
+  return (!owner->name.empty() && key_name == ascii_lowercase(owner->name)) || (!local.empty() && key_name == local) ||
+         (!owner->handle.empty() && key_name == ascii_lowercase(owner->handle));
 }
 
 class Auditor {
@@ -169,11 +163,9 @@ std::string top_directory(const std::string& path) {
 std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_files) {
   std::vector<KeySighting> sightings;
   for (const std::string& file : report_files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw UsageError(file + ": cannot read the scan report");
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json report = nlohmann::json::parse(text.str(), nullptr, false);
+    std::optional<std::string> text = read_text_file(file);
+    if (!text) throw UsageError(file + ": cannot read the scan report");
+    nlohmann::json report = nlohmann::json::parse(*text, nullptr, false);
     if (report.is_discarded() || !report.is_object() || !report.contains("findings") || !report["findings"].is_array() ||
         !report.contains("tool")) {
       throw UsageError(file + ": not a keysweep json report (scan --format json)");

@@ -1,4 +1,5 @@
 #include "lint/repository_lint.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <array>
@@ -50,8 +51,7 @@ bool is_placeholder(std::string_view value) {
   if (value.starts_with("${") || value.starts_with("$(") || value.starts_with("<") || value.starts_with("ENC[")) {
     return true;
   }
-  std::string lower(value);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::string lower = ascii_lowercase(std::string(value));
   for (std::string_view word : {"changeme", "change_me", "your_", "your-", "xxxx", "replace", "placeholder"}) {
     if (lower.find(word) != std::string::npos) return true;
   }

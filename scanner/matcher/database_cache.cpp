@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace keysweep {
 
@@ -82,11 +82,7 @@ bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
 
 std::string read_cached_database(const std::string& cache_dir, const std::string& key) {
   if (cache_dir.empty()) return {};
-  std::ifstream input(cache_dir + "/hs-" + key + ".db", std::ios::binary);
-  if (!input) return {};
-  std::ostringstream bytes;
-  bytes << input.rdbuf();
-  return bytes.str();
+  return read_text_file(cache_dir + "/hs-" + key + ".db").value_or("");
 }
 
 std::string write_cached_database(const std::string& cache_dir, const std::string& key,

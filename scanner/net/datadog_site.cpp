@@ -1,4 +1,5 @@
 #include "net/datadog_site.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <array>
@@ -50,8 +51,7 @@ const std::vector<std::string>& datadog_sites() {
 std::optional<std::string> normalise_site(std::string_view text) {
   if (auto scheme = text.find("://"); scheme != std::string_view::npos) text.remove_prefix(scheme + 3);
   while (!text.empty() && text.back() == '/') text.remove_suffix(1);
-  std::string host(text);
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::string host = ascii_lowercase(std::string(text));
   for (const Domain& domain : kDomains) {
     if (!host.ends_with(domain.domain)) continue;
     std::size_t at = host.size() - domain.domain.size();

@@ -4,22 +4,16 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
 #include "rules/builtin_rules.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return text;
-}
 
 /// Names a place in a rule file: "file:line" and the rule id when known.
 class Where {
@@ -73,7 +67,7 @@ Allowlist parse_allowlist(const toml::node& node, const Where& where) {
     if (key == "description") {
       allowlist.description = get_string(value, key, where);
     } else if (key == "condition") {
-      std::string condition = lowercase(get_string(value, key, where));
+      std::string condition = ascii_lowercase(get_string(value, key, where));
       if (condition != "or" && condition != "and") where.fail(&value, "condition must be OR or AND");
       allowlist.require_all = condition == "and";
     } else if (key == "regexTarget") {
@@ -97,7 +91,7 @@ Allowlist parse_allowlist(const toml::node& node, const Where& where) {
       }
     } else if (key == "stopwords") {
       for (const std::string& word : get_strings(value, key, where)) {
-        allowlist.stopwords.push_back(lowercase(word));
+        allowlist.stopwords.push_back(ascii_lowercase(word));
       }
     } else if (key == "commits") {
       allowlist.commits = get_strings(value, key, where);
@@ -150,7 +144,7 @@ std::vector<RuleExample> parse_examples(const toml::node& node, std::string_view
 }
 
 Severity parse_severity(const toml::node& node, const Where& where) {
-  std::string name = lowercase(get_string(node, "severity", where));
+  std::string name = ascii_lowercase(get_string(node, "severity", where));
   if (name == "low" || name == "info" || name == "note") return Severity::low;
   if (name == "medium" || name == "warning") return Severity::medium;
   if (name == "high" || name == "error") return Severity::high;
@@ -198,7 +192,7 @@ Rule parse_rule(const toml::table& table, const std::string& source) {
     } else if (key == "keywords") {
       for (std::string& keyword : get_strings(value, key, where)) {
         if (keyword.empty()) where.fail(&value, "a keyword must not be empty");
-        rule.keywords.push_back(lowercase(std::move(keyword)));
+        rule.keywords.push_back(ascii_lowercase(std::move(keyword)));
       }
     } else if (key == "entropy") {
       auto entropy = value.value<double>();
@@ -289,11 +283,9 @@ void load_rules_path(const std::string& path, Ruleset& ruleset) {
     for (const fs::path& file : files) load_rules_path(file.string(), ruleset);
     return;
   }
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw UsageError(path + ": cannot open rule file: " + std::strerror(errno));
-  std::ostringstream text;
-  text << input.rdbuf();
-  load_rules_text(text.str(), path, ruleset);
+  std::optional<std::string> text = read_text_file(path);
+  if (!text) throw UsageError(path + ": cannot open rule file: " + std::strerror(errno));
+  load_rules_text(*text, path, ruleset);
 }
 
 void load_builtin_rules(Ruleset& ruleset) {
