@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 
 namespace keysweep {
 namespace {
@@ -108,7 +109,18 @@ std::vector<Block> terraform_blocks(std::string_view content, std::string_view k
   return blocks;
 }
 
-void terraform_state(std::string_view path, std::string_view content, const std::vector<Finding>& secrets,
+/// Where a finding's secret starts in `content`: the first occurrence on its line.
+std::optional<std::size_t> secret_offset(std::string_view content, const Finding& finding) {
+  std::size_t line_start = 0;
+  for (std::uint32_t line = 1; line < finding.start.line && line_start < content.size(); ++line) {
+    line_start = content.find('\n', line_start) + 1;
+  }
+  std::size_t at = content.find(finding.secret, line_start);
+  if (at == std::string_view::npos) return std::nullopt;
+  return at;
+}
+
+void terraform_state(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                      std::vector<LintHit>& out) {
   std::string_view name = basename(path);
   if (!name.ends_with(".tfstate") && !name.ends_with(".tfstate.backup")) return;
@@ -120,10 +132,9 @@ void terraform_state(std::string_view path, std::string_view content, const std:
   }
   if (!secrets.empty()) {
     // A key value without its resource (a data source, an output): point at it.
-    std::size_t line_start = 0;
-    for (std::uint32_t line = 1; line < secrets.front().start.line; ++line) line_start = content.find('\n', line_start) + 1;
-    std::size_t at = content.find(secrets.front().secret, line_start);
-    if (at != std::string_view::npos) out.push_back({"terraform-state-committed", at, secrets.front().secret.size(), true});
+    if (auto at = secret_offset(content, secrets.front())) {
+      out.push_back({"terraform-state-committed", *at, secrets.front().secret.size(), true});
+    }
   }
 }
 
@@ -260,7 +271,7 @@ void env_file(std::string_view path, std::string_view content, std::vector<LintH
 
 /// Where a found key sits says how it is used: a client token in server code,
 /// an API key in browser code next to the browser SDK.
-void key_placement(std::string_view path, std::string_view content, const std::vector<Finding>& secrets,
+void key_placement(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                    std::vector<LintHit>& out) {
   std::string_view ext = extension(path);
   bool server = one_of(ext, {".py", ".go", ".java", ".rb", ".php", ".cs", ".rs", ".kt", ".scala", ".ex", ".exs"});
@@ -275,18 +286,13 @@ void key_placement(std::string_view path, std::string_view content, const std::v
                         : browser && finding.key_type == "api_key"      ? "api-key-in-browser-code"
                                                                         : nullptr;
     if (!check) continue;
-    std::size_t line_start = 0;
-    for (std::uint32_t line = 1; line < finding.start.line && line_start < content.size(); ++line) {
-      line_start = content.find('\n', line_start) + 1;
-    }
-    std::size_t at = content.find(finding.secret, line_start);
-    if (at != std::string_view::npos) out.push_back({check, at, finding.secret.size(), true});
+    if (auto at = secret_offset(content, finding)) out.push_back({check, *at, finding.secret.size(), true});
   }
 }
 
 }  // namespace
 
-void lint_file(std::string_view path, std::string_view content, const std::vector<Finding>& secrets,
+void lint_file(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                std::vector<LintHit>& out) {
   terraform_state(path, content, secrets, out);
   terraform_source(path, content, out);

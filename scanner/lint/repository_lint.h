@@ -3,6 +3,7 @@
 // `keysweep scan` runs on each file (check = "repository"). Each check looks
 // at the path first, so a file no check concerns costs a few comparisons.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,7 @@ struct LintHit {
 
 /// Runs every repository check on one file. `secrets` are the secret
 /// findings already made in this file (two checks judge where a key is).
-void lint_file(std::string_view path, std::string_view content, const std::vector<Finding>& secrets,
+void lint_file(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                std::vector<LintHit>& out);
 
 }  // namespace keysweep

@@ -69,6 +69,8 @@ bool regex_width(const std::string& regex, unsigned& flags, std::size_t& width,
 void free_database(hs_database* database) { hs_free_database(database); }
 void free_scratch(hs_scratch* scratch) { hs_free_scratch(scratch); }
 
+}  // namespace
+
 std::string_view line_around(std::string_view content, std::size_t offset) {
   std::size_t begin = content.rfind('\n', offset == 0 ? 0 : offset - 1);
   begin = (begin == std::string_view::npos || offset == 0) ? 0 : begin + 1;
@@ -76,6 +78,8 @@ std::string_view line_around(std::string_view content, std::size_t offset) {
   if (end == std::string_view::npos) end = content.size();
   return content.substr(begin, end - begin);
 }
+
+namespace {
 
 bool contains_caseless(std::string_view haystack, std::string_view lowercase_needle) {
   auto it = std::search(haystack.begin(), haystack.end(), lowercase_needle.begin(),

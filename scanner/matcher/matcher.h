@@ -100,6 +100,9 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset);
 /// Sets each keyword anchor's window from its rule regex's maximum width.
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
 
+/// The line of `content` that holds `offset`, without its newline.
+std::string_view line_around(std::string_view content, std::size_t offset);
+
 /// True when the line carries an inline allow comment: `keysweep:allow`, or
 /// gitleaks' `gitleaks:allow` and detect-secrets' `pragma: allowlist secret`,
 /// so existing annotations keep working.

@@ -1,7 +1,5 @@
 #include "scan/content_scanner.h"
 
-#include <algorithm>
-
 #include "lint/repository_lint.h"
 #include "util/diagnostics.h"
 
@@ -31,9 +29,8 @@ std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path
 
 void ContentScanner::run_lint(std::string_view bytes, const std::string& path, std::size_t first,
                           std::vector<Finding>& out) {
-  std::vector<Finding> secrets(out.begin() + std::ptrdiff_t(first), out.end());
   std::vector<LintHit> hits;
-  lint_file(path, bytes, secrets, hits);
+  lint_file(path, bytes, std::span<const Finding>(out).subspan(first), hits);
   if (hits.empty()) return;
   std::vector<RawMatch> spans;
   std::vector<bool> sensitive;
@@ -42,10 +39,7 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path, s
     if (rule == lint_rules_.end()) continue;  // disabled in .keysweep.toml
     // The same ways out as for secrets: an inline allow, the config's allowlists.
     std::string_view evidence = bytes.substr(hit.offset, hit.length);
-    std::size_t line_begin = bytes.rfind('\n', hit.offset);
-    line_begin = line_begin == std::string_view::npos ? 0 : line_begin + 1;
-    std::size_t line_end = std::min(bytes.find('\n', hit.offset), bytes.size());
-    std::string_view line = bytes.substr(line_begin, line_end - line_begin);
+    std::string_view line = line_around(bytes, hit.offset);
     if (has_inline_allow(line) ||
         is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence, evidence, line, path)) {
       continue;
