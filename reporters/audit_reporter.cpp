@@ -23,11 +23,10 @@ std::string describe_key(const AuditFinding& finding) {
 ordered_json key_json(const AuditFinding& finding) {
   if (!finding.key) return nullptr;
   const KeyRecord& key = *finding.key;
-  auto or_null = [](const std::string& text) { return text.empty() ? ordered_json(nullptr) : ordered_json(text); };
   return {{"kind", key_kind_name(key.kind)}, {"id", key.id},
-          {"name", key.name},                {"last4", or_null(key.last4)},
-          {"created_at", or_null(key.created_at)}, {"last_used_at", or_null(key.last_used_at)},
-          {"expires_at", or_null(key.expires_at)}, {"owner_id", or_null(key.owner_id)}};
+          {"name", key.name},                {"last4", text_or_null(key.last4)},
+          {"created_at", text_or_null(key.created_at)}, {"last_used_at", text_or_null(key.last_used_at)},
+          {"expires_at", text_or_null(key.expires_at)}, {"owner_id", text_or_null(key.owner_id)}};
 }
 
 void write_text(const AuditReport& report, std::ostream& out) {
@@ -94,21 +93,12 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
          {"properties", properties}});
   }
   ordered_json run = {
-      {"tool",
-       {{"driver",
-         {{"name", "keysweep"},
-          {"version", KEYSWEEP_VERSION},
-          {"semanticVersion", KEYSWEEP_VERSION},
-          {"informationUri", KEYSWEEP_INFORMATION_URI},
-          {"rules", rules}}}}},
+      {"tool", sarif_tool(rules)},
       {"invocations", ordered_json::array({{{"executionSuccessful", true}}})},
       {"results", results},
       {"properties", {{"store", report.store}, {"now", report.now}}},
   };
-  ordered_json document = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                           {"version", "2.1.0"},
-                           {"runs", ordered_json::array({run})}};
-  out << document.dump(2) << '\n';
+  write_sarif_log(std::move(run), out);
 }
 
 }  // namespace

@@ -31,14 +31,11 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
     entry["fails"] = fails(finding.liveness, report.fail_on);
     if (finding.git) {
-      auto or_null = [](const std::string& text) {
-        return text.empty() ? ordered_json(nullptr) : ordered_json(text);
-      };
       entry["blob"] = finding.git->blob;
-      entry["commit"] = or_null(finding.git->commit);
-      entry["author"] = or_null(finding.git->author);
-      entry["email"] = or_null(finding.git->email);
-      entry["date"] = or_null(finding.git->date);
+      entry["commit"] = text_or_null(finding.git->commit);
+      entry["author"] = text_or_null(finding.git->author);
+      entry["email"] = text_or_null(finding.git->email);
+      entry["date"] = text_or_null(finding.git->date);
     }
     findings.push_back(std::move(entry));
   }

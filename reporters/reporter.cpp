@@ -20,6 +20,18 @@ void write_report(ReportFormat format, const Report& report, const ReportOptions
   }
 }
 
+std::optional<ReportFormat> parse_report_format(std::string_view name) {
+  if (name == "text") return ReportFormat::text;
+  if (name == "json") return ReportFormat::json;
+  if (name == "sarif") return ReportFormat::sarif;
+  if (name == "junit") return ReportFormat::junit;
+  return std::nullopt;
+}
+
+nlohmann::ordered_json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
+}
+
 std::string redact(std::string_view secret) {
   std::size_t keep = std::min<std::size_t>(4, secret.size() / 4);
   // Never cut a UTF-8 sequence in half.
@@ -87,7 +99,6 @@ std::vector<SecretGroup> group_by_secret(const std::vector<Finding>& findings) {
 
 nlohmann::ordered_json liveness_members(const LivenessLabel& label, bool camel_case) {
   using nlohmann::ordered_json;
-  auto or_null = [](const std::string& text) { return text.empty() ? ordered_json(nullptr) : ordered_json(text); };
   ordered_json members;
   members["liveness"] = liveness_name(label.status);
   members[camel_case ? "livenessEvidence" : "liveness_evidence"] = label.evidence;
@@ -96,13 +107,13 @@ nlohmann::ordered_json liveness_members(const LivenessLabel& label, bool camel_c
     const InventoryEntry& entry = *label.inventory;
     members["inventory"] = {{"id", entry.id},
                             {"kind", entry.kind},
-                            {"name", or_null(entry.name)},
-                            {"owner", or_null(entry.owner)},
-                            {camel_case ? "ownerEmail" : "owner_email", or_null(entry.owner_email)},
-                            {camel_case ? "createdAt" : "created_at", or_null(entry.created_at)},
-                            {camel_case ? "lastUsedAt" : "last_used_at", or_null(entry.last_used_at)},
-                            {camel_case ? "expiresAt" : "expires_at", or_null(entry.expires_at)},
-                            {camel_case ? "revokedAt" : "revoked_at", or_null(entry.revoked_at)}};
+                            {"name", text_or_null(entry.name)},
+                            {"owner", text_or_null(entry.owner)},
+                            {camel_case ? "ownerEmail" : "owner_email", text_or_null(entry.owner_email)},
+                            {camel_case ? "createdAt" : "created_at", text_or_null(entry.created_at)},
+                            {camel_case ? "lastUsedAt" : "last_used_at", text_or_null(entry.last_used_at)},
+                            {camel_case ? "expiresAt" : "expires_at", text_or_null(entry.expires_at)},
+                            {camel_case ? "revokedAt" : "revoked_at", text_or_null(entry.revoked_at)}};
   } else {
     members["inventory"] = nullptr;
   }

@@ -4,6 +4,7 @@
 // for --show-secrets.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -58,7 +59,16 @@ struct AuditReport {
 /// text, json or sarif (junit is not offered for audits).
 void write_audit_report(ReportFormat format, const AuditReport& report, std::ostream& out);
 
+/// A report format by name (text, json, sarif, junit); nullopt for others.
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+
+/// A JSON string, or null for "the API/git did not say" (empty).
+nlohmann::ordered_json text_or_null(const std::string& text);
+
 /// SARIF pieces shared by the scan and audit reports.
+nlohmann::ordered_json sarif_tool(const nlohmann::ordered_json& rules);
+/// The SARIF log with its one run, written to `out`.
+void write_sarif_log(nlohmann::ordered_json run, std::ostream& out);
 const char* sarif_level(Severity severity);
 const char* security_severity(Severity severity);
 std::string uri_from_path(std::string_view path);

@@ -232,13 +232,7 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
   if (root_uri.back() != '/') root_uri.push_back('/');
 
   ordered_json run = {
-      {"tool",
-       {{"driver",
-         {{"name", "keysweep"},
-          {"version", KEYSWEEP_VERSION},
-          {"semanticVersion", KEYSWEEP_VERSION},
-          {"informationUri", KEYSWEEP_INFORMATION_URI},
-          {"rules", rules}}}}},
+      {"tool", sarif_tool(rules)},
       {"invocations",
        ordered_json::array({{{"executionSuccessful", true},
                              {"toolExecutionNotifications", notifications}}})},
@@ -253,11 +247,25 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
     provenance["mappedTo"] = {{"uriBaseId", "%SRCROOT%"}};
     run["versionControlProvenance"] = ordered_json::array({provenance});
   }
+  write_sarif_log(std::move(run), out);
+}
+
+ordered_json sarif_tool(const ordered_json& rules) {
+  return {{"driver",
+           {{"name", "keysweep"},
+            {"version", KEYSWEEP_VERSION},
+            {"semanticVersion", KEYSWEEP_VERSION},
+            {"informationUri", KEYSWEEP_INFORMATION_URI},
+            {"rules", rules}}}};
+}
+
+void write_sarif_log(ordered_json run, std::ostream& out) {
   ordered_json document = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", ordered_json::array({run})},
+      {"runs", ordered_json::array({std::move(run)})},
   };
+  // Invalid UTF-8 (a snippet, a key name) is replaced rather than failing the whole report.
   out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 

@@ -81,11 +81,9 @@ std::size_t parse_size(const std::string& text) {
 }
 
 ReportFormat parse_format(const std::string& name) {
-  if (name == "text") return ReportFormat::text;
-  if (name == "json") return ReportFormat::json;
-  if (name == "sarif") return ReportFormat::sarif;
-  if (name == "junit") return ReportFormat::junit;
-  throw UsageError("--format: '" + name + "' is not one of text, json, sarif, junit");
+  std::optional<ReportFormat> format = parse_report_format(name);
+  if (!format) throw UsageError("--format: '" + name + "' is not one of text, json, sarif, junit");
+  return *format;
 }
 
 bool use_color(const std::string& mode, const OutputFile& output) {

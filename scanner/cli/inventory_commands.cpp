@@ -88,24 +88,23 @@ int run_list(const InventoryArguments& arguments) {
 
   if (arguments.format == "json") {
     using nlohmann::ordered_json;
-    auto or_null = [](const std::string& text) { return text.empty() ? ordered_json(nullptr) : ordered_json(text); };
     ordered_json list = ordered_json::array();
     for (const KeyRecord& record : keys) {
       ordered_json scopes = record.scopes.empty() ? ordered_json(nullptr) : ordered_json::parse(record.scopes, nullptr, false);
       list.push_back({{"kind", key_kind_name(record.kind)},
                       {"id", record.id},
-                      {"name", or_null(record.name)},
-                      {"last4", or_null(record.last4)},
-                      {"public_portion", or_null(record.public_portion)},
+                      {"name", text_or_null(record.name)},
+                      {"last4", text_or_null(record.last4)},
+                      {"public_portion", text_or_null(record.public_portion)},
                       {"value_hashed", !record.key_sha256.empty()},
                       {"state", state_name(key_state(record, now))},
-                      {"created_at", or_null(record.created_at)},
-                      {"last_used_at", or_null(record.last_used_at)},
-                      {"expires_at", or_null(record.expires_at)},
-                      {"revoked_at", or_null(record.revoked_at)},
+                      {"created_at", text_or_null(record.created_at)},
+                      {"last_used_at", text_or_null(record.last_used_at)},
+                      {"expires_at", text_or_null(record.expires_at)},
+                      {"revoked_at", text_or_null(record.revoked_at)},
                       {"scopes", scopes},
-                      {"owner_id", or_null(record.owner_id)},
-                      {"owner", or_null(owner_of(record))}});
+                      {"owner_id", text_or_null(record.owner_id)},
+                      {"owner", text_or_null(owner_of(record))}});
     }
     std::cout << list.dump(2) << '\n';
     return 0;
@@ -136,11 +135,10 @@ AuditSettings audit_settings(const ProjectConfig& config) {
 }
 
 int run_audit(const InventoryArguments& arguments) {
-  ReportFormat format = arguments.format == "json"    ? ReportFormat::json
-                        : arguments.format == "sarif" ? ReportFormat::sarif
-                        : arguments.format == "text"  ? ReportFormat::text
-                                                      : throw UsageError("--format: '" + arguments.format +
-                                                                         "' is not one of text, json, sarif");
+  std::optional<ReportFormat> format = parse_report_format(arguments.format);
+  if (!format || format == ReportFormat::junit) {
+    throw UsageError("--format: '" + arguments.format + "' is not one of text, json, sarif");
+  }
   UnixTime now = current_time();
   if (!arguments.now.empty()) {
     std::optional<UnixTime> parsed = parse_timestamp(arguments.now);
@@ -166,7 +164,7 @@ int run_audit(const InventoryArguments& arguments) {
     return key_state(key, now) == KeyState::active;
   }));
   OutputFile output(arguments.output);
-  write_audit_report(format, AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
+  write_audit_report(*format, AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
                      output.stream());
   output.commit();
   return findings.empty() ? 0 : 1;
