@@ -38,7 +38,6 @@ class InventoryIndex {
   /// The last four characters of every key whose hash is known, lowercase,
   /// sorted and unique: literal anchors for the inventory sweep.
   std::vector<std::string> hashed_key_suffixes() const;
-  std::size_t size() const { return keys_.size(); }
 
  private:
   LivenessLabel label_for(const KeyRecord& record, const char* evidence) const;

@@ -231,7 +231,6 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
     bool untotalled = false;
     bool org_wide = true;
     std::size_t added = 0;
-    bool seen = false;
   };
   std::map<ListingFamily, Listing> listings;
 
@@ -243,7 +242,6 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
     for (const ApiResponse& response : responses) {
       if (!response.family_known) continue;
       Listing& listing = listings[response.family];
-      listing.seen = true;
       if (response.is_list) {
         listing.org_wide = listing.org_wide && response.org_wide;
         if (response.total_count) listing.totals.insert(*response.total_count);
