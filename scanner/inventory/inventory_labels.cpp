@@ -25,7 +25,6 @@ Rule make_inventory_sweep_rule(const InventoryIndex& index) {
   // a literal search stays at memory speed, and only windows ending in one of
   // our keys' suffixes are confirmed and hashed.
   rule.keywords = index.hashed_key_suffixes();
-  rule.case_sensitive_keywords = true;  // keys are lowercase hex
   rule.source = "builtin:inventory";
   rule.compiled_regex = std::make_shared<LazyRegex>(rule.regex);
   rule.secret_filter = std::make_shared<const std::function<bool(std::string_view)>>(

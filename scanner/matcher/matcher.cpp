@@ -148,8 +148,7 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
       continue;
     }
     for (const std::string& keyword : rule.keywords) {
-      unsigned flags = rule.case_sensitive_keywords ? 0 : HS_FLAG_CASELESS;
-      anchors.push_back({index, escape_literal(keyword), flags, 0, 0, true});
+      anchors.push_back({index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0});
     }
   }
   return anchors;
@@ -158,7 +157,7 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
   std::vector<std::size_t> width_of(ruleset.rules.size(), 0);
   for (Anchor& anchor : anchors) {
-    if (!anchor.keyword) continue;  // regex anchors were measured when built
+    if (!(anchor.flags & HS_FLAG_CASELESS)) continue;  // regex anchors were measured when built
     std::size_t& width = width_of[anchor.rule];
     if (width == 0) {
       unsigned flags = 0;
@@ -229,13 +228,13 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     Anchor& anchor = anchors_[std::size_t(failed)];
     // A regex that parses but is too large as written may still compile as a
     // prefilter; RE2 confirms every candidate anyway.
-    if (!(anchor.flags & HS_FLAG_PREFILTER) && !anchor.keyword) {
+    if (!(anchor.flags & HS_FLAG_PREFILTER) && !(anchor.flags & HS_FLAG_CASELESS)) {
       anchor.flags |= HS_FLAG_PREFILTER;
       continue;
     }
     const Rule& rule = ruleset_.rules[anchor.rule];
     throw UsageError(rule.source + ": rule '" + rule.id + "': Hyperscan cannot compile " +
-                     (anchor.keyword ? "a keyword" : "the regex") + ": " + reason);
+                     (anchor.flags & HS_FLAG_CASELESS ? "a keyword" : "the regex") + ": " + reason);
   }
 
   if (!loaded_from_cache_ && !options.cache_dir.empty()) {

@@ -39,7 +39,6 @@ struct Anchor {
   unsigned flags;
   std::size_t back;     // the window opens this many bytes before the hit's end
   std::size_t forward;  // and closes this many bytes after it
-  bool keyword = false;  // a literal keyword (window from the rule regex), not the regex itself
 };
 
 struct MatcherOptions {

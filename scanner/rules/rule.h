@@ -63,7 +63,6 @@ struct Rule {
   std::string regex;  // RE2 syntax; also compiled by Hyperscan when the rule has no keywords
   int secret_group = 0;  // 0: the first capture group that matched, or the whole match
   std::vector<std::string> keywords;  // lowercase literals; each hit opens a window for `regex`
-  bool case_sensitive_keywords = false;  // code-made rules only: keywords match exactly
   std::optional<double> min_entropy;
   std::string path_regex;  // the rule applies only to paths this matches (empty: all)
   std::vector<Allowlist> allowlists;
