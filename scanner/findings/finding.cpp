@@ -73,6 +73,13 @@ Snippet make_snippet(std::string_view content, std::size_t line_start, const Raw
     std::size_t from = std::max(other.secret_start, begin);
     std::size_t to = std::min(other.secret_end, end);
     snippet.secret_spans.emplace_back(from - begin, to - from);
+    // The same value again on this line, where no rule's context matched it
+    // (`key = "…", secret = "…"`), is just as secret.
+    std::string_view value = content.substr(other.secret_start, other.secret_end - other.secret_start);
+    for (std::size_t at = snippet.text.find(value); !value.empty() && at != std::string::npos;
+         at = snippet.text.find(value, at + value.size())) {
+      if (at != from - begin) snippet.secret_spans.emplace_back(at, value.size());
+    }
   }
   return snippet;
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "reporter.h"
 #include "test_helpers.h"
 
 using namespace keysweep;
@@ -59,4 +60,16 @@ TEST_CASE("access tokens report their checksum") {
   CHECK(findings[0].rule->key_type == "personal_access_token");
   CHECK(findings[0].checksum == ChecksumStatus::valid);
   CHECK(findings[1].checksum == ChecksumStatus::invalid);  // still reported
+}
+
+TEST_CASE("a snippet marks the same value again on the line, where no rule matched it") {
+  Engine engine(test::builtin_ruleset());
+  // As in a rule file's examples: the value in context, then alone.
+  std::string text = "{ text = \"DD_API_KEY=" + kApiKey + "\", secret = \"" + kApiKey + "\" }\n";
+  auto findings = engine.findings(text, "rules.toml");
+  REQUIRE(findings.size() == 1);
+  const Snippet& snippet = findings[0].snippet;
+  REQUIRE(snippet.secret_spans.size() == 2);
+  for (auto [offset, length] : snippet.secret_spans) CHECK(snippet.text.substr(offset, length) == kApiKey);
+  CHECK(render_snippet(snippet, ReportOptions{}).find(kApiKey) == std::string::npos);
 }
