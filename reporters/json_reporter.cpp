@@ -26,6 +26,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"checksum", finding.checksum == ChecksumStatus::not_applicable
                          ? ordered_json(nullptr)
                          : ordered_json(checksum_name(finding.checksum))},
+        {"encoding", finding.encoding == Encoding::base64 ? ordered_json("base64") : ordered_json(nullptr)},
         {"snippet", render_snippet(finding.snippet, options)},
     };
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));

@@ -123,6 +123,7 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
   };
   ordered_json properties = {{"keyType", finding.key_type},
                              {"secretRedacted", !options.show_secrets && finding.redact}};
+  if (finding.encoding == Encoding::base64) properties["encoding"] = "base64";
   if (finding.checksum != ChecksumStatus::not_applicable) {
     properties["checksum"] = checksum_name(finding.checksum);
   }

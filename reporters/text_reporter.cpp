@@ -35,6 +35,7 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
       << colors.reset << ": " << colors.rule << finding.rule->id << colors.reset << " ("
       << finding.key_type << ", " << severity_name(finding.rule->severity) << ") "
       << colors.secret << shown_secret(finding, options) << colors.reset;
+  if (finding.encoding == Encoding::base64) out << " encoding: base64";
   if (finding.checksum != ChecksumStatus::not_applicable) {
     out << " checksum: " << checksum_name(finding.checksum);
   }

@@ -12,6 +12,8 @@ namespace {
 
 /// Snippets keep at most this many bytes on each side of the secret.
 constexpr std::size_t kSnippetContext = 120;
+/// Longer secrets than this are not looked for before a snippet's start.
+constexpr std::size_t kMaxSecretLength = 8192;
 
 bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -32,10 +34,15 @@ class PositionTracker {
       if (newline == nullptr) break;
       scanned_ = std::size_t(static_cast<const char*>(newline) - content_.data()) + 1;
       line_start_ = scanned_;
+      column_ = 0;
       ++line_;
     }
+    // Columns count on from the previous offset: many matches on one long
+    // line must not each count from the line's start.
+    std::size_t from = std::max(scanned_, line_start_);
+    column_ += code_points(content_.substr(from, offset - from));
     scanned_ = offset;
-    return {line_, code_points(content_.substr(line_start_, offset - line_start_)) + 1};
+    return {line_, column_ + 1};
   }
 
   std::size_t line_start() const { return line_start_; }
@@ -45,12 +52,16 @@ class PositionTracker {
   std::size_t scanned_ = 0;
   std::size_t line_start_ = 0;
   std::uint32_t line_ = 1;
+  std::uint32_t column_ = 0;  // code points from line_start_ to scanned_
 };
 
 Snippet make_snippet(std::string_view content, std::size_t line_start, const RawMatch& match,
                      const std::vector<RawMatch>& all) {
-  std::size_t line_end = content.find('\n', match.secret_start);
-  if (line_end == std::string_view::npos) line_end = content.size();
+  // The snippet never reaches further than kSnippetContext past the secret,
+  // so neither does the search for the line's end.
+  std::size_t reach = std::min(content.size(), match.secret_end + kSnippetContext + 1);
+  std::size_t line_end = content.substr(0, reach).find('\n', match.secret_start);
+  if (line_end == std::string_view::npos) line_end = reach;
   if (line_end > line_start && content[line_end - 1] == '\r') --line_end;
   line_end = std::max(line_end, match.secret_end);
 
@@ -68,8 +79,12 @@ Snippet make_snippet(std::string_view content, std::size_t line_start, const Raw
     snippet.truncated_after = true;
   }
   snippet.text = std::string(content.substr(begin, end - begin));
-  for (const RawMatch& other : all) {
-    if (other.secret_end <= begin || other.secret_start >= end) continue;
+  // `all` is sorted by secret start: only the matches near this one can touch the snippet.
+  auto first = std::lower_bound(all.begin(), all.end(), begin > kMaxSecretLength ? begin - kMaxSecretLength : 0,
+                                [](const RawMatch& m, std::size_t at) { return m.secret_start < at; });
+  for (auto it = first; it != all.end() && it->secret_start < end; ++it) {
+    const RawMatch& other = *it;
+    if (other.secret_end <= begin) continue;
     std::size_t from = std::max(other.secret_start, begin);
     std::size_t to = std::min(other.secret_end, end);
     snippet.secret_spans.emplace_back(from - begin, to - from);
@@ -127,14 +142,16 @@ void build_findings(std::string_view content, const std::string& path, const Rul
     finding.site_hint = nearest_site(sites, match.secret_start);
     finding.start = tracker.at(match.secret_start);
     std::size_t line_start = tracker.line_start();
-    finding.secret = std::string(content.substr(match.secret_start,
-                                                match.secret_end - match.secret_start));
+    std::string_view text = content.substr(match.secret_start, match.secret_end - match.secret_start);
+    finding.encoding = match.encoding;
+    finding.secret = match.encoding == Encoding::base64 ? decode_base64(text).value_or(std::string(text))
+                                                        : std::string(text);
     finding.secret_sha256 = sha256_hex(finding.secret);
     finding.checksum = access_token_checksum(finding.secret);
     finding.snippet = make_snippet(content, line_start, match, matches);
     // The end of a secret on one line (the common case) needs no second walk.
-    if (finding.secret.find('\n') == std::string::npos) {
-      finding.end = {finding.start.line, finding.start.column + code_points(finding.secret)};
+    if (text.find('\n') == std::string_view::npos) {
+      finding.end = {finding.start.line, finding.start.column + code_points(text)};
     } else {
       PositionTracker end_tracker(content);
       finding.end = end_tracker.at(match.secret_end);
@@ -160,6 +177,8 @@ void build_lint_findings(std::string_view content, const std::string& path, cons
     finding.redact = sensitive[i];
     std::vector<RawMatch> spans = secret_matches;
     if (sensitive[i]) spans.push_back(hit);
+    std::sort(spans.begin(), spans.end(),
+              [](const RawMatch& a, const RawMatch& b) { return a.secret_start < b.secret_start; });
     finding.snippet = make_snippet(content, tracker.line_start(), hit, spans);
     finding.end = {finding.start.line, finding.start.column + code_points(finding.secret)};
     out.push_back(std::move(finding));

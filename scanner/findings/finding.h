@@ -47,8 +47,9 @@ struct Finding {
   std::string key_type;  // the rule's keyType; an inventory match names the record's kind
   std::string path;  // relative to the scan root, forward slashes
   Position start, end;
-  std::string secret;
+  std::string secret;         // decoded when the text held it encoded
   std::string secret_sha256;  // lowercase hex
+  Encoding encoding = Encoding::none;  // how the text held it; the position is the encoded text's
   ChecksumStatus checksum = ChecksumStatus::not_applicable;
   Snippet snippet;
   std::optional<GitOrigin> git;

@@ -30,7 +30,7 @@ std::string default_cache_dir() {
 }
 
 namespace {
-constexpr std::string_view kEntryMagic = "keysweep-hsdb-v2\n";
+constexpr std::string_view kEntryMagic = "keysweep-hsdb-v3\n";
 }  // namespace
 
 std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset) {
@@ -38,7 +38,8 @@ std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset
   material += hs_version();
   material += '\n';
   for (const Anchor& anchor : anchors) {
-    material += std::to_string(anchor.flags) + '\t' + anchor.expression + '\n';
+    material += std::to_string(int(anchor.kind)) + '\t' + std::to_string(anchor.target) + '\t' +
+                std::to_string(anchor.flags) + '\t' + anchor.expression + '\n';
   }
   for (const Rule& rule : ruleset.rules) {
     material += std::to_string(rule.secret_group) + '\t' + rule.regex + '\n';

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "matcher/database_cache.h"
+#include "matcher/token_context.h"
 #include "rules/rule_loader.h"
 #include "util/diagnostics.h"
 #include "util/entropy.h"
@@ -19,21 +20,15 @@ namespace {
 
 /// The widest window a rule gets when its regex has no bounded width.
 constexpr std::size_t kMaxWindow = 4096;
+/// A rule's merged windows are confirmed once they span this much, so RE2
+/// never gets an unbounded span however dense the keywords are.
+constexpr std::size_t kMaxMergedSpan = std::size_t(64) << 10;
 /// hs_scan takes an unsigned int length; larger buffers are scanned in blocks
 /// that overlap by two windows, so no match straddles a block edge unseen.
 constexpr std::size_t kMaxBlock = std::size_t(1) << 30;
-/// A guard against pathological inputs (a file that is one keyword repeated).
-constexpr std::size_t kMaxHitsPerBuffer = std::size_t(1) << 22;
-
-struct Hit {
-  unsigned int anchor;
-  std::size_t end;
-};
-
-struct Window {
-  std::uint32_t rule;
-  std::size_t low, high;
-};
+/// Mentions closer than this to the previous one add nothing to a window test.
+constexpr std::size_t kMentionSpacing = 16;
+constexpr std::uint32_t kNoContext = UINT32_MAX;
 
 std::string escape_literal(std::string_view literal) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -69,17 +64,56 @@ bool regex_width(const std::string& regex, unsigned& flags, std::size_t& width,
 void free_database(hs_database* database) { hs_free_database(database); }
 void free_scratch(hs_scratch* scratch) { hs_free_scratch(scratch); }
 
-}  // namespace
-
-std::string_view line_around(std::string_view content, std::size_t offset) {
-  std::size_t begin = content.rfind('\n', offset == 0 ? 0 : offset - 1);
-  begin = (begin == std::string_view::npos || offset == 0) ? 0 : begin + 1;
-  std::size_t end = content.find('\n', offset);
-  if (end == std::string_view::npos) end = content.size();
-  return content.substr(begin, end - begin);
+std::array<bool, 256> charset_members(const std::string& spec) {
+  std::array<bool, 256> member{};
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    unsigned char from = static_cast<unsigned char>(spec[i]);
+    if (i + 2 < spec.size() && spec[i + 1] == '-') {
+      unsigned char to = static_cast<unsigned char>(spec[i + 2]);
+      for (unsigned c = from; c <= to; ++c) member[c] = true;
+      i += 2;
+    } else {
+      member[from] = true;
+    }
+  }
+  return member;
 }
 
-namespace {
+bool is_word_byte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+bool is_alnum_byte(char c) { return is_word_byte(c) && c != '_'; }
+
+/// A token is a whole word: no word byte next to it, and no `-` or `.` that
+/// joins it to another word (`sha1-…`, `…-us21`, `name.<hex>.png`).
+bool whole_token(std::string_view text, std::size_t start, std::size_t end) {
+  if (start > 0) {
+    char before = text[start - 1];
+    if (is_word_byte(before)) return false;
+    if ((before == '-' || before == '.') && start > 1 && is_alnum_byte(text[start - 2])) return false;
+  }
+  if (end < text.size()) {
+    char after = text[end];
+    if (is_word_byte(after)) return false;
+    if ((after == '-' || after == '.') && end + 1 < text.size() && is_alnum_byte(text[end + 1])) return false;
+  }
+  return true;
+}
+
+bool is_base64_byte(char c) { return is_alnum_byte(c) || c == '+' || c == '/'; }
+
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_class(const std::array<bool, 64>& values) {
+  std::string expression = "[";
+  for (int v = 0; v < 64; ++v) {
+    if (!values[std::size_t(v)]) continue;
+    char c = kBase64Alphabet[v];
+    if (c == '+' || c == '/') expression += '\\';
+    expression += c;
+  }
+  return expression + "]";
+}
 
 bool contains_caseless(std::string_view haystack, std::string_view lowercase_needle) {
   auto it = std::search(haystack.begin(), haystack.end(), lowercase_needle.begin(),
@@ -121,60 +155,355 @@ bool allowlist_matches(const Allowlist& allowlist, std::string_view secret, std:
 
 }  // namespace
 
-class Matcher::Scratch {
- public:
-  std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> hs{nullptr, free_scratch};
-  std::vector<Hit> hits;
-  std::vector<Window> windows;
-  std::size_t block_offset = 0;
+/// A token charset of the ruleset, and the token shapes that use it.
+struct Matcher::Charset {
+  std::string spec;
+  std::array<bool, 256> member;
+  std::uint32_t shortest;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> shapes;  // (rule, index into its tokens)
 };
 
-std::vector<Anchor> build_anchors(const Ruleset& ruleset) {
-  std::vector<Anchor> anchors;
-  for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
-    const Rule& rule = ruleset.rules[index];
-    if (!rule.check.empty()) continue;  // a lint check: code finds it, not the database
-    if (rule.keywords.empty()) {
-      unsigned flags = 0;
-      std::size_t width = kMaxWindow;
-      std::string error_text;
-      if (!regex_width(rule.regex, flags, width, error_text)) {
-        validate_rule(rule);  // a syntax error is better told in RE2's words
-        throw UsageError(rule.source + ": rule '" + rule.id +
-                         "': Hyperscan cannot compile the regex (" + error_text +
-                         "); give the rule keywords to anchor it instead");
+class Matcher::Scratch {
+ public:
+  struct OpenWindow {
+    std::size_t low = 0, high = 0;
+    bool open = false;
+  };
+  struct Run {
+    std::uint32_t charset;
+    std::size_t start, end;
+  };
+  struct Hit {
+    std::uint32_t anchor;
+    std::size_t end;
+  };
+  std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> hs{nullptr, free_scratch};
+  std::vector<OpenWindow> windows;  // per rule
+  std::vector<Run> current_runs;    // per charset; end == 0: none open
+  std::vector<Run> runs;
+  std::vector<Hit> encoded;
+  std::vector<std::vector<std::size_t>> mentions;  // per context: hit end offsets
+  ChainMemo chain_memo;
+  std::size_t block_offset = 0;
+  MatchWork work;
+};
+
+/// One find() call: the state the Hyperscan callback and the judges share.
+class Matcher::Pass {
+ public:
+  Pass(const Matcher& matcher, std::string_view content, std::optional<std::string_view> path,
+       Scratch& scratch, std::vector<RawMatch>& out)
+      : m_(matcher), content_(content), path_(path), s_(scratch), out_(out) {}
+
+  int on_hit(unsigned int id, std::size_t end) {
+    const Anchor& anchor = m_.anchors_[id];
+    switch (anchor.kind) {
+      case AnchorKind::keyword:
+      case AnchorKind::regex:
+        open_window(anchor, end);
+        break;
+      case AnchorKind::token_run: {
+        Scratch::Run& run = s_.current_runs[anchor.target];
+        if (run.end != 0 && end <= run.end + 1 && end > run.end) {
+          run.end = end;
+        } else if (run.end == 0 || end > run.end) {
+          if (run.end != 0) s_.runs.push_back(run);
+          run = {anchor.target, end - anchor.length, end};
+        }
+        break;
       }
-      anchors.push_back({index, rule.regex, flags, width, 0});
-      continue;
+      case AnchorKind::base64:
+        s_.encoded.push_back({id, end});
+        break;
+      case AnchorKind::mention: {
+        std::vector<std::size_t>& list = s_.mentions[anchor.target];
+        if (list.empty() || end >= list.back() + kMentionSpacing) list.push_back(end);
+        break;
+      }
     }
-    for (const std::string& keyword : rule.keywords) {
-      anchors.push_back({index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0});
+    return 0;
+  }
+
+  void finish() {
+    for (std::uint32_t rule = 0; rule < s_.windows.size(); ++rule) {
+      if (s_.windows[rule].open) confirm_window(rule, s_.windows[rule].low, s_.windows[rule].high);
+    }
+    for (Scratch::Run& run : s_.current_runs) {
+      if (run.end != 0) s_.runs.push_back(run);
+    }
+    for (auto& list : s_.mentions) std::sort(list.begin(), list.end());
+    judge_runs();
+    for (const Scratch::Hit& hit : s_.encoded) judge_encoded(hit);
+  }
+
+ private:
+  void open_window(const Anchor& anchor, std::size_t end) {
+    std::size_t low = end > anchor.back ? end - anchor.back : 0;
+    std::size_t high = std::min(content_.size(), end + anchor.forward);
+    Scratch::OpenWindow& window = s_.windows[anchor.target];
+    if (window.open && low <= window.high && high - window.low <= kMaxMergedSpan) {
+      window.high = std::max(window.high, high);
+      return;
+    }
+    if (window.open) confirm_window(anchor.target, window.low, window.high);
+    window = {low, high, true};
+  }
+
+  bool path_excludes(const Rule& rule) const {
+    return rule.compiled_path && path_ &&
+           !re2::RE2::PartialMatch(re2::StringPiece(path_->data(), path_->size()), *rule.compiled_path);
+  }
+
+  void confirm_window(std::uint32_t rule_index, std::size_t low, std::size_t high) {
+    const Rule& rule = m_.ruleset_.rules[rule_index];
+    if (path_excludes(rule)) return;
+    const re2::RE2& regex = rule.compiled_regex->get();
+    const int groups = regex.NumberOfCapturingGroups() + 1;
+    re2::StringPiece captures[32];
+    const int wanted = std::min(groups, 32);
+    const re2::StringPiece text(content_.data(), content_.size());
+    ++s_.work.windows;
+    s_.work.regex_bytes += high - low;
+
+    std::size_t position = low;
+    while (position < high && regex.Match(text, position, high, re2::RE2::UNANCHORED, captures, wanted)) {
+      const re2::StringPiece& whole = captures[0];
+      std::size_t match_start = std::size_t(whole.data() - content_.data());
+      std::size_t match_end = match_start + whole.size();
+      position = match_end > position ? match_end : position + 1;
+
+      re2::StringPiece secret = whole;
+      if (rule.secret_group > 0 && rule.secret_group < wanted) {
+        secret = captures[rule.secret_group];
+      } else if (rule.secret_group == 0) {
+        for (int g = 1; g < wanted; ++g) {
+          if (!captures[g].empty()) {
+            secret = captures[g];
+            break;
+          }
+        }
+      }
+      if (secret.empty()) continue;
+      std::size_t secret_start = std::size_t(secret.data() - content_.data());
+      keep(rule_index, {match_start, match_end}, secret_start, secret_start + secret.size(),
+           secret_start, secret_start + secret.size(), true, Encoding::none);
     }
   }
-  return anchors;
+
+  /// The checks every confirmed secret passes, then the match is kept.
+  /// `value` is the secret as the rules see it (decoded for encoded ones).
+  void keep(std::uint32_t rule_index, std::pair<std::size_t, std::size_t> match, std::size_t secret_start,
+            std::size_t secret_end, std::size_t value_start, std::size_t value_end, bool check_entropy,
+            Encoding encoding, std::string_view decoded = {}) {
+    const Rule& rule = m_.ruleset_.rules[rule_index];
+    std::string_view value = encoding == Encoding::none ? content_.substr(value_start, value_end - value_start) : decoded;
+    if (check_entropy && rule.min_entropy && shannon_entropy(value) < *rule.min_entropy) return;
+    if (rule.secret_filter && !(*rule.secret_filter)(value)) return;
+    std::string_view line = line_around(content_, secret_start);
+    if (inline_allowed(content_, secret_start) ||
+        is_allowlisted(m_.ruleset_, rule, value, content_.substr(match.first, match.second - match.first), line,
+                       path_)) {
+      return;
+    }
+    out_.push_back({rule_index, match.first, match.second, secret_start, secret_end, encoding});
+  }
+
+  bool mention_near(std::uint32_t context, std::size_t start, std::size_t end) const {
+    const Context& spec = *m_.ruleset_.contexts[context];
+    const std::vector<std::size_t>& list = s_.mentions[context];
+    std::size_t from = start > spec.mention_before ? start - spec.mention_before : 0;
+    auto it = std::lower_bound(list.begin(), list.end(), from);
+    return it != list.end() && *it <= end + spec.mention_after;
+  }
+
+  /// The verdict of a token rule on the value at [start, end); computes the
+  /// name chain once per value (several rules may ask).
+  TokenVerdict verdict(std::uint32_t rule_index, std::size_t start, std::size_t end) {
+    const Rule& rule = m_.ruleset_.rules[rule_index];
+    std::uint32_t context = m_.context_of_rule_[rule_index];
+    if (context == kNoContext) return TokenVerdict::named;  // the shape alone is the evidence
+    if (chain_at_ != start) {
+      chain_ = name_chain(content_, start, *rule.context, s_.chain_memo, s_.work.context_bytes);
+      chain_at_ = start;
+    }
+    return judge_chain(chain_, rule, others_of(rule_index, context), mention_near(context, start, end));
+  }
+
+  std::vector<const Rule*> others_of(std::uint32_t rule_index, std::uint32_t context) const {
+    std::vector<const Rule*> others;
+    for (const Rule* rule : m_.context_rules_[context]) {
+      if (rule != &m_.ruleset_.rules[rule_index]) others.push_back(rule);
+    }
+    return others;
+  }
+
+  void judge_runs() {
+    std::sort(s_.runs.begin(), s_.runs.end(), [](const Scratch::Run& a, const Scratch::Run& b) {
+      return a.charset != b.charset ? a.charset < b.charset : a.start < b.start;
+    });
+    std::size_t merged_end = 0;
+    std::uint32_t merged_charset = UINT32_MAX;
+    for (std::size_t i = 0; i < s_.runs.size(); ++i) {
+      Scratch::Run run = s_.runs[i];
+      const Charset& charset = m_.charsets_[run.charset];
+      // Merge runs that touch (a block edge, an out-of-order report).
+      while (i + 1 < s_.runs.size() && s_.runs[i + 1].charset == run.charset && s_.runs[i + 1].start <= run.end) {
+        run.end = std::max(run.end, s_.runs[++i].end);
+      }
+      if (run.charset == merged_charset && run.start < merged_end) continue;
+      merged_charset = run.charset;
+      merged_end = run.end;
+      while (run.start > 0 && charset.member[static_cast<unsigned char>(content_[run.start - 1])]) --run.start;
+      for (auto [rule_index, shape_index] : charset.shapes) {
+        const Rule& rule = m_.ruleset_.rules[rule_index];
+        const TokenShape& shape = rule.tokens[shape_index];
+        std::size_t length = shape.length + shape.prefix.size();
+        if (run.end < length) continue;
+        std::size_t start = run.end - length;
+        // The charset part must be the whole run (the prefix may overlap it).
+        if (run.start < start || run.start > start + shape.prefix.size()) continue;
+        if (content_.compare(start, shape.prefix.size(), shape.prefix) != 0) continue;
+        if (!whole_token(content_, start, run.end)) continue;
+        if (path_excludes(rule)) continue;
+        ++s_.work.tokens;
+        TokenVerdict verdict_here = verdict(rule_index, start, run.end);
+        if (verdict_here == TokenVerdict::rejected) continue;
+        keep(rule_index, {start, run.end}, start, run.end, start, run.end, verdict_here != TokenVerdict::named,
+             Encoding::none);
+      }
+    }
+  }
+
+  void judge_encoded(const Scratch::Hit& hit) {
+    const Anchor& anchor = m_.anchors_[hit.anchor];
+    std::size_t end = hit.end;
+    if (end < anchor.length) return;
+    std::size_t start = end - anchor.length;
+    if (start > 0 && is_base64_byte(content_[start - 1])) return;
+    if (end < content_.size() && (is_base64_byte(content_[end]) || content_[end] == '=')) return;
+    const Rule& rule = m_.ruleset_.rules[anchor.target];
+    if (path_excludes(rule)) return;
+    std::optional<std::string> decoded = decode_base64(content_.substr(start, anchor.length));
+    if (!decoded) return;
+    const TokenShape& shape = rule.tokens[anchor.shape];
+    if (decoded->size() != shape.prefix.size() + shape.length || !decoded->starts_with(shape.prefix)) return;
+    ++s_.work.tokens;
+    // Only values under a name are decoded into findings: a named or mentioned verdict.
+    TokenVerdict verdict_here = verdict(anchor.target, start, end);
+    if (verdict_here == TokenVerdict::rejected) return;
+    keep(anchor.target, {start, end}, start, end, 0, 0, verdict_here != TokenVerdict::named, Encoding::base64,
+         *decoded);
+  }
+
+  const Matcher& m_;
+  std::string_view content_;
+  std::optional<std::string_view> path_;
+  Scratch& s_;
+  std::vector<RawMatch>& out_;
+  std::size_t chain_at_ = SIZE_MAX;
+  std::vector<ChainName> chain_;
+};
+
+std::string_view line_around(std::string_view content, std::size_t offset) {
+  // At most kMaxWindow bytes each side: on a minified megabyte-long line,
+  // every match must not cost the whole line.
+  std::size_t floor = offset > kMaxWindow ? offset - kMaxWindow : 0;
+  std::size_t ceiling = std::min(content.size(), offset + kMaxWindow);
+  std::size_t begin = offset;
+  while (begin > floor && content[begin - 1] != '\n') --begin;
+  std::size_t end = content.substr(0, ceiling).find('\n', offset);
+  if (end == std::string_view::npos) end = ceiling;
+  return content.substr(begin, end - begin);
 }
+
+std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded_length) {
+  std::array<bool, 256> member = charset_members(shape.charset);
+  std::size_t plain_length = shape.prefix.size() + shape.length;
+  // The bytes each plaintext position may hold.
+  auto allowed = [&](std::size_t i) {
+    std::array<bool, 256> bytes{};
+    if (i < shape.prefix.size()) {
+      bytes[static_cast<unsigned char>(shape.prefix[i])] = true;
+    } else {
+      bytes = member;
+    }
+    return bytes;
+  };
+  std::string expression;
+  for (std::size_t quad = 0; quad * 3 < plain_length; ++quad) {
+    std::size_t i = quad * 3;
+    std::size_t present = std::min<std::size_t>(3, plain_length - i);
+    std::array<bool, 256> b0 = allowed(i);
+    std::array<bool, 256> b1 = present > 1 ? allowed(i + 1) : std::array<bool, 256>{};
+    std::array<bool, 256> b2 = present > 2 ? allowed(i + 2) : std::array<bool, 256>{};
+    if (present < 2) b1[0] = true;  // absent bytes are zero bits
+    if (present < 3) b2[0] = true;
+    std::array<std::array<bool, 64>, 4> chars{};
+    for (unsigned x = 0; x < 256; ++x) {
+      if (!b0[x]) continue;
+      chars[0][x >> 2] = true;
+      for (unsigned y = 0; y < 256; ++y) {
+        if (!b1[y]) continue;
+        chars[1][((x & 3) << 4) | (y >> 4)] = true;
+        for (unsigned z = 0; z < 256 && present > 1; ++z) {
+          if (!b2[z]) continue;
+          chars[2][((y & 15) << 2) | (z >> 6)] = true;
+          chars[3][z & 63] = true;
+        }
+      }
+    }
+    expression += base64_class(chars[0]) + base64_class(chars[1]);
+    expression += present > 1 ? base64_class(chars[2]) : "=";
+    expression += present > 2 ? base64_class(chars[3]) : "=";
+  }
+  encoded_length = std::uint32_t((plain_length + 2) / 3 * 4);
+  return expression;
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const char* at = std::strchr(kBase64Alphabet, c);
+    if (c == '\0' || at == nullptr) return std::nullopt;
+    buffer = (buffer << 6) | unsigned(at - kBase64Alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(char((buffer >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<Anchor> build_anchors(const Ruleset& ruleset, const std::vector<Matcher::Charset>& charsets);
+
+}  // namespace
 
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
   std::vector<std::size_t> width_of(ruleset.rules.size(), 0);
   for (Anchor& anchor : anchors) {
-    if (!(anchor.flags & HS_FLAG_CASELESS)) continue;  // regex anchors were measured when built
-    std::size_t& width = width_of[anchor.rule];
+    if (anchor.kind != AnchorKind::keyword) continue;  // regex anchors were measured when built
+    std::size_t& width = width_of[anchor.target];
     if (width == 0) {
       unsigned flags = 0;
       std::string error_text;
       width = kMaxWindow;  // a regex Hyperscan cannot parse gets the widest window
-      regex_width(ruleset.rules[anchor.rule].regex, flags, width, error_text);
+      regex_width(ruleset.rules[anchor.target].regex, flags, width, error_text);
     }
     anchor.back = anchor.forward = width;
   }
 }
 
 Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnostics& diagnostics)
-    : ruleset_(ruleset),
-      anchors_(build_anchors(ruleset)),
-      database_(nullptr, free_database),
-      prototype_scratch_(nullptr, free_scratch) {
-  for (const Rule& rule : ruleset_.rules) {
+    : ruleset_(ruleset), database_(nullptr, free_database), prototype_scratch_(nullptr, free_scratch) {
+  context_rules_.resize(ruleset_.contexts.size());
+  for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
+    const Rule& rule = ruleset_.rules[index];
     auto has_paths = [](const std::vector<Allowlist>& lists) {
       return std::any_of(lists.begin(), lists.end(),
                          [](const Allowlist& list) { return !list.paths.empty(); });
@@ -182,7 +511,25 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     // A lint check judges by the path itself.
     path_dependent_.push_back(!rule.check.empty() || rule.compiled_path != nullptr ||
                               has_paths(rule.allowlists) || has_paths(ruleset_.global_allowlists));
+    std::uint32_t context = kNoContext;
+    for (std::uint32_t c = 0; c < ruleset_.contexts.size(); ++c) {
+      if (rule.context == ruleset_.contexts[c]) context = c;
+    }
+    context_of_rule_.push_back(context);
+    if (context != kNoContext) context_rules_[context].push_back(&rule);
+    for (std::uint32_t shape = 0; shape < rule.tokens.size(); ++shape) {
+      const TokenShape& token = rule.tokens[shape];
+      auto same = std::find_if(charsets_.begin(), charsets_.end(),
+                               [&](const Charset& c) { return c.spec == token.charset; });
+      if (same == charsets_.end()) {
+        charsets_.push_back({token.charset, charset_members(token.charset), token.length, {}});
+        same = charsets_.end() - 1;
+      }
+      same->shortest = std::min(same->shortest, token.length);
+      same->shapes.emplace_back(index, shape);
+    }
   }
+  anchors_ = build_anchors(ruleset_, charsets_);
   if (anchors_.empty()) {
     validate_rules(ruleset_);
     return;
@@ -228,13 +575,20 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     Anchor& anchor = anchors_[std::size_t(failed)];
     // A regex that parses but is too large as written may still compile as a
     // prefilter; RE2 confirms every candidate anyway.
-    if (!(anchor.flags & HS_FLAG_PREFILTER) && !(anchor.flags & HS_FLAG_CASELESS)) {
+    if (anchor.kind == AnchorKind::regex && !(anchor.flags & HS_FLAG_PREFILTER)) {
       anchor.flags |= HS_FLAG_PREFILTER;
       continue;
     }
-    const Rule& rule = ruleset_.rules[anchor.rule];
-    throw UsageError(rule.source + ": rule '" + rule.id + "': Hyperscan cannot compile " +
-                     (anchor.flags & HS_FLAG_CASELESS ? "a keyword" : "the regex") + ": " + reason);
+    std::string what = anchor.kind == AnchorKind::keyword  ? "a keyword"
+                       : anchor.kind == AnchorKind::regex  ? "the regex"
+                       : anchor.kind == AnchorKind::mention ? "a mention"
+                                                            : "a token";
+    std::string owner = anchor.kind == AnchorKind::mention
+                            ? ruleset_.contexts[anchor.target]->source + ": context '" + ruleset_.contexts[anchor.target]->id + "'"
+                        : anchor.kind == AnchorKind::token_run
+                            ? "token charset '" + charsets_[anchor.target].spec + "'"
+                            : ruleset_.rules[anchor.target].source + ": rule '" + ruleset_.rules[anchor.target].id + "'";
+    throw UsageError(owner + ": Hyperscan cannot compile " + what + ": " + reason);
   }
 
   if (!loaded_from_cache_ && !options.cache_dir.empty()) {
@@ -255,6 +609,53 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
   prototype_scratch_.reset(scratch);
 }
 
+namespace {
+
+std::vector<Anchor> build_anchors(const Ruleset& ruleset, const std::vector<Matcher::Charset>& charsets) {
+  std::vector<Anchor> anchors;
+  for (std::uint32_t c = 0; c < charsets.size(); ++c) {
+    anchors.push_back({AnchorKind::token_run, c, "[" + charsets[c].spec + "]{" + std::to_string(charsets[c].shortest) + "}",
+                       0, 0, 0, charsets[c].shortest, 0});
+  }
+  for (std::uint32_t c = 0; c < ruleset.contexts.size(); ++c) {
+    for (const std::string& mention : ruleset.contexts[c]->mentions) {
+      anchors.push_back({AnchorKind::mention, c, escape_literal(mention), HS_FLAG_CASELESS, 0, 0, 0, 0});
+    }
+  }
+  for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
+    const Rule& rule = ruleset.rules[index];
+    if (!rule.check.empty()) continue;  // a lint check: code finds it, not the database
+    if (!rule.tokens.empty()) {
+      if (!rule.base64) continue;
+      for (std::uint32_t shape = 0; shape < rule.tokens.size(); ++shape) {
+        std::uint32_t encoded_length = 0;
+        std::string expression = base64_image_pattern(rule.tokens[shape], encoded_length);
+        anchors.push_back({AnchorKind::base64, index, expression, 0, 0, 0, encoded_length, shape});
+      }
+      continue;
+    }
+    if (rule.keywords.empty()) {
+      unsigned flags = 0;
+      std::size_t width = kMaxWindow;
+      std::string error_text;
+      if (!regex_width(rule.regex, flags, width, error_text)) {
+        validate_rule(rule);  // a syntax error is better told in RE2's words
+        throw UsageError(rule.source + ": rule '" + rule.id +
+                         "': Hyperscan cannot compile the regex (" + error_text +
+                         "); give the rule keywords to anchor it instead");
+      }
+      anchors.push_back({AnchorKind::regex, index, rule.regex, flags, width, 0, 0, 0});
+      continue;
+    }
+    for (const std::string& keyword : rule.keywords) {
+      anchors.push_back({AnchorKind::keyword, index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0, 0, 0});
+    }
+  }
+  return anchors;
+}
+
+}  // namespace
+
 Matcher::~Matcher() = default;
 
 void Matcher::ScratchDeleter::operator()(Scratch* scratch) const { delete scratch; }
@@ -271,108 +672,53 @@ Matcher::ScratchPtr Matcher::make_scratch() const {
   return scratch;
 }
 
-bool Matcher::find(std::string_view content, std::optional<std::string_view> path,
-                   Scratch& scratch, std::vector<RawMatch>& out) const {
-  if (!database_ || content.empty()) return true;
-  scratch.hits.clear();
-  bool complete = true;
+const MatchWork& Matcher::work(const Scratch& scratch) { return scratch.work; }
 
-  // The callback only records; all thinking happens after the scan.
-  auto on_hit = [](unsigned int id, unsigned long long, unsigned long long to, unsigned int,
-                   void* context) -> int {
-    auto* state = static_cast<Scratch*>(context);
-    if (state->hits.size() >= kMaxHitsPerBuffer) return 1;
-    state->hits.push_back({id, state->block_offset + std::size_t(to)});
-    return 0;
+void Matcher::find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
+                   std::vector<RawMatch>& out) const {
+  if (!database_ || content.empty()) return;
+  scratch.windows.assign(ruleset_.rules.size(), {});
+  scratch.current_runs.assign(charsets_.size(), {0, 0, 0});
+  scratch.runs.clear();
+  scratch.encoded.clear();
+  scratch.mentions.resize(ruleset_.contexts.size());
+  for (auto& list : scratch.mentions) list.clear();
+  scratch.chain_memo.reset();
+
+  Pass pass(*this, content, path, scratch, out);
+  // The callback only records (see Pass::on_hit); judging happens after the scan.
+  struct Callback {
+    static int call(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
+      auto* pair = static_cast<std::pair<Pass*, Scratch*>*>(context);
+      return pair->first->on_hit(id, pair->second->block_offset + std::size_t(to));
+    }
   };
+  std::pair<Pass*, Scratch*> context{&pass, &scratch};
   const std::size_t overlap = 2 * kMaxWindow;
   for (std::size_t offset = 0; offset < content.size();) {
     std::size_t length = std::min(content.size() - offset, kMaxBlock);
     scratch.block_offset = offset;
     hs_error_t status = hs_scan(database_.get(), content.data() + offset, unsigned(length), 0,
-                                scratch.hs.get(), on_hit, &scratch);
-    if (status == HS_SCAN_TERMINATED) {
-      complete = false;
-      break;
-    }
+                                scratch.hs.get(), Callback::call, &context);
     if (status != HS_SUCCESS) throw RuntimeFailure("Hyperscan scan failed");
     if (offset + length >= content.size()) break;
     offset += length - overlap;
   }
-
-  scratch.windows.clear();
-  for (const Hit& hit : scratch.hits) {
-    const Anchor& anchor = anchors_[hit.anchor];
-    std::size_t low = hit.end > anchor.back ? hit.end - anchor.back : 0;
-    std::size_t high = std::min(content.size(), hit.end + anchor.forward);
-    scratch.windows.push_back({anchor.rule, low, high});
-  }
-  std::sort(scratch.windows.begin(), scratch.windows.end(), [](const Window& a, const Window& b) {
-    return a.rule != b.rule ? a.rule < b.rule : a.low < b.low;
-  });
-  for (std::size_t i = 0; i < scratch.windows.size();) {
-    Window merged = scratch.windows[i++];
-    while (i < scratch.windows.size() && scratch.windows[i].rule == merged.rule &&
-           scratch.windows[i].low <= merged.high) {
-      merged.high = std::max(merged.high, scratch.windows[i++].high);
-    }
-    const Rule& rule = ruleset_.rules[merged.rule];
-    if (rule.compiled_path && path &&
-        !re2::RE2::PartialMatch(re2::StringPiece(path->data(), path->size()), *rule.compiled_path)) {
-      continue;
-    }
-    confirm_window(content, path, merged.rule, merged.low, merged.high, out);
-  }
-  return complete;
+  pass.finish();
 }
 
-void Matcher::confirm_window(std::string_view content, std::optional<std::string_view> path,
-                             std::uint32_t rule_index, std::size_t low, std::size_t high,
-                             std::vector<RawMatch>& out) const {
-  const Rule& rule = ruleset_.rules[rule_index];
-  const re2::RE2& regex = rule.compiled_regex->get();
-  const int groups = regex.NumberOfCapturingGroups() + 1;
-  re2::StringPiece captures[32];
-  const int wanted = std::min(groups, 32);
-  const re2::StringPiece text(content.data(), content.size());
-
-  std::size_t position = low;
-  while (position < high &&
-         regex.Match(text, position, high, re2::RE2::UNANCHORED, captures, wanted)) {
-    const re2::StringPiece& whole = captures[0];
-    std::size_t match_start = std::size_t(whole.data() - content.data());
-    std::size_t match_end = match_start + whole.size();
-    position = match_end > position ? match_end : position + 1;
-
-    re2::StringPiece secret = whole;
-    if (rule.secret_group > 0 && rule.secret_group < wanted) {
-      secret = captures[rule.secret_group];
-    } else if (rule.secret_group == 0) {
-      for (int g = 1; g < wanted; ++g) {
-        if (!captures[g].empty()) {
-          secret = captures[g];
-          break;
-        }
-      }
-    }
-    if (secret.empty()) continue;
-    std::string_view secret_view(secret.data(), secret.size());
-    if (rule.min_entropy && shannon_entropy(secret_view) < *rule.min_entropy) continue;
-    if (rule.secret_filter && !(*rule.secret_filter)(secret_view)) continue;
-    std::size_t secret_start = std::size_t(secret.data() - content.data());
-    std::string_view line = line_around(content, secret_start);
-    if (has_inline_allow(line) ||
-        is_allowlisted(ruleset_, rule, secret_view,
-                       content.substr(match_start, match_end - match_start), line, path)) {
-      continue;
-    }
-    out.push_back({rule_index, match_start, match_end, secret_start, secret_start + secret.size()});
-  }
-}
-
-bool has_inline_allow(std::string_view line) {
+bool inline_allowed(std::string_view content, std::size_t offset) {
+  std::string_view line = line_around(content, offset);
   for (std::string_view marker : {"keysweep:allow", "gitleaks:allow", "pragma: allowlist secret"}) {
-    if (line.find(marker) != std::string_view::npos) return true;
+    if (line.find(marker) != std::string_view::npos && line.find("keysweep:allow-next-line") == std::string_view::npos) {
+      return true;
+    }
+  }
+  std::size_t line_start = std::size_t(line.data() - content.data());
+  if (line_start == 0) return false;
+  std::string_view previous = line_around(content, line_start - 1);
+  for (std::string_view marker : {"keysweep:allow-next-line", "pragma: allowlist nextline secret"}) {
+    if (previous.find(marker) != std::string_view::npos) return true;
   }
   return false;
 }

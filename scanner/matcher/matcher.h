@@ -2,13 +2,27 @@
 // The matcher turns bytes into confirmed rule matches. It knows nothing about
 // files, git or output.
 //
-// How it stays at literal speed: one Hyperscan block-mode database holds an
-// *anchor* per rule: each of its keywords as a caseless literal, or (for a
-// rule with no keywords, such as a prefixed token) its regex. An anchor hit
-// only opens a window of the rule's maximum match width around it; windows of
-// one rule are merged, and RE2 runs the rule's full regex on the merged windows
-// alone, with the whole buffer as context so ^, $ and \b stay exact. Entropy
-// and allowlists are checked on what RE2 confirms.
+// One Hyperscan block-mode database holds every *anchor*, and one pass over a
+// buffer finds them all; the callback only records, in O(1) per hit:
+//   - token runs: for token rules (the Datadog hex keys), a run of a token
+//     charset at least as long as the shortest token (`[0-9a-f]{32}`);
+//     consecutive hits extend one run, so a run costs one entry however long;
+//   - base64 images of tokens, for token rules that decode them;
+//   - mentions of a context's vendor ("datadog"), kept as sorted offsets;
+//   - keywords (caseless literals) and keyword-less regexes of regex rules:
+//     each hit opens a window as wide as the rule regex's maximum match width
+//     (at most 4 KiB); a rule's overlapping windows merge, but a merged span
+//     never grows past 64 KiB before RE2 confirms it, so RE2 examines at most
+//     2 × window bytes per hit and each byte a bounded number of times.
+// After the pass, each token of a run that has a token rule's exact shape
+// (length, prefix, whole word) is judged by its name chain
+// (matcher/token_context.h): a bounded read backwards from the token, and a
+// binary search among the mentions. No regex ever runs over an unbounded
+// span, and no input is cut short: the work is linear in the input and
+// bounded per candidate, whatever the input.
+//
+// Then come the entropy floor (only for tokens without a decisive name, and
+// regex rules), the inventory filter, inline allow comments and allowlists.
 
 #include <memory>
 #include <optional>
@@ -25,24 +39,41 @@ namespace keysweep {
 
 class Diagnostics;
 
-/// One confirmed match of one rule. Offsets index the scanned buffer.
+enum class Encoding : std::uint8_t { none, base64 };
+
+/// One confirmed match of one rule. Offsets index the scanned buffer. For an
+/// encoded secret the secret span is the encoded text; findings decode it.
 struct RawMatch {
   std::uint32_t rule;  // index into Ruleset::rules
   std::size_t match_start, match_end;
   std::size_t secret_start, secret_end;
+  Encoding encoding = Encoding::none;
 };
 
-/// How a rule is anchored in the Hyperscan database.
+enum class AnchorKind : std::uint8_t { keyword, regex, token_run, base64, mention };
+
+/// One pattern of the Hyperscan database and what a hit on it means.
 struct Anchor {
-  std::uint32_t rule;
+  AnchorKind kind;
+  std::uint32_t target;    // rule index (keyword, regex, base64); charset (token_run); context (mention)
   std::string expression;  // Hyperscan syntax
   unsigned flags;
-  std::size_t back;     // the window opens this many bytes before the hit's end
-  std::size_t forward;  // and closes this many bytes after it
+  std::size_t back = 0;     // keyword/regex: the window opens this many bytes before the hit's end
+  std::size_t forward = 0;  // and closes this many bytes after it
+  std::uint32_t length = 0;  // token_run: shortest token; base64: encoded length
+  std::uint32_t shape = 0;   // base64: index into the rule's tokens
 };
 
 struct MatcherOptions {
   std::string cache_dir;  // where serialized databases live; empty: no cache
+};
+
+/// Work counters of one scratch, for tests that bound the work per candidate.
+struct MatchWork {
+  std::size_t windows = 0;        // RE2 confirmations run
+  std::size_t regex_bytes = 0;    // bytes RE2 was given to search
+  std::size_t tokens = 0;         // token candidates judged
+  std::size_t context_bytes = 0;  // bytes read to build name chains
 };
 
 class Matcher {
@@ -67,9 +98,11 @@ class Matcher {
   /// Without a path (a blob read before its paths are known), path filters
   /// pass and path criteria drop nothing: matches of path-dependent rules are
   /// then a superset, to be confirmed once the path is known.
-  /// Returns false when the candidate limit cut the search short.
-  bool find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
+  void find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
             std::vector<RawMatch>& out) const;
+
+  /// The work a scratch has done since it was made.
+  static const MatchWork& work(const Scratch& scratch);
 
   /// True when a rule's matches depend on the path: a path filter, or an
   /// allowlist (its own or global) with path criteria.
@@ -79,33 +112,43 @@ class Matcher {
   const std::vector<Anchor>& anchors() const { return anchors_; }
   bool loaded_from_cache() const { return loaded_from_cache_; }
 
+  /// A token charset of the ruleset and the token shapes that use it.
+  struct Charset;
+
  private:
-  void confirm_window(std::string_view content, std::optional<std::string_view> path,
-                      std::uint32_t rule_index, std::size_t low, std::size_t high,
-                      std::vector<RawMatch>& out) const;
+  class Pass;
+  friend class Pass;
 
   const Ruleset& ruleset_;
+  std::vector<Charset> charsets_;
   std::vector<Anchor> anchors_;
+  std::vector<std::vector<const Rule*>> context_rules_;  // per ruleset context: its token rules
+  std::vector<std::uint32_t> context_of_rule_;           // index into ruleset.contexts, or npos
   std::unique_ptr<hs_database, void (*)(hs_database*)> database_;
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
   std::vector<bool> path_dependent_;
 };
 
-/// Builds the anchors of a ruleset. Windows of keyword anchors are left at 0
-/// until measure_keyword_windows() (or a cache entry) sets them.
-std::vector<Anchor> build_anchors(const Ruleset& ruleset);
-
-/// Sets each keyword anchor's window from its rule regex's maximum width.
+/// Measures each keyword or regex anchor's window from its rule regex's maximum width.
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
 
-/// The line of `content` that holds `offset`, without its newline.
+/// The Hyperscan expression for the base64 text of any token of `shape`
+/// (standard alphabet, padded), and its length.
+std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded_length);
+
+/// Standard base64 (with or without padding); nullopt when `text` is not.
+std::optional<std::string> decode_base64(std::string_view text);
+
+/// The line of `content` that holds `offset`, without its newline, cut at
+/// 4 KiB either side of `offset` (a minified line must not cost its length per match).
 std::string_view line_around(std::string_view content, std::size_t offset);
 
-/// True when the line carries an inline allow comment: `keysweep:allow`, or
-/// gitleaks' `gitleaks:allow` and detect-secrets' `pragma: allowlist secret`,
-/// so existing annotations keep working.
-bool has_inline_allow(std::string_view line);
+/// True when the value at `offset` is allowed inline: its line carries
+/// `keysweep:allow` (or gitleaks' `gitleaks:allow`, detect-secrets' `pragma:
+/// allowlist secret`), or the line before carries `keysweep:allow-next-line`
+/// or detect-secrets' `pragma: allowlist nextline secret`.
+bool inline_allowed(std::string_view content, std::size_t offset);
 
 /// True when an allowlist of the rule (or a global one) drops this match.
 /// With no path, path criteria count as not matching.

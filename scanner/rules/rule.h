@@ -5,6 +5,7 @@
 // (name, keyType, severity, remediation, references, examples,
 // negative_examples) is what keysweep adds.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -41,9 +42,43 @@ struct RuleExample {
   std::string text;
   std::string path = "example.txt";
   std::string secret;  // empty: any secret
+  std::string encoding;  // "base64": the secret is found encoded in the text
 };
 
 enum class Severity { low, medium, high, critical };
+
+/// A candidate shape for a token rule: `prefix` (a case-sensitive literal,
+/// possibly empty) followed by exactly `length` characters of `charset`, as a
+/// whole word: no word character (or `-`/`.` joining another word) on either
+/// side. `charset` is a regex class body of single bytes and ranges ("0-9a-f").
+struct TokenShape {
+  std::string prefix;
+  std::string charset;
+  std::uint32_t length = 0;
+};
+
+/// A name pattern: one word sequence per level of the name chain, outermost
+/// first ("api key > key" is a `key` whose enclosing name says "api key").
+/// Words are lowercase; a name's words come from splitting it at
+/// non-alphanumerics and camelCase humps.
+using NamePattern = std::vector<std::vector<std::string>>;
+
+/// The vocabulary that token rules of one vendor share ([[contexts]] in a rule
+/// file): what a mention of the vendor looks like, which words in a name mark
+/// it as the vendor's, and which say another vendor or not a secret at all.
+struct Context {
+  std::string id;
+  std::vector<std::string> mentions;  // lowercase literals, matched caselessly anywhere
+  std::size_t mention_before = 1024;  // bytes before the token a mention may be
+  std::size_t mention_after = 256;    // and after it
+  // Word sets, sorted (the loader sorts them):
+  std::vector<std::string> markers;     // name words that say the vendor ("dd", "datadog")
+  std::vector<std::string> foreign;     // name words that say another vendor
+  std::vector<std::string> not_secret;  // name words that say a digest, an id, a version
+  std::vector<NamePattern> value_names;  // a generic "value" whose name is in a sibling
+  std::vector<NamePattern> label_names;  // the sibling that holds it: name, key
+  std::string source;
+};
 
 struct Rule {
   std::string id;
@@ -59,6 +94,16 @@ struct Rule {
   // matcher, so it has no regex. "repository" (part of `scan`) or "inventory"
   // (`inventory audit`); empty for a pattern rule.
   std::string check;
+
+  // A token rule (the Datadog hex keys): candidates are tokens of these
+  // shapes, found by Hyperscan anywhere; each is judged by its name chain and
+  // the context's vocabulary instead of a regex (see matcher/token_context.h).
+  std::vector<TokenShape> tokens;
+  std::shared_ptr<const Context> context;  // none: a token needs no context (prefixed tokens)
+  std::vector<NamePattern> names;          // names that say this kind of key by themselves
+  std::vector<NamePattern> kind_names;     // say the kind; with a context marker word, they decide
+  std::vector<NamePattern> generic_names;  // could hold it (key, value): need a mention nearby
+  bool base64 = false;                     // also find base64 images of the tokens
 
   std::string regex;  // RE2 syntax; also compiled by Hyperscan when the rule has no keywords
   int secret_group = 0;  // 0: the first capture group that matched, or the whole match
@@ -86,6 +131,7 @@ struct Rule {
 /// Order matters: where two rules match the same span, the earlier one reports it.
 struct Ruleset {
   std::vector<Rule> rules;
+  std::vector<std::shared_ptr<const Context>> contexts;
   std::vector<Allowlist> global_allowlists;  // top-level [allowlist] / [[allowlists]]
 };
 

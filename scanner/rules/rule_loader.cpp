@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -131,6 +132,9 @@ std::vector<RuleExample> parse_examples(const toml::node& node, std::string_view
           example.path = get_string(value, field, where);
         } else if (field == "secret") {
           example.secret = get_string(value, field, where);
+        } else if (field == "encoding") {
+          example.encoding = get_string(value, field, where);
+          if (example.encoding != "base64") where.fail(&value, "example 'encoding' must be base64");
         } else {
           where.fail(&value, "unknown example field '" + std::string(field.str()) + "'");
         }
@@ -143,6 +147,112 @@ std::vector<RuleExample> parse_examples(const toml::node& node, std::string_view
   return examples;
 }
 
+/// "api key > key": word sequences per level, outermost first.
+std::vector<NamePattern> parse_name_patterns(const toml::node& node, std::string_view key,
+                                             const Where& where) {
+  std::vector<NamePattern> patterns;
+  for (const std::string& text : get_strings(node, key, where)) {
+    NamePattern pattern;
+    std::size_t from = 0;
+    while (from <= text.size()) {
+      std::size_t to = text.find('>', from);
+      if (to == std::string::npos) to = text.size();
+      std::vector<std::string> words;
+      split_name_words(std::string_view(text).substr(from, to - from), words);
+      if (words.empty()) where.fail(&node, "'" + std::string(key) + "': '" + text + "' has an empty level");
+      pattern.push_back(std::move(words));
+      from = to + 1;
+    }
+    patterns.push_back(std::move(pattern));
+  }
+  return patterns;
+}
+
+std::vector<std::string> lowercase_words(const toml::node& node, std::string_view key, const Where& where) {
+  std::vector<std::string> words = get_strings(node, key, where);
+  for (std::string& word : words) {
+    if (word.empty()) where.fail(&node, "'" + std::string(key) + "' must not hold an empty string");
+    word = ascii_lowercase(std::move(word));
+  }
+  return words;
+}
+
+TokenShape parse_token_shape(const toml::node& node, const Where& where) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) where.fail(&node, "a token is a table { prefix, charset, length }");
+  TokenShape shape;
+  for (const auto& [field, value] : *table) {
+    if (field == "prefix") {
+      shape.prefix = get_string(value, field, where);
+    } else if (field == "charset") {
+      shape.charset = get_string(value, field, where);
+    } else if (field == "length") {
+      auto length = value.value<int64_t>();
+      if (!length || *length < 8 || *length > 256) where.fail(&value, "token 'length' must be an integer from 8 to 256");
+      shape.length = std::uint32_t(*length);
+    } else {
+      where.fail(&value, "unknown token field '" + std::string(field.str()) + "'");
+    }
+  }
+  if (shape.length == 0) where.fail(&node, "a token needs a 'length'");
+  // A class body of plain ASCII bytes and ranges: Hyperscan and the token
+  // scanner must agree on it, so nothing fancier is accepted.
+  const std::string& set = shape.charset;
+  if (set.empty()) where.fail(&node, "a token needs a 'charset' such as \"0-9a-f\"");
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(set[i]);
+    bool range = set[i] == '-' && i > 0 && i + 1 < set.size();
+    if (c >= 0x80 || (!std::isalnum(c) && c != '_' && c != '+' && c != '/' && !range)) {
+      where.fail(&node, "token 'charset' must be letters, digits, _ + / and ranges like 0-9a-f");
+    }
+  }
+  return shape;
+}
+
+std::shared_ptr<const Context> parse_context(const toml::node& node, const std::string& source) {
+  const toml::table* table = node.as_table();
+  Where where(source);
+  if (table == nullptr) where.fail(&node, "'contexts' must be an array of tables ([[contexts]])");
+  auto context = std::make_shared<Context>();
+  context->source = source;
+  for (const auto& [field, value] : *table) {
+    auto size = [&](std::string_view what) {
+      auto bytes = value.value<int64_t>();
+      if (!bytes || *bytes < 0 || *bytes > 4096) where.fail(&value, "'" + std::string(what) + "' must be 0 to 4096 bytes");
+      return std::size_t(*bytes);
+    };
+    if (field == "id") {
+      context->id = get_string(value, field, where);
+    } else if (field == "description") {
+      get_string(value, field, where);
+    } else if (field == "mentions") {
+      context->mentions = lowercase_words(value, field, where);
+    } else if (field == "mentionBefore") {
+      context->mention_before = size(field);
+    } else if (field == "mentionAfter") {
+      context->mention_after = size(field);
+    } else if (field == "markers") {
+      context->markers = lowercase_words(value, field, where);
+    } else if (field == "foreign") {
+      context->foreign = lowercase_words(value, field, where);
+    } else if (field == "notSecret") {
+      context->not_secret = lowercase_words(value, field, where);
+    } else if (field == "valueNames") {
+      context->value_names = parse_name_patterns(value, field, where);
+    } else if (field == "labelNames") {
+      context->label_names = parse_name_patterns(value, field, where);
+    } else {
+      where.fail(&value, "unknown context field '" + std::string(field.str()) + "'");
+    }
+  }
+  if (context->id.empty()) where.fail(&node, "a context needs a non-empty 'id'");
+  // Word sets are searched for every name of every candidate: keep them sorted.
+  for (auto* words : {&context->markers, &context->foreign, &context->not_secret}) {
+    std::sort(words->begin(), words->end());
+  }
+  return context;
+}
+
 Severity parse_severity(const toml::node& node, const Where& where) {
   std::string name = ascii_lowercase(get_string(node, "severity", where));
   if (name == "low" || name == "info" || name == "note") return Severity::low;
@@ -152,7 +262,7 @@ Severity parse_severity(const toml::node& node, const Where& where) {
   where.fail(&node, "severity must be low, medium, high or critical, not '" + name + "'");
 }
 
-Rule parse_rule(const toml::table& table, const std::string& source) {
+Rule parse_rule(const toml::table& table, const std::string& source, const Ruleset& ruleset) {
   Rule rule;
   rule.source = source;
   if (auto id = table["id"].value<std::string>()) rule.id = *id;
@@ -207,6 +317,28 @@ Rule parse_rule(const toml::table& table, const std::string& source) {
       rule.examples = parse_examples(value, key, where);
     } else if (key == "negative_examples") {
       rule.negative_examples = parse_examples(value, key, where);
+    } else if (key == "token") {
+      rule.tokens.push_back(parse_token_shape(value, where));
+    } else if (key == "tokens") {
+      const toml::array* array = value.as_array();
+      if (array == nullptr) where.fail(&value, "'tokens' must be an array of tables");
+      for (const toml::node& element : *array) rule.tokens.push_back(parse_token_shape(element, where));
+    } else if (key == "context") {
+      std::string id = get_string(value, key, where);
+      for (const auto& context : ruleset.contexts) {
+        if (context->id == id) rule.context = context;
+      }
+      if (!rule.context) where.fail(&value, "no [[contexts]] with id '" + id + "' is loaded before this rule");
+    } else if (key == "names") {
+      rule.names = parse_name_patterns(value, key, where);
+    } else if (key == "kindNames") {
+      rule.kind_names = parse_name_patterns(value, key, where);
+    } else if (key == "genericNames") {
+      rule.generic_names = parse_name_patterns(value, key, where);
+    } else if (key == "base64") {
+      auto flag = value.value<bool>();
+      if (!flag) where.fail(&value, "'base64' must be true or false");
+      rule.base64 = *flag;
     } else if (key == "required") {
       where.fail(&value, "composite rules ([[rules.required]]) are not supported");
     } else {
@@ -220,7 +352,18 @@ Rule parse_rule(const toml::table& table, const std::string& source) {
     if (rule.key_type == "generic") rule.key_type = "practice";  // a habit, not a key type
     return rule;
   }
-  if (rule.regex.empty()) where.fail(&table, "a rule needs a non-empty 'regex'");
+  if (!rule.tokens.empty()) {
+    // A token rule is judged by names, not by a regex.
+    if (!rule.regex.empty() || !rule.keywords.empty()) where.fail(&table, "a token rule has no regex or keywords");
+    if (!rule.context && (!rule.names.empty() || !rule.kind_names.empty() || !rule.generic_names.empty())) {
+      where.fail(&table, "names need a 'context'");
+    }
+    if (rule.base64 && !rule.context) where.fail(&table, "'base64' needs a 'context': only values under a known name are decoded");
+    if (rule.name.empty()) rule.name = rule.id;
+    return rule;
+  }
+  if (rule.context || rule.base64) where.fail(&table, "'context' and 'base64' go with 'token'");
+  if (rule.regex.empty()) where.fail(&table, "a rule needs a non-empty 'regex' (or a 'token')");
   rule.compiled_regex = std::make_shared<const LazyRegex>(rule.regex);
   rule.regex_line = int(regex_node->source().begin.line);
   if (rule.name.empty()) rule.name = rule.id;
@@ -248,6 +391,16 @@ void load_rules_text(std::string_view text, const std::string& source, Ruleset& 
       get_string(value, key, where);
     } else if (key == "allowlist" || key == "allowlists") {
       parse_allowlists(value, key, where, ruleset.global_allowlists);
+    } else if (key == "contexts") {
+      const toml::array* array = value.as_array();
+      if (array == nullptr) where.fail(&value, "'contexts' must be an array of tables ([[contexts]])");
+      for (const toml::node& element : *array) {
+        auto context = parse_context(element, source);
+        for (const auto& known : ruleset.contexts) {
+          if (known->id == context->id) Where(source).fail(&element, "duplicate context id '" + context->id + "'");
+        }
+        ruleset.contexts.push_back(std::move(context));
+      }
     } else if (key == "extend") {
       where.fail(&value, "[extend] is not supported: list the rule files to load with --rules");
     } else if (key != "rules") {
@@ -261,7 +414,7 @@ void load_rules_text(std::string_view text, const std::string& source, Ruleset& 
   for (const toml::node& element : *rules) {
     const toml::table* table = element.as_table();
     if (table == nullptr) where.fail(&element, "'rules' must be an array of tables ([[rules]])");
-    Rule rule = parse_rule(*table, source);
+    Rule rule = parse_rule(*table, source, ruleset);
     if (!known_ids.insert(rule.id).second) {
       Where(source, rule.id).fail(table, "duplicate rule id (already loaded)");
     }
@@ -299,7 +452,7 @@ void validate_rules(const Ruleset& ruleset) {
 }
 
 void validate_rule(const Rule& rule) {
-  if (!rule.check.empty()) return;  // no regex to compile
+  if (!rule.check.empty() || !rule.tokens.empty()) return;  // no regex to compile
   std::string prefix = rule.source;
   if (rule.regex_line > 0) prefix.append(":").append(std::to_string(rule.regex_line));
   prefix.append(": rule '").append(rule.id).append("': ");

@@ -18,9 +18,7 @@ std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path
   matches_.clear();
   std::optional<std::string_view> rule_path;
   if (path_known) rule_path = path;
-  if (!matcher_.find(bytes, rule_path, *scratch_, matches_)) {
-    diagnostics_.warn(path + ": too many candidate matches; the rest of this input was not scanned");
-  }
+  matcher_.find(bytes, rule_path, *scratch_, matches_);
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
   if (lint && !path.empty() && !lint_rules_.empty()) run_lint(bytes, path, before, out);
@@ -40,7 +38,7 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path, s
     // The same ways out as for secrets: an inline allow, the config's allowlists.
     std::string_view evidence = bytes.substr(hit.offset, hit.length);
     std::string_view line = line_around(bytes, hit.offset);
-    if (has_inline_allow(line) ||
+    if (inline_allowed(bytes, hit.offset) ||
         is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence, evidence, line, path)) {
       continue;
     }

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace keysweep {
 
@@ -13,6 +15,12 @@ namespace keysweep {
 std::optional<std::string> read_text_file(const std::string& path);
 
 std::string ascii_lowercase(std::string text);
+
+/// The words of an identifier or key name, lowercase: split at every
+/// character that is not an ASCII letter or digit, and at camelCase humps
+/// ("configuration.api_key[\"apiKeyAuth\"]" -> configuration api key api key auth;
+/// "DDAPIKey" -> ddapi key). Appends to `words`.
+void split_name_words(std::string_view name, std::vector<std::string>& words);
 
 /// Without the trailing newlines a program's output ends with.
 std::string trim_line_ends(std::string text);
