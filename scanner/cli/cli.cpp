@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
-#include <optional>
-#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
@@ -253,7 +253,8 @@ int run_scan(const ScanArguments& arguments) {
   std::vector<BaselineEntry> baseline;
   if (!plan.baseline.empty()) baseline = load_baseline(plan.baseline);
   // Opened before the scan: a destination keysweep may not write fails the run before any work.
-  SafeWriter output(arguments.output, arguments.show_secrets ? FileAccess::owner_only : FileAccess::shared);
+  SafeWriter output(arguments.output,
+                    arguments.show_secrets ? FileAccess::owner_only : FileAccess::shared);
   ReportOptions report_options;
   report_options.show_secrets = arguments.show_secrets;
   report_options.color = use_color(arguments.color, output);
@@ -278,7 +279,8 @@ int run_baseline_create(const ScanArguments& arguments) {
   std::string path = !arguments.output.empty() ? arguments.output
                      : plan.config.baseline     ? *plan.config.baseline
                                                 : ".keysweep-baseline.json";
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) create_directories(parent, 0755);
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+    create_directories(parent, 0755);
   SafeWriter output(path, FileAccess::shared);
   ScanRun scan(arguments, plan);
   ScanResult result = scan.run();

@@ -10,9 +10,9 @@
 #include "config/project_config.h"
 #include "inventory/inventory_store.h"
 #include "lint/inventory_audit.h"
+#include "net/inventory_sync.h"
 #include "reporter.h"
 #include "rules/rule_loader.h"
-#include "net/inventory_sync.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
 #include "util/safe_write.h"
@@ -161,9 +161,10 @@ int run_audit(const InventoryArguments& arguments) {
   std::vector<KeyRecord> keys = store.keys();
   std::vector<AuditFinding> findings =
       audit_inventory(keys, store.users(), ruleset, audit_settings(config), now, sightings);
-  std::size_t active = std::size_t(std::count_if(keys.begin(), keys.end(), [&](const KeyRecord& key) {
-    return key_state(key, now) == KeyState::active;
-  }));
+  std::size_t active =
+      std::size_t(std::count_if(keys.begin(), keys.end(), [&](const KeyRecord& key) {
+        return key_state(key, now) == KeyState::active;
+      }));
   write_audit_report(*format, AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
                      output.stream());
   output.commit();

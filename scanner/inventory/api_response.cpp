@@ -39,15 +39,18 @@ struct Place {
   std::string record;  // "record 3 (id abc)", or "" outside records
 
   [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
-    throw UsageError(source + ": " + (record.empty() ? "" : record + ": ") + "field '" + field + "' " + problem);
+    throw UsageError(source + ": " + (record.empty() ? "" : record + ": ") + "field '" + field +
+                     "' " + problem);
   }
-  [[noreturn]] void wrong_type(const std::string& field, const json& value, const char* expected) const {
+  [[noreturn]] void wrong_type(const std::string& field, const json& value,
+                               const char* expected) const {
     fail(field, std::string("is ") + value.type_name() + ", expected " + expected);
   }
 };
 
 /// A member that must be text when present. Absent and null both mean "the API did not say".
-std::string text_of(const json& object, const char* name, const Place& place, const std::string& prefix) {
+std::string text_of(const json& object, const char* name, const Place& place,
+                    const std::string& prefix) {
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) return "";
   if (!it->is_string()) place.wrong_type(prefix + name, *it, "a string");
@@ -60,13 +63,15 @@ std::string date_of(const json& object, const char* name, const Place& place, bo
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) return "";
   if (epoch_ms && it->is_number_integer()) return format_timestamp(it->get<std::int64_t>() / 1000);
-  if (!it->is_string()) place.wrong_type(field, *it, epoch_ms ? "a date or epoch milliseconds" : "an RFC 3339 date");
+  if (!it->is_string())
+    place.wrong_type(field, *it, epoch_ms ? "a date or epoch milliseconds" : "an RFC 3339 date");
   const std::string& text = it->get_ref<const std::string&>();
   if (!parse_timestamp(text)) place.fail(field, "'" + text + "' is not an RFC 3339 date");
   return text;
 }
 
-std::optional<bool> flag_of(const json& object, const char* name, const Place& place, const std::string& prefix) {
+std::optional<bool> flag_of(const json& object, const char* name, const Place& place,
+                            const std::string& prefix) {
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) return std::nullopt;
   if (!it->is_boolean()) place.wrong_type(prefix + name, *it, "true or false");
@@ -102,7 +107,8 @@ KeyRecord read_record(json& data, const RecordType& type, Place& place) {
   KeyRecord record;
   record.kind = type.kind;
   record.id = text_of(data, "id", place, "");
-  if (record.id.empty()) place.fail("id", "is missing: a '" + std::string(type.type) + "' record needs its id");
+  if (record.id.empty())
+    place.fail("id", "is missing: a '" + std::string(type.type) + "' record needs its id");
   place.record += " (id " + record.id + ")";
   auto attributes_it = data.find("attributes");
   if (attributes_it == data.end() || !attributes_it->is_object()) {
@@ -118,15 +124,19 @@ KeyRecord read_record(json& data, const RecordType& type, Place& place) {
   record.public_portion = text_of(attributes, "public_portion", place, "attributes.");
   record.created_at = date_of(attributes, "created_at", place, rum);
   record.modified_at = date_of(attributes, rum ? "updated_at" : "modified_at", place, rum);
-  record.last_used_at = date_of(attributes, type.kind == KeyKind::api_key ? "date_last_used" : "last_used_at", place, rum);
+  record.last_used_at = date_of(
+      attributes, type.kind == KeyKind::api_key ? "date_last_used" : "last_used_at", place, rum);
   record.expires_at = date_of(attributes, "expires_at", place, rum);
   record.category = text_of(attributes, "category", place, "attributes.");
-  record.remote_config_read_enabled = flag_of(attributes, "remote_config_read_enabled", place, "attributes.");
+  record.remote_config_read_enabled =
+      flag_of(attributes, "remote_config_read_enabled", place, "attributes.");
   if (auto it = attributes.find("scopes"); it != attributes.end()) {
-    if (!it->is_null() && !it->is_array()) place.wrong_type("attributes.scopes", *it, "a list of scope names");
+    if (!it->is_null() && !it->is_array())
+      place.wrong_type("attributes.scopes", *it, "a list of scope names");
     if (it->is_array()) {
       for (const json& scope : *it) {
-        if (!scope.is_string()) place.wrong_type("attributes.scopes", scope, "a list of scope names (strings)");
+        if (!scope.is_string())
+          place.wrong_type("attributes.scopes", scope, "a list of scope names (strings)");
       }
     }
     record.scopes = it->dump();
@@ -151,7 +161,8 @@ KeyRecord read_record(json& data, const RecordType& type, Place& place) {
 UserRecord read_user(const json& data, const Place& place) {
   UserRecord user;
   user.id = text_of(data, "id", place, "");
-  if (auto attributes = data.find("attributes"); attributes != data.end() && !attributes->is_null()) {
+  if (auto attributes = data.find("attributes");
+      attributes != data.end() && !attributes->is_null()) {
     if (!attributes->is_object()) place.wrong_type("attributes", *attributes, "an object");
     user.name = text_of(*attributes, "name", place, "attributes.");
     user.email = text_of(*attributes, "email", place, "attributes.");
@@ -197,7 +208,8 @@ ApiResponse parse_api_response(std::string& text, const std::string& source,
     if (auto meta = document.find("meta"); meta != document.end() && meta->is_object()) {
       if (auto page = meta->find("page"); page != meta->end() && page->is_object()) {
         if (auto it = page->find("total_count"); it != page->end() && !it->is_null()) {
-          if (!it->is_number_unsigned()) document_place.wrong_type("meta.page.total_count", *it, "a whole number");
+          if (!it->is_number_unsigned())
+            document_place.wrong_type("meta.page.total_count", *it, "a whole number");
           response.total_count = it->get<std::size_t>();
         }
       }

@@ -79,7 +79,8 @@ ON CONFLICT (id) DO UPDATE SET
 [[noreturn]] void throw_sqlite_failure(sqlite3* db, int status, const std::string& path) {
   if ((status & 0xff) == SQLITE_BUSY) {
     throw StoreBusy(path + ": the store is busy: another process kept it locked for more than " +
-                    std::to_string(kStoreBusyTimeoutMs / 1000) + " s (an import or sync?); try again");
+                    std::to_string(kStoreBusyTimeoutMs / 1000) +
+                    " s (an import or sync?); try again");
   }
   throw RuntimeFailure(path + ": " + sqlite3_errmsg(db));
 }
@@ -178,13 +179,15 @@ InventoryStore::InventoryStore(std::string path, StoreAccess access) : path_(std
   const std::string create_hint = " (create one with `keysweep inventory import` or `sync`)";
   struct stat status {};
   if (::stat(path_.c_str(), &status) != 0) {
-    if (errno != ENOENT) throw UsageError(path_ + ": cannot open the inventory store: " + std::strerror(errno));
+    if (errno != ENOENT)
+      throw UsageError(path_ + ": cannot open the inventory store: " + std::strerror(errno));
     if (!importing) throw UsageError(path_ + ": no inventory store here" + create_hint);
     create_private_file(path_);
     status.st_mode = S_IFREG;
     status.st_size = 0;
   }
-  if (!S_ISREG(status.st_mode)) throw UsageError(path_ + ": not a keysweep inventory store (not a regular file)");
+  if (!S_ISREG(status.st_mode))
+    throw UsageError(path_ + ": not a keysweep inventory store (not a regular file)");
   if (status.st_size == 0 && !importing) {
     throw UsageError(path_ + ": an empty file, not a keysweep inventory store" + create_hint);
   }
@@ -211,8 +214,9 @@ InventoryStore::InventoryStore(std::string path, StoreAccess access) : path_(std
                        "; this keysweep reads version " + std::to_string(kSchemaVersion));
     }
     if (found != kSchemaVersion || !has_keysweep_tables()) {
-      throw UsageError(path_ + ": not a keysweep inventory store (an SQLite database without keysweep's "
-                               "tables; keysweep does not add them to another application's database)");
+      throw UsageError(path_ +
+                       ": not a keysweep inventory store (an SQLite database without keysweep's "
+                       "tables; keysweep does not add them to another application's database)");
     }
     // WAL is a property of the file: once set, every later reader gets it.
     if (importing) execute("PRAGMA journal_mode = WAL");
@@ -244,7 +248,8 @@ int InventoryStore::table_count() const {
 
 bool InventoryStore::has_keysweep_tables() const {
   Statement tables(db_,
-                   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('keys', 'users', 'imports')",
+                   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('keys', "
+                   "'users', 'imports')",
                    path_);
   return tables.step() && tables.text(0) == "3";
 }
@@ -355,7 +360,8 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
     execute("COMMIT");
     return outcomes;
   } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);  // the first error is the one to report
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr,
+                 nullptr);  // the first error is the one to report
     throw;
   }
 }

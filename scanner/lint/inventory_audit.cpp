@@ -165,7 +165,8 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
   std::vector<KeySighting> sightings;
   for (const std::string& file : report_files) {
     // A text member that is absent or null is "not said"; any other type is a malformed report.
-    auto text_member = [&](const json& object, const char* name, const std::string& where) -> std::string {
+    auto text_member = [&](const json& object, const char* name,
+                           const std::string& where) -> std::string {
       auto it = object.find(name);
       if (it == object.end() || it->is_null()) return "";
       if (!it->is_string()) {
@@ -173,7 +174,8 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
       }
       return it->get<std::string>();
     };
-    json report = json::parse(read_input_file(file, kReportFileLimit, "scan report"), nullptr, false);
+    json report =
+        json::parse(read_input_file(file, kReportFileLimit, "scan report"), nullptr, false);
     if (report.is_discarded() || !report.is_object() || !report.contains("findings") || !report["findings"].is_array() ||
         !report.contains("tool")) {
       throw UsageError(file + ": not a keysweep json report (scan --format json)");
@@ -186,13 +188,17 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
     std::size_t index = 0;
     for (const json& finding : report["findings"]) {
       const std::string where = "findings[" + std::to_string(index++) + "].";
-      if (!finding.is_object()) throw UsageError(file + ": " + where.substr(0, where.size() - 1) + " is not an object");
+      if (!finding.is_object())
+        throw UsageError(file + ": " + where.substr(0, where.size() - 1) + " is not an object");
       std::string secret_sha256 = text_member(finding, "secret_sha256", where);
       // Keys only: a lint finding's evidence (a resource type, a variable name) is not a key.
       if (secret_sha256.empty() || text_member(finding, "key_type", where) == "practice") continue;
-      KeySighting sighting{secret_sha256, repository, top_directory(text_member(finding, "path", where)), ""};
+      KeySighting sighting{secret_sha256, repository,
+                           top_directory(text_member(finding, "path", where)), ""};
       if (auto it = finding.find("inventory"); it != finding.end() && !it->is_null()) {
-        if (!it->is_object()) throw UsageError(file + ": " + where + "inventory is " + it->type_name() + ", not an object");
+        if (!it->is_object())
+          throw UsageError(file + ": " + where + "inventory is " + it->type_name() +
+                           ", not an object");
         sighting.inventory_id = text_member(*it, "id", where + "inventory.");
       }
       sightings.push_back(std::move(sighting));

@@ -282,7 +282,8 @@ void load_rules_path(const std::string& path, Ruleset& ruleset) {
     std::sort(files.begin(), files.end());
     // Not recursive: a *.toml entry that is not a regular file is refused by name.
     for (const fs::path& file : files) {
-      load_rules_text(read_input_file(file.string(), kConfigFileLimit, "rule file"), file.string(), ruleset);
+      load_rules_text(read_input_file(file.string(), kConfigFileLimit, "rule file"), file.string(),
+                      ruleset);
     }
     return;
   }

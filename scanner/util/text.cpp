@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -34,18 +34,21 @@ std::string kind_of(mode_t mode) {
   return "not a regular file";
 }
 
-std::string mebibytes(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+std::string mebibytes(std::size_t bytes) {
+  return std::to_string(bytes >> 20) + " MiB";
+}
 
 }  // namespace
 
 std::string read_input_file(const std::string& path, std::size_t limit, const char* what) {
   const std::string prefix = path + ": ";
   auto refuse_kind = [&](mode_t mode) {
-    throw UsageError(prefix + "the " + what + " must be a regular file, and this is " + kind_of(mode));
+    throw UsageError(prefix + "the " + what + " must be a regular file, and this is " +
+                     kind_of(mode));
   };
   auto refuse_size = [&](std::size_t size) {
-    throw UsageError(prefix + "the " + what + " is " + std::to_string(size) + " bytes, over the " + mebibytes(limit) +
-                     " limit for a " + what);
+    throw UsageError(prefix + "the " + what + " is " + std::to_string(size) + " bytes, over the " +
+                     mebibytes(limit) + " limit for a " + what);
   };
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) {
