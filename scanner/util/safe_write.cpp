@@ -44,6 +44,8 @@ std::string resolve_symlinks(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path current = path;
   for (int hops = 0; hops < 40; ++hops) {
+    // /dev/stdout leads to /proc/self/fd/1, a link to something that is no path.
+    if (standard_stream_fd(current.string())) return current.string();
     struct stat status {};
     if (::lstat(current.c_str(), &status) != 0 || !S_ISLNK(status.st_mode)) return current.string();
     std::error_code error;
@@ -108,11 +110,11 @@ class SafeWriter::FdBuffer : public std::streambuf {
 SafeWriter::SafeWriter(std::string path, FileAccess access)
     : path_(std::move(path)), stream_(std::cout.rdbuf()) {
   if (path_.empty() || path_ == "-") return;
-  if (std::optional<int> fd = standard_stream_fd(path_)) {
+  final_path_ = resolve_symlinks(path_);
+  if (std::optional<int> fd = standard_stream_fd(final_path_)) {
     fd_ = ::fcntl(*fd, F_DUPFD_CLOEXEC, 0);
     if (fd_ < 0) throw UsageError(path_ + ": cannot write: " + reason(errno));
   } else {
-    final_path_ = resolve_symlinks(path_);
     struct stat status {};
     if (::stat(final_path_.c_str(), &status) != 0) {
       if (errno != ENOENT) throw UsageError(path_ + ": cannot write: " + reason(errno));
@@ -156,8 +158,14 @@ void SafeWriter::open_temporary(const std::string& final_path, FileAccess access
   if (existing) {
     mode_t mode = existing->st_mode & 07777;
     if (access == FileAccess::owner_only) mode &= ~mode_t(077);
-    if (::fchmod(fd_, mode) != 0)
-      throw UsageError(path_ + ": cannot keep the file's mode: " + reason(errno));
+    if (::fchmod(fd_, mode) != 0) {
+      // The constructor is failing, so no destructor will clean up.
+      std::string why = reason(errno);
+      ::close(fd_);
+      ::unlink(temporary_.c_str());
+      forget_temporary_file(interrupt_slot_);
+      throw UsageError(path_ + ": cannot keep the file's mode: " + why);
+    }
   }
 }
 

@@ -125,6 +125,13 @@ class OutputTest(FailsafeTestCase):
         self.assertEqual(result.json()["summary"]["findings"], 1)
         self.assertEqual(os.path.islink("/dev/stdout"), was_link)
         self.assertFalse(os.path.isfile("/dev/stdout") and not was_link)
+        # A user's symlink to /dev/stdout reaches the same descriptor.
+        link = self.path("to-stdout")
+        os.symlink("/dev/stdout", link)
+        result = self.scan_to(link)
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertEqual(result.json()["summary"]["findings"], 1)
+        self.assertTrue(os.path.islink(link))
 
     def test_a_read_only_file_is_refused_before_any_work(self):
         report = self.path("report.json")
