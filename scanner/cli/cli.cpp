@@ -6,16 +6,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
-#include <optional>
-#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
 #include "config/project_config.h"
 #include "findings/baseline.h"
-#include "cli/output_file.h"
 #include "git/git_handles.h"
 #include "inventory/inventory_labels.h"
 #include "inventory/inventory_store.h"
@@ -30,6 +29,8 @@
 #include "scan/scan.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
+#include "util/interrupt.h"
+#include "util/safe_write.h"
 
 namespace keysweep {
 namespace {
@@ -86,7 +87,7 @@ ReportFormat parse_format(const std::string& name) {
   return *format;
 }
 
-bool use_color(const std::string& mode, const OutputFile& output) {
+bool use_color(const std::string& mode, const SafeWriter& output) {
   if (mode == "always") return true;
   if (mode == "never") return false;
   if (mode != "auto") throw UsageError("--color: '" + mode + "' is not one of auto, always, never");
@@ -169,7 +170,7 @@ class ScanRun {
     // The inventory is read before the matcher is built: its hashes decide
     // whether the sweep rule joins the ruleset.
     if (!arguments_.inventory.empty()) {
-      InventoryStore store(arguments_.inventory, false);
+      InventoryStore store(arguments_.inventory, StoreAccess::read_only);
       inventory_.emplace(store.keys(), store.users(), current_time());
       if (inventory_->has_hashes()) plan_.ruleset.rules.push_back(make_inventory_sweep_rule(*inventory_));
     }
@@ -251,7 +252,9 @@ int run_scan(const ScanArguments& arguments) {
   }
   std::vector<BaselineEntry> baseline;
   if (!plan.baseline.empty()) baseline = load_baseline(plan.baseline);
-  OutputFile output(arguments.output);
+  // Opened before the scan: a destination keysweep may not write fails the run before any work.
+  SafeWriter output(arguments.output,
+                    arguments.show_secrets ? FileAccess::owner_only : FileAccess::shared);
   ReportOptions report_options;
   report_options.show_secrets = arguments.show_secrets;
   report_options.color = use_color(arguments.color, output);
@@ -276,11 +279,9 @@ int run_baseline_create(const ScanArguments& arguments) {
   std::string path = !arguments.output.empty() ? arguments.output
                      : plan.config.baseline     ? *plan.config.baseline
                                                 : ".keysweep-baseline.json";
-  std::error_code error;
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
-    std::filesystem::create_directories(parent, error);
-  }
-  OutputFile output(path);
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+    create_directories(parent, 0755);
+  SafeWriter output(path, FileAccess::shared);
   ScanRun scan(arguments, plan);
   ScanResult result = scan.run();
   write_baseline(result.findings, output.stream());
@@ -374,6 +375,7 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  install_interrupt_handlers();
   CLI::App app{"keysweep: find leaked Datadog credentials in files, trees and git history"};
   app.set_version_flag("--version", KEYSWEEP_VERSION);
   app.require_subcommand(1);

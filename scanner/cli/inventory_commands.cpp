@@ -7,15 +7,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "cli/output_file.h"
 #include "config/project_config.h"
 #include "inventory/inventory_store.h"
 #include "lint/inventory_audit.h"
+#include "net/inventory_sync.h"
 #include "reporter.h"
 #include "rules/rule_loader.h"
-#include "net/inventory_sync.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
+#include "util/safe_write.h"
 #include "util/text.h"
 
 namespace keysweep {
@@ -45,11 +45,10 @@ int run_import(const InventoryArguments& arguments) {
   // Parse everything first: a bad file stops the import before the store is touched.
   std::vector<ApiResponse> responses;
   for (const std::string& file : arguments.files) {
-    std::optional<std::string> text = read_text_file(file);
-    if (!text) throw UsageError(file + ": cannot read: " + std::strerror(errno));
-    responses.push_back(parse_api_response(*text, file));
+    std::string text = read_input_file(file, kReportFileLimit, "API response");
+    responses.push_back(parse_api_response(text, file));
   }
-  InventoryStore store(store_path(arguments), true);
+  InventoryStore store(store_path(arguments), StoreAccess::import);
   print_outcomes(store.import(responses, current_time()), store.path());
   return 0;
 }
@@ -60,7 +59,7 @@ int run_sync(const InventoryArguments& arguments) {
   Diagnostics diagnostics;
   HttpClient client;
   std::vector<ApiResponse> responses = fetch_inventory(client, target, headers, diagnostics);
-  InventoryStore store(store_path(arguments), true);
+  InventoryStore store(store_path(arguments), StoreAccess::import);
   print_outcomes(store.import(responses, current_time()), store.path());
   return 0;
 }
@@ -75,7 +74,7 @@ const char* state_name(KeyState state) {
 }
 
 int run_list(const InventoryArguments& arguments) {
-  InventoryStore store(store_path(arguments), false);
+  InventoryStore store(store_path(arguments), StoreAccess::read_only);
   std::vector<KeyRecord> keys = store.keys();
   std::map<std::string, UserRecord> users;
   for (UserRecord& user : store.users()) users[user.id] = user;
@@ -145,6 +144,8 @@ int run_audit(const InventoryArguments& arguments) {
     if (!parsed) throw UsageError("--now: '" + arguments.now + "' is not a date (2026-01-31 or 2026-01-31T12:00:00Z)");
     now = *parsed;
   }
+  // Opened before any work: a destination keysweep may not write fails first.
+  SafeWriter output(arguments.output, FileAccess::shared);
   ProjectConfig config;
   if (!arguments.no_config) {
     std::string path = !arguments.config.empty() ? arguments.config : find_project_config(".");
@@ -156,14 +157,14 @@ int run_audit(const InventoryArguments& arguments) {
   apply_project_config(config, ruleset);
   std::vector<KeySighting> sightings = read_sightings(arguments.findings);
 
-  InventoryStore store(store_path(arguments), false);
+  InventoryStore store(store_path(arguments), StoreAccess::read_only);
   std::vector<KeyRecord> keys = store.keys();
   std::vector<AuditFinding> findings =
       audit_inventory(keys, store.users(), ruleset, audit_settings(config), now, sightings);
-  std::size_t active = std::size_t(std::count_if(keys.begin(), keys.end(), [&](const KeyRecord& key) {
-    return key_state(key, now) == KeyState::active;
-  }));
-  OutputFile output(arguments.output);
+  std::size_t active =
+      std::size_t(std::count_if(keys.begin(), keys.end(), [&](const KeyRecord& key) {
+        return key_state(key, now) == KeyState::active;
+      }));
   write_audit_report(*format, AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
                      output.stream());
   output.commit();

@@ -68,10 +68,10 @@ std::string find_project_config(const std::string& start) {
 
 ProjectConfig load_project_config(const std::string& path) {
   toml::table table;
+  std::string text = read_input_file(path, kConfigFileLimit, "config file");
   try {
-    table = toml::parse_file(path);
+    table = toml::parse(text, path);
   } catch (const toml::parse_error& error) {
-    if (!fs::exists(path)) throw UsageError(path + ": no such config file");
     throw UsageError(path + ":" + std::to_string(error.source().begin.line) + ": " +
                      std::string(error.description()));
   }

@@ -14,9 +14,8 @@ BaselineEntry baseline_entry(const Finding& finding) {
 }
 
 std::vector<BaselineEntry> load_baseline(const std::string& path) {
-  std::optional<std::string> text = read_text_file(path);
-  if (!text) throw UsageError(path + ": cannot read the baseline");
-  nlohmann::json document = nlohmann::json::parse(*text, nullptr, false);
+  std::string text = read_input_file(path, kConfigFileLimit, "baseline");
+  nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
   if (document.is_discarded()) throw UsageError(path + ": the baseline is not JSON");
   if (!document.is_object() || !document.contains("keysweep_baseline") || !document.contains("entries") ||
       !document["entries"].is_array()) {

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "util/error.h"
+#include "util/safe_write.h"
 
 namespace keysweep {
 namespace {
@@ -75,6 +76,15 @@ ON CONFLICT (id) DO UPDATE SET
   service_account = COALESCE(excluded.service_account, service_account)
 )sql";
 
+[[noreturn]] void throw_sqlite_failure(sqlite3* db, int status, const std::string& path) {
+  if ((status & 0xff) == SQLITE_BUSY) {
+    throw StoreBusy(path + ": the store is busy: another process kept it locked for more than " +
+                    std::to_string(kStoreBusyTimeoutMs / 1000) +
+                    " s (an import or sync?); try again");
+  }
+  throw RuntimeFailure(path + ": " + sqlite3_errmsg(db));
+}
+
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql, const std::string& path) : path_(path) {
@@ -108,7 +118,7 @@ class Statement {
     int status = sqlite3_step(statement_);
     if (status == SQLITE_ROW) return true;
     if (status == SQLITE_DONE) return false;
-    throw RuntimeFailure(path_ + ": " + sqlite3_errmsg(sqlite3_db_handle(statement_)));
+    throw_sqlite_failure(sqlite3_db_handle(statement_), status, path_);
   }
   void reset() {
     sqlite3_reset(statement_);
@@ -139,21 +149,14 @@ std::vector<KeyKind> kinds_of(ListingFamily family) {
 }
 
 /// Creates the store file with mode 0600 before SQLite opens it, so it is
-/// never readable by others, not even for a moment. SQLite gives its journal
-/// the same mode.
+/// never readable by others, not even for a moment. SQLite gives its WAL and
+/// shared-memory files the same mode.
 void create_private_file(const std::string& path) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code error;
-    if (!std::filesystem::exists(parent, error)) {
-      std::filesystem::create_directories(parent, error);
-      if (error) throw RuntimeFailure(parent.string() + ": cannot create directory: " + error.message());
-      ::chmod(parent.c_str(), 0700);
-    }
-  }
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  if (!parent.empty()) create_directories(parent, 0700);
   int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0 && errno != EEXIST) {
-    throw RuntimeFailure(path + ": cannot create the inventory store: " + std::strerror(errno));
+    throw UsageError(path + ": cannot create the inventory store: " + std::strerror(errno));
   }
   if (fd >= 0) ::close(fd);
 }
@@ -171,34 +174,56 @@ std::string InventoryStore::default_path() {
   throw UsageError("no inventory store: set --store, KEYSWEEP_STORE or HOME");
 }
 
-InventoryStore::InventoryStore(std::string path, bool create) : path_(std::move(path)) {
-  std::error_code error;
-  if (!std::filesystem::exists(path_, error)) {
-    if (!create) {
-      throw UsageError(path_ + ": no inventory store here (create one with `keysweep inventory import` or `sync`)");
-    }
+InventoryStore::InventoryStore(std::string path, StoreAccess access) : path_(std::move(path)) {
+  const bool importing = access == StoreAccess::import;
+  const std::string create_hint = " (create one with `keysweep inventory import` or `sync`)";
+  struct stat status {};
+  if (::stat(path_.c_str(), &status) != 0) {
+    if (errno != ENOENT)
+      throw UsageError(path_ + ": cannot open the inventory store: " + std::strerror(errno));
+    if (!importing) throw UsageError(path_ + ": no inventory store here" + create_hint);
     create_private_file(path_);
+    status.st_mode = S_IFREG;
+    status.st_size = 0;
   }
-  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+  if (!S_ISREG(status.st_mode))
+    throw UsageError(path_ + ": not a keysweep inventory store (not a regular file)");
+  if (status.st_size == 0 && !importing) {
+    throw UsageError(path_ + ": an empty file, not a keysweep inventory store" + create_hint);
+  }
+  int flags = (importing ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
     throw UsageError(path_ + ": cannot open the inventory store: " + reason);
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, kStoreBusyTimeoutMs);
   try {
-    Statement version(db_, "PRAGMA user_version", path_);
-    int found = version.step() ? std::stoi(version.text(0)) : 0;
+    if (importing) {
+      execute("BEGIN IMMEDIATE");
+      if (schema_version() == 0 && table_count() == 0) {
+        execute(kSchema);
+        execute(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      }
+      execute("COMMIT");
+    }
+    int found = schema_version();
     if (found > kSchemaVersion) {
       throw UsageError(path_ + ": the inventory store has schema version " + std::to_string(found) +
                        "; this keysweep reads version " + std::to_string(kSchemaVersion));
     }
-    if (found == 0) {
-      execute("BEGIN IMMEDIATE");
-      execute(kSchema);
-      execute(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-      execute("COMMIT");
+    if (found != kSchemaVersion || !has_keysweep_tables()) {
+      throw UsageError(path_ +
+                       ": not a keysweep inventory store (an SQLite database without keysweep's "
+                       "tables; keysweep does not add them to another application's database)");
     }
+    // WAL is a property of the file: once set, every later reader gets it.
+    if (importing) execute("PRAGMA journal_mode = WAL");
+  } catch (const StoreBusy&) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
   } catch (const RuntimeFailure& failure) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -211,14 +236,32 @@ InventoryStore::InventoryStore(std::string path, bool create) : path_(std::move(
   }
 }
 
+int InventoryStore::schema_version() const {
+  Statement version(db_, "PRAGMA user_version", path_);
+  return version.step() ? std::stoi(version.text(0)) : 0;
+}
+
+int InventoryStore::table_count() const {
+  Statement tables(db_, "SELECT count(*) FROM sqlite_master", path_);
+  return tables.step() ? std::stoi(tables.text(0)) : 0;
+}
+
+bool InventoryStore::has_keysweep_tables() const {
+  Statement tables(db_,
+                   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('keys', "
+                   "'users', 'imports')",
+                   path_);
+  return tables.step() && tables.text(0) == "3";
+}
+
 InventoryStore::~InventoryStore() { sqlite3_close(db_); }
 
 void InventoryStore::execute(const char* sql) const {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string reason = message ? message : sqlite3_errmsg(db_);
+  int status = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (status != SQLITE_OK) {
     sqlite3_free(message);
-    throw RuntimeFailure(path_ + ": " + reason);
+    throw_sqlite_failure(db_, status, path_);
   }
 }
 
@@ -317,7 +360,8 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
     execute("COMMIT");
     return outcomes;
   } catch (...) {
-    execute("ROLLBACK");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr,
+                 nullptr);  // the first error is the one to report
     throw;
   }
 }

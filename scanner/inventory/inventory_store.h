@@ -1,7 +1,9 @@
 #pragma once
 // The inventory store: one SQLite file (mode 0600) of key metadata and key
 // hashes, never key values. Every import is one transaction, so a failed or
-// interrupted import leaves the store as it was.
+// interrupted import leaves the store as it was. The store is in WAL mode:
+// readers never wait for a writer, and a writer waits for another writer at
+// most kStoreBusyTimeoutMs, then fails with StoreBusy.
 
 #include <memory>
 #include <set>
@@ -10,6 +12,7 @@
 
 #include "inventory/api_response.h"
 #include "inventory/key_record.h"
+#include "util/error.h"
 
 struct sqlite3;
 
@@ -25,16 +28,32 @@ struct ImportOutcome {
   bool complete = false;     // every page of the listing was given
 };
 
+/// How long a writer waits for another writer's transaction (README "Inventory").
+constexpr int kStoreBusyTimeoutMs = 5000;
+
+/// Another process held the store's write lock for longer than the timeout. Exit 3.
+class StoreBusy : public RuntimeFailure {
+ public:
+  using RuntimeFailure::RuntimeFailure;
+};
+
+enum class StoreAccess {
+  read_only,  // list, audit, scan --inventory: never writes, not even a schema
+  import,     // import, sync: may create the store, in a new or empty file only
+};
+
 class InventoryStore {
  public:
   /// $KEYSWEEP_STORE, else $XDG_DATA_HOME/keysweep/inventory.db, else
   /// ~/.local/share/keysweep/inventory.db.
   static std::string default_path();
 
-  /// Opens the store at `path`. With `create`, a missing store (and its
-  /// directory) is created; without, a missing store is a UsageError.
-  /// A file that is not a keysweep store is a UsageError naming it.
-  InventoryStore(std::string path, bool create);
+  /// Opens the store at `path`. With StoreAccess::import, a missing store
+  /// (and its directory, mode 0700) is created, and an empty file becomes
+  /// one. A missing store for reading, an empty file for reading, or a file
+  /// without keysweep's schema (another application's database) is a
+  /// UsageError naming it.
+  InventoryStore(std::string path, StoreAccess access);
   ~InventoryStore();
   InventoryStore(const InventoryStore&) = delete;
   InventoryStore& operator=(const InventoryStore&) = delete;
@@ -49,6 +68,9 @@ class InventoryStore {
 
  private:
   void execute(const char* sql) const;
+  int schema_version() const;
+  int table_count() const;
+  bool has_keysweep_tables() const;
   std::size_t revoke_missing(ListingFamily family, const std::set<std::string>& listed,
                              const std::set<std::string>* owners, const std::string& stamp);
   std::string path_;

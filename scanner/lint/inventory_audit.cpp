@@ -161,26 +161,45 @@ std::string top_directory(const std::string& path) {
 }  // namespace
 
 std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_files) {
+  using nlohmann::json;
   std::vector<KeySighting> sightings;
   for (const std::string& file : report_files) {
-    std::optional<std::string> text = read_text_file(file);
-    if (!text) throw UsageError(file + ": cannot read the scan report");
-    nlohmann::json report = nlohmann::json::parse(*text, nullptr, false);
+    // A text member that is absent or null is "not said"; any other type is a malformed report.
+    auto text_member = [&](const json& object, const char* name,
+                           const std::string& where) -> std::string {
+      auto it = object.find(name);
+      if (it == object.end() || it->is_null()) return "";
+      if (!it->is_string()) {
+        throw UsageError(file + ": " + where + name + " is " + it->type_name() + ", not a string");
+      }
+      return it->get<std::string>();
+    };
+    json report =
+        json::parse(read_input_file(file, kReportFileLimit, "scan report"), nullptr, false);
     if (report.is_discarded() || !report.is_object() || !report.contains("findings") || !report["findings"].is_array() ||
         !report.contains("tool")) {
       throw UsageError(file + ": not a keysweep json report (scan --format json)");
     }
-    std::string repository = report.value("root", file);
-    if (report.contains("repository") && report["repository"].is_object()) {
-      repository = report["repository"].value("uri", repository);
+    std::string repository = text_member(report, "root", "");
+    if (repository.empty()) repository = file;
+    if (auto it = report.find("repository"); it != report.end() && it->is_object()) {
+      if (std::string uri = text_member(*it, "uri", "repository."); !uri.empty()) repository = uri;
     }
-    for (const auto& finding : report["findings"]) {
-      if (!finding.is_object() || !finding.contains("secret_sha256") || !finding["secret_sha256"].is_string()) continue;
+    std::size_t index = 0;
+    for (const json& finding : report["findings"]) {
+      const std::string where = "findings[" + std::to_string(index++) + "].";
+      if (!finding.is_object())
+        throw UsageError(file + ": " + where.substr(0, where.size() - 1) + " is not an object");
+      std::string secret_sha256 = text_member(finding, "secret_sha256", where);
       // Keys only: a lint finding's evidence (a resource type, a variable name) is not a key.
-      if (finding.value("key_type", "") == "practice") continue;
-      KeySighting sighting{finding["secret_sha256"], repository, top_directory(finding.value("path", "")), ""};
-      if (finding.contains("inventory") && finding["inventory"].is_object()) {
-        sighting.inventory_id = finding["inventory"].value("id", "");
+      if (secret_sha256.empty() || text_member(finding, "key_type", where) == "practice") continue;
+      KeySighting sighting{secret_sha256, repository,
+                           top_directory(text_member(finding, "path", where)), ""};
+      if (auto it = finding.find("inventory"); it != finding.end() && !it->is_null()) {
+        if (!it->is_object())
+          throw UsageError(file + ": " + where + "inventory is " + it->type_name() +
+                           ", not an object");
+        sighting.inventory_id = text_member(*it, "id", where + "inventory.");
       }
       sightings.push_back(std::move(sighting));
     }

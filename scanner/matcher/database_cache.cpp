@@ -1,16 +1,11 @@
 #include "matcher/database_cache.h"
 
-#include <fcntl.h>
 #include <hs/hs.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <sstream>
 
+#include "util/safe_write.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
@@ -89,31 +84,12 @@ std::string read_cached_database(const std::string& cache_dir, const std::string
 std::string write_cached_database(const std::string& cache_dir, const std::string& key,
                                   const std::string& bytes) {
   if (cache_dir.empty()) return {};
-  std::error_code error;
-  std::filesystem::create_directories(cache_dir, error);
-  if (error) return cache_dir + ": " + error.message();
-  std::string final_path = cache_dir + "/hs-" + key + ".db";
-  std::string temporary = final_path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return temporary + ": " + std::strerror(errno);
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string reason = std::strerror(errno);
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      return temporary + ": " + reason;
-    }
-    written += std::size_t(n);
-  }
-  ::close(fd);
-  // rename() is atomic: a concurrent run sees the old file or the new one, never half of one.
-  if (::rename(temporary.c_str(), final_path.c_str()) != 0) {
-    std::string reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    return final_path + ": " + reason;
+  try {
+    create_directories(cache_dir, 0700);
+    // Written beside its name and renamed: a concurrent run sees the old entry or the new one.
+    write_file_safely(cache_dir + "/hs-" + key + ".db", bytes, FileAccess::owner_only);
+  } catch (const std::exception& failure) {
+    return failure.what();
   }
   return {};
 }

@@ -433,12 +433,14 @@ void load_rules_path(const std::string& path, Ruleset& ruleset) {
     if (error) throw UsageError(path + ": cannot read rule directory: " + error.message());
     if (files.empty()) throw UsageError(path + ": no *.toml rule files in this directory");
     std::sort(files.begin(), files.end());
-    for (const fs::path& file : files) load_rules_path(file.string(), ruleset);
+    // Not recursive: a *.toml entry that is not a regular file is refused by name.
+    for (const fs::path& file : files) {
+      load_rules_text(read_input_file(file.string(), kConfigFileLimit, "rule file"), file.string(),
+                      ruleset);
+    }
     return;
   }
-  std::optional<std::string> text = read_text_file(path);
-  if (!text) throw UsageError(path + ": cannot open rule file: " + std::strerror(errno));
-  load_rules_text(*text, path, ruleset);
+  load_rules_text(read_input_file(path, kConfigFileLimit, "rule file"), path, ruleset);
 }
 
 void load_builtin_rules(Ruleset& ruleset) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "util/interrupt.h"
+
 namespace keysweep {
 
 ProgressMeter::ProgressMeter(bool enabled, const char* unit) : unit_(unit), enabled_(enabled) {
@@ -17,6 +19,7 @@ ProgressMeter::ProgressMeter(bool enabled, const char* unit) : unit_(unit), enab
       std::fprintf(stderr, "\r\x1b[K%zu %s, %.0f MB, %.0f MB/s", items_.load(std::memory_order_relaxed),
                    unit_, megabytes, seconds > 0 ? megabytes / seconds : 0.0);
       std::fflush(stderr);
+      set_progress_line_open(true);
     }
   });
 }
@@ -32,6 +35,7 @@ void ProgressMeter::finish() {
   thread_.join();
   std::fprintf(stderr, "\r\x1b[K");
   std::fflush(stderr);
+  set_progress_line_open(false);
 }
 
 ProgressMeter::~ProgressMeter() { finish(); }

@@ -1,9 +1,17 @@
 #include "util/text.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "util/error.h"
 
 namespace keysweep {
 
@@ -13,6 +21,68 @@ std::optional<std::string> read_text_file(const std::string& path) {
   std::ostringstream text;
   text << input.rdbuf();
   return text.str();
+}
+
+namespace {
+
+std::string kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+std::string mebibytes(std::size_t bytes) {
+  return std::to_string(bytes >> 20) + " MiB";
+}
+
+}  // namespace
+
+std::string read_input_file(const std::string& path, std::size_t limit, const char* what) {
+  const std::string prefix = path + ": ";
+  auto refuse_kind = [&](mode_t mode) {
+    throw UsageError(prefix + "the " + what + " must be a regular file, and this is " +
+                     kind_of(mode));
+  };
+  auto refuse_size = [&](std::size_t size) {
+    throw UsageError(prefix + "the " + what + " is " + std::to_string(size) + " bytes, over the " +
+                     mebibytes(limit) + " limit for a " + what);
+  };
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    throw UsageError(prefix + "cannot read the " + what + ": " + std::strerror(errno));
+  }
+  // Checked before open(): opening a FIFO would wait for a writer.
+  if (!S_ISREG(status.st_mode)) refuse_kind(status.st_mode);
+  if (std::size_t(status.st_size) > limit) refuse_size(std::size_t(status.st_size));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw UsageError(prefix + "cannot read the " + what + ": " + std::strerror(errno));
+  // The path may have been replaced since stat(); what was opened counts.
+  if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+    ::close(fd);
+    refuse_kind(status.st_mode);
+  }
+  std::string text(std::min(std::size_t(status.st_size), limit) + 1, '\0');
+  std::size_t filled = 0;
+  // Reads at most limit + 1 bytes, so a file that grows is still bounded.
+  while (filled <= limit) {
+    if (filled == text.size()) text.resize(std::min(text.size() * 2, limit + 1));
+    ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      int error = errno;
+      ::close(fd);
+      throw UsageError(prefix + "cannot read the " + what + ": " + std::strerror(error));
+    }
+    if (got == 0) break;
+    filled += std::size_t(got);
+  }
+  ::close(fd);
+  if (filled > limit) refuse_size(filled);
+  text.resize(filled);
+  return text;
 }
 
 std::string ascii_lowercase(std::string text) {

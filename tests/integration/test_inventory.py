@@ -149,7 +149,7 @@ class ImportTest(InventoryTestCase):
             "no-data.json": (json.dumps({"meta": {}}), "no 'data' member"),
             "error.json": (json.dumps({"errors": ["Forbidden"]}), "answered with an error"),
             "bad-last4.json": (json.dumps({"data": {"type": "api_keys", "id": "k", "attributes": {
-                "last4": "0000", "key": LIVE_API_KEY}}}), "does not end with its last4"),
+                "last4": "0000", "key": LIVE_API_KEY}}}), "does not end with the record's last4"),
         }
         for name, (content, reason) in cases.items():
             with self.subTest(name=name):

@@ -200,7 +200,7 @@ class ExitCodeTest(KeysweepTestCase):
             (("scan", "--format", "xml", "."), "--format: 'xml' is not one of text, json, sarif"),
             (("scan", "--max-file-size", "lots", "."), "--max-file-size: 'lots' is not a size"),
             (("scan", "--bogus"), "--bogus"),
-            (("scan", "--rules", "missing.toml", "."), "missing.toml: cannot open rule file"),
+            (("scan", "--rules", "missing.toml", "."), "missing.toml: cannot read the rule file"),
             (("frobnicate",), "A subcommand is required"),
         ]
         for args, message in cases:
@@ -231,7 +231,7 @@ class ExitCodeTest(KeysweepTestCase):
         self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("report.json.tmp")], [])
         result = self.run_keysweep("scan", "-o", os.path.join(self.tmp, "no/such/dir/r.txt"), ".")
         self.assertEqual(result.code, 2)
-        self.assertIn("cannot write report", result.stderr)
+        self.assertIn("no/such/dir: No such file or directory", result.stderr)
 
     def test_user_rules_are_added_to_the_builtin_ones(self):
         rules = self.write("rules/acme.toml", (

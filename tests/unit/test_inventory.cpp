@@ -53,6 +53,25 @@ TEST_CASE("an API response's key value is hashed, and the text scrubbed") {
   CHECK_THROWS_WITH(parse_api_response(mixed, "mixed.json"), Catch::Contains("mixed.json: mixes API keys and application keys"));
 }
 
+TEST_CASE("an API response's fields are type-checked, never coerced") {
+  std::string numeric_id = R"({"data": [{"type": "api_keys", "id": 17, "attributes": {}}]})";
+  CHECK_THROWS_WITH(
+      parse_api_response(numeric_id, "keys.json"),
+      Catch::Contains("keys.json: record 0: field 'id' is number, expected a string"));
+  std::string bad_date =
+      R"({"data": {"type": "api_keys", "id": "k", "attributes": {"created_at": "soon"}}})";
+  CHECK_THROWS_WITH(parse_api_response(bad_date, "one.json"),
+                    Catch::Contains("one.json: record 0 (id k): field 'attributes.created_at' "
+                                    "'soon' is not an RFC 3339 date"));
+  std::string bad_count = R"({"data": [], "meta": {"page": {"total_count": -1}}})";
+  CHECK_THROWS_WITH(
+      parse_api_response(bad_count, "page.json"),
+      Catch::Contains("field 'meta.page.total_count' is number, expected a whole number"));
+  std::string rum =
+      R"({"data": {"type": "rum_application", "id": "r", "attributes": {"created_at": 1700000000000}}})";
+  CHECK(parse_api_response(rum, "rum.json").records.at(0).created_at == "2023-11-14T22:13:20Z");
+}
+
 TEST_CASE("a found secret is matched by hash, then last4, then public portion") {
   const UnixTime now = *parse_timestamp("2026-06-01T00:00:00Z");
   std::vector<KeyRecord> keys(5);
