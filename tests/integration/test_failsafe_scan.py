@@ -275,6 +275,23 @@ class UntrustedTextTest(KeysweepTestCase):
         self.assertIn(b"\x1b[0m", coloured)
         self.assertNotIn(b"\x1b[2J", coloured)
 
+    def test_the_pre_commit_hook_output_is_escaped(self):
+        from harness import BINARY
+        repo = GitRepo(os.path.join(self.tmp, "repo"))
+        repo.commit("init", "2024-01-01T00:00:00+00:00", files={"README.md": "# demo\n"})
+        with open(os.path.join(os.fsencode(repo.path), HOSTILE_NAME), "wb") as handle:
+            handle.write(f"\x1b[2K DD_API_KEY={API_KEY}\x1b[8m\n".encode())
+        repo.git("add", "-A")
+        environment = dict(os.environ, KEYSWEEP_CACHE_DIR=self.cache)
+        completed = subprocess.run([BINARY, "scan", "--staged", "--color", "always", repo.path],
+                                   cwd=repo.path, capture_output=True, env=environment, timeout=300)
+        self.assertEqual(completed.returncode, 1, completed.stderr)
+        for raw in (b"\x1b[2K", b"\x1b[2J", b"\x1b[8m", b"\xff"):  # keysweep's own colours stay
+            self.assertNotIn(raw, completed.stdout)
+        self.assertIn(b"\x1b[0m", completed.stdout)
+        self.assertIn(b"evil\\n\\x1b[2Jname\\xff.env:1:", completed.stdout)
+        self.assertIn(b"\\x1b[2K DD_API_KEY=", completed.stdout)
+
     def test_warnings_on_stderr_escape_the_path(self):
         from harness import BINARY
         environment = dict(os.environ, KEYSWEEP_CACHE_DIR=self.cache)
@@ -325,6 +342,10 @@ class UntrustedTextTest(KeysweepTestCase):
         self.assertNotIn("\x07", listed.stdout)
         self.assertIn("ci\\x1b]0;pwned\\x07\\nfake", listed.stdout)
         self.assertEqual(len(listed.stdout.splitlines()), 3)  # header, one key, the total
+        # The audit names the key (never used in a year, not rotated, …) escaped too.
+        audited = self.run_keysweep("inventory", "audit", "--store", store)
+        self.assertIn("ci\\x1b]0;pwned\\x07\\nfake", audited.stdout, audited.stderr)
+        self.assertNotIn("\x1b", audited.stdout)
 
 
 class ThreadsTest(KeysweepTestCase):
