@@ -149,6 +149,14 @@ class DamagedRepositoryTest(KeysweepTestCase):
             self.assertNotIn("terminate", result.stderr)
             self.assertEqual(result.stdout, "")
 
+    def test_a_corrupt_tree_fails_a_range_scan(self):
+        tree = self.repo.git("rev-parse", "HEAD^{tree}")
+        break_zlib_checksum(self.loose_object_path(tree))
+        result = self.run_keysweep("scan", "--range", "HEAD~1..HEAD", self.repo.path)
+        self.assertEqual(result.code, 3, result.stderr)
+        self.assertIn(f"keysweep: error: git object {tree} cannot be read; the repository is damaged",
+                      result.stderr)
+
     def test_an_object_whose_content_does_not_match_its_id_fails_the_scan(self):
         blob = self.repo.git("rev-parse", "HEAD:k2.env")
         other = self.repo.git("rev-parse", "HEAD:k1.env")
