@@ -104,6 +104,11 @@ class BlobWorker {
       not_found_.push_back(id);
       return nullptr;
     }
+    if (status == GIT_ENOTFOUND) {
+      throw RuntimeFailure("git object " + oid_hex(id) +
+                           " is listed in the object database but cannot be read; a pack is "
+                           "damaged (truncated?)");
+    }
     if (status != 0) {
       throw RuntimeFailure("git object " + oid_hex(id) + (path.empty() ? "" : " (" + path + ")") +
                            " cannot be read; the repository is damaged: " + git_error_text());

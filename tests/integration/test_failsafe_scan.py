@@ -133,6 +133,8 @@ class DamagedRepositoryTest(KeysweepTestCase):
         for mode in (("--history",), ("--range", "HEAD~1..HEAD")):
             result = self.run_keysweep("scan", *mode, self.repo.path)
             self.assertEqual(result.code, 3, (mode, result.stdout, result.stderr))
+            self.assertRegex(result.stderr, "keysweep: error: git object [0-9a-f]{40} is listed in the "
+                                            r"object database but cannot be read; a pack is damaged")
             self.assertNotIn("No secrets found", result.stdout)
             self.assertNotIn("terminate", result.stderr)
 
