@@ -6,6 +6,7 @@
 
 #include "keysweep_config.h"
 #include "reporter.h"
+#include "util/escape.h"
 #include "util/sha256.h"
 
 namespace keysweep {
@@ -31,9 +32,10 @@ ordered_json key_json(const AuditFinding& finding) {
 
 void write_text(const AuditReport& report, std::ostream& out) {
   for (const AuditFinding& finding : report.findings) {
-    out << finding.rule->id << " (" << severity_name(finding.rule->severity) << ") " << describe_key(finding)
-        << ": " << finding.message;
-    if (!finding.owner.empty()) out << "; owner " << finding.owner;
+    // Key names and owners come from the API or an imported file: never raw to a terminal.
+    out << finding.rule->id << " (" << severity_name(finding.rule->severity) << ") "
+        << terminal_safe(describe_key(finding)) << ": " << terminal_safe(finding.message);
+    if (!finding.owner.empty()) out << "; owner " << terminal_safe(finding.owner);
     out << "\n    " << finding.rule->remediation << '\n';
   }
   out << report.findings.size() << (report.findings.size() == 1 ? " finding" : " findings") << " in "

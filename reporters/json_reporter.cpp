@@ -3,6 +3,7 @@
 
 #include "keysweep_config.h"
 #include "reporter.h"
+#include "util/escape.h"
 
 namespace keysweep {
 
@@ -29,6 +30,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"encoding", finding.encoding == Encoding::base64 ? ordered_json("base64") : ordered_json(nullptr)},
         {"snippet", render_snippet(finding.snippet, options)},
     };
+    if (!is_valid_utf8(finding.path)) entry["path_bytes"] = base64(finding.path);
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
     entry["fails"] = fails(finding.liveness, report.fail_on);
     if (finding.git) {
@@ -70,6 +72,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"baselined", report.baselined},
         {"warnings", report.warnings}}},
   };
+  if (!is_valid_utf8(report.result.root)) document["root_bytes"] = base64(report.result.root);
   if (!report.unused_baseline.empty()) {
     ordered_json unused = ordered_json::array();
     for (const BaselineEntry& entry : report.unused_baseline) {
@@ -82,7 +85,8 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
                               {"revision", repository->revision},
                               {"branch", repository->branch}};
   }
-  // Invalid UTF-8 in a snippet is replaced rather than failing the whole report.
+  // Invalid UTF-8 is replaced (U+FFFD) rather than failing the whole report; a
+  // path that is not UTF-8 also comes whole, as base64, in path_bytes / root_bytes.
   out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 

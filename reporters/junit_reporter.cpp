@@ -1,25 +1,48 @@
 // JUnit XML for CI systems that show test reports (GitLab, Jenkins, Azure):
 // one test case per finding, failed when the finding fails the scan
 // (--fail-on), and one passing case when there is nothing to report.
+#include <cstdio>
+
 #include "reporter.h"
+#include "util/escape.h"
 
 namespace keysweep {
 namespace {
 
+/// Character data and attribute values for any bytes. XML 1.0 cannot carry
+/// most control characters even as references, nor bytes that are not UTF-8:
+/// those are written as the text `\xNN` (as in the text report), so the
+/// document stays well-formed whatever a path or a line holds.
 std::string xml_escape(std::string_view text) {
   std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
+  char32_t code_point;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t length = utf8_sequence(text, at, code_point);
+    bool allowed =
+        length != 0 &&
+        (code_point >= 0x20 || code_point == '\t' || code_point == '\n' || code_point == '\r') &&
+        code_point != 0xfffe && code_point != 0xffff;
+    if (!allowed) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(text[at]));
+      out += escaped;
+      at += 1;
+      continue;
+    }
+    switch (code_point) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
+      // Kept as references: a parser would turn a raw CR in an attribute into a space.
+      case '\r':
+        out += "&#13;";
+        break;
       default:
-        // XML 1.0 cannot carry most control characters, even escaped.
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') out += ' ';
-        else out += char(c);
+        out.append(text, at, length);
     }
+    at += length;
   }
   return out;
 }
@@ -60,6 +83,12 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
       out << "      <system-out>" << xml_escape(details) << "</system-out>\n";
     }
     out << "    </testcase>\n";
+  }
+  // Warnings (what was not scanned) where CI systems show a suite's stderr.
+  if (!report.warnings.empty()) {
+    std::string text;
+    for (const std::string& warning : report.warnings) text += "warning: " + warning + "\n";
+    out << "    <system-err>" << xml_escape(text) << "</system-err>\n";
   }
   out << "  </testsuite>\n</testsuites>\n";
 }

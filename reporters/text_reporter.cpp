@@ -1,7 +1,10 @@
 // Text is for people: one block per finding, a summary line, colour only on a terminal.
+// Everything that comes from the scanned bytes (paths, lines, commit authors,
+// inventory names) goes through terminal_safe: it may hold escape sequences.
 #include <cstdio>
 
 #include "reporter.h"
+#include "util/escape.h"
 
 namespace keysweep {
 namespace {
@@ -31,21 +34,24 @@ std::string plural(std::size_t count, const std::string& noun) {
 
 void write_finding(const Finding& finding, const ReportOptions& options, const Palette& colors,
                    std::ostream& out) {
-  out << colors.path << finding.path << ':' << finding.start.line << ':' << finding.start.column
-      << colors.reset << ": " << colors.rule << finding.rule->id << colors.reset << " ("
-      << finding.key_type << ", " << severity_name(finding.rule->severity) << ") "
-      << colors.secret << shown_secret(finding, options) << colors.reset;
+  out << colors.path << terminal_safe(finding.path) << ':' << finding.start.line << ':'
+      << finding.start.column << colors.reset << ": " << colors.rule << finding.rule->id
+      << colors.reset << " (" << finding.key_type << ", " << severity_name(finding.rule->severity)
+      << ") " << colors.secret << terminal_safe(shown_secret(finding, options)) << colors.reset;
   if (finding.encoding == Encoding::base64) out << " encoding: base64";
   if (finding.checksum != ChecksumStatus::not_applicable) {
     out << " checksum: " << checksum_name(finding.checksum);
   }
   out << '\n';
-  if (finding.liveness) out << "    liveness: " << describe_liveness(*finding.liveness) << '\n';
+  if (finding.liveness)
+    out << "    liveness: " << terminal_safe(describe_liveness(*finding.liveness)) << '\n';
   if (finding.git && !finding.git->commit.empty()) {
-    out << "    commit " << finding.git->commit.substr(0, 12) << " by " << finding.git->author
-        << " <" << finding.git->email << "> on " << finding.git->date << '\n';
+    out << "    commit " << finding.git->commit.substr(0, 12) << " by "
+        << terminal_safe(finding.git->author) << " <" << terminal_safe(finding.git->email)
+        << "> on " << finding.git->date << '\n';
   }
-  out << colors.dim << "    " << render_snippet(finding.snippet, options) << colors.reset << '\n';
+  out << colors.dim << "    " << terminal_safe(render_snippet(finding.snippet, options))
+      << colors.reset << '\n';
 }
 
 }  // namespace
@@ -56,7 +62,7 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
   for (const SecretGroup& group : group_by_secret(findings)) {
     const Finding& first = findings[group.findings.front()];
     if (group.findings.size() > 1) {
-      out << colors.secret << shown_secret(first, options) << colors.reset << " ("
+      out << colors.secret << terminal_safe(shown_secret(first, options)) << colors.reset << " ("
           << first.key_type << ") found in " << group.findings.size() << " places:\n";
     }
     for (std::size_t index : group.findings) write_finding(findings[index], options, colors, out);
@@ -83,9 +89,14 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
   if (!report.unused_baseline.empty()) {
     out << report.unused_baseline.size() << " baseline entries are no longer found:\n";
     for (const BaselineEntry& entry : report.unused_baseline) {
-      out << "    " << entry.path << ": " << entry.rule_id << " (secret sha256 " << entry.secret_sha256.substr(0, 12)
-          << "…)\n";
+      out << "    " << terminal_safe(entry.path) << ": " << entry.rule_id << " (secret sha256 "
+          << entry.secret_sha256.substr(0, 12) << "…)\n";
     }
+  }
+  if (!report.warnings.empty()) {
+    out << "warnings:\n";
+    for (const std::string& warning : report.warnings)
+      out << "    " << terminal_safe(warning) << '\n';
   }
   std::size_t failing = failing_count(report);
   if (failing > 0) out << '\n' << remediation_steps(findings);

@@ -1,8 +1,10 @@
 #include "cli/cli.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
@@ -29,6 +31,7 @@
 #include "scan/scan.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/interrupt.h"
 #include "util/safe_write.h"
 
@@ -60,7 +63,11 @@ struct ScanArguments {
   std::string baseline;
   bool report_unused_baseline = false;
   std::string fail_on;
+  bool strict = false;
 };
+
+/// -j: 0 is one per core; more than this is a typo, not a machine.
+constexpr unsigned kMaxThreads = 256;
 
 struct RulesArguments {
   std::vector<std::string> rule_paths;
@@ -155,6 +162,7 @@ struct ScanPlan {
   std::optional<GitScanOptions> git;
   Ruleset ruleset;
   FailOn fail_on = FailOn::any;
+  bool strict = false;  // a warning fails the run
   std::string baseline;
   // Started as soon as the scan's kind is known, to overlap rule loading.
   std::optional<StagedChangesReader> staged_reader;
@@ -221,8 +229,23 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   plan.tree.max_file_size = parse_size(!arguments.max_file_size.empty() ? arguments.max_file_size
                                        : plan.config.max_file_size       ? *plan.config.max_file_size
                                                                          : "100M");
+  if (arguments.threads > kMaxThreads) {
+    throw UsageError("-j/--threads: " + std::to_string(arguments.threads) + " is out of range 0.." +
+                     std::to_string(kMaxThreads) + " (0: one per core)");
+  }
   plan.tree.threads = arguments.threads;
   plan.git = git_scan_options(arguments, plan.tree);
+  // A misspelt PATH must not pass as a clean scan of nothing (as in gitleaks).
+  if (!plan.git) {
+    for (const std::string& path : plan.tree.paths) {
+      struct stat info;
+      if (path != "-" && ::lstat(path.c_str(), &info) != 0 &&
+          (errno == ENOENT || errno == ENOTDIR)) {
+        throw UsageError(path + ": no such file or directory");
+      }
+    }
+  }
+  plan.strict = arguments.strict || plan.config.strict;
   // A staged scan needs no libgit2: git itself reads the index while the
   // rules load. Other git scans initialise libgit2 meanwhile: Debian's build
   // parses the whole system CA bundle (mbedTLS), ~10 ms a local scan never needs.
@@ -270,6 +293,13 @@ int run_scan(const ScanArguments& arguments) {
   }
   write_report(format, report, report_options, output.stream());
   output.commit();
+  if (plan.strict && !report.warnings.empty()) {
+    // What was not scanned may hold what was not found: with --strict that outranks findings.
+    std::cerr << "keysweep: error: --strict: " << report.warnings.size()
+              << (report.warnings.size() == 1 ? " warning" : " warnings")
+              << "; the scan is incomplete\n";
+    return int(ExitCode::runtime);
+  }
   return int(failing_count(report) == 0 ? ExitCode::clean : ExitCode::findings);
 }
 
@@ -350,7 +380,8 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");
   command.add_option("--max-file-size", arguments.max_file_size,
                      "Skip files larger than this (bytes, or with K, M, G; default 100M)");
-  command.add_option("-j,--threads", arguments.threads, "Worker threads (default: one per core)");
+  command.add_option("-j,--threads", arguments.threads,
+                     "Worker threads, 0..256 (default 0: one per core)");
   command.add_flag("--no-cache", arguments.no_cache, "Do not read or write the compiled rule database cache");
   command.add_flag("--history", arguments.history,
                    "Scan every blob reachable from every ref of the repository at PATH");
@@ -396,6 +427,10 @@ int run_cli(int argc, char** argv) {
   scan_command->add_option("--fail-on", scan.fail_on,
                            "Which findings fail the scan: live, unknown, any (default: any that is not "
                            "revoked or expired)");
+  scan_command->add_flag(
+      "--strict", scan.strict,
+      "Fail (exit 3) on any warning: an unreadable file, a missing git object, a file "
+      "too large or binary to scan (default: strict in .keysweep.toml)");
 
   ScanArguments baseline_arguments;
   CLI::App* baseline_command = app.add_subcommand("baseline", "Record today's findings as accepted");
@@ -440,10 +475,10 @@ int run_cli(int argc, char** argv) {
     if (list_command->parsed()) return run_rules_list(list);
     if (check_command->parsed()) return run_rules_check(check_paths);
   } catch (const UsageError& error) {
-    std::cerr << "keysweep: error: " << error.what() << '\n';
+    std::cerr << "keysweep: error: " << terminal_safe(error.what()) << '\n';
     return int(ExitCode::usage);
   } catch (const std::exception& error) {
-    std::cerr << "keysweep: error: " << error.what() << '\n';
+    std::cerr << "keysweep: error: " << terminal_safe(error.what()) << '\n';
     return int(ExitCode::runtime);
   }
   return int(ExitCode::usage);

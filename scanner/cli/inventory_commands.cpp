@@ -15,6 +15,7 @@
 #include "rules/rule_loader.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/safe_write.h"
 #include "util/text.h"
 
@@ -113,11 +114,15 @@ int run_list(const InventoryArguments& arguments) {
             << std::setw(6) << "LAST4" << std::setw(9) << "STATE" << std::setw(7) << "HASHED" << std::setw(22)
             << "LAST USED" << "OWNER\n";
   for (const KeyRecord& record : keys) {
-    std::cout << std::setw(23) << key_kind_name(record.kind) << std::setw(38) << record.id << std::setw(28)
-              << record.name.substr(0, 27) << std::setw(6) << record.last4 << std::setw(9)
-              << state_name(key_state(record, now)) << std::setw(7) << (record.key_sha256.empty() ? "no" : "yes")
-              << std::setw(22) << (record.last_used_at.empty() ? "never" : record.last_used_at.substr(0, 21))
-              << owner_of(record) << '\n';
+    // Names, ids and owners come from the API or an imported file: never raw to a terminal.
+    std::cout << std::setw(23) << key_kind_name(record.kind) << std::setw(38)
+              << terminal_safe(record.id) << std::setw(28)
+              << terminal_safe(record.name.substr(0, 27)) << std::setw(6)
+              << terminal_safe(record.last4) << std::setw(9) << state_name(key_state(record, now))
+              << std::setw(7) << (record.key_sha256.empty() ? "no" : "yes") << std::setw(22)
+              << (record.last_used_at.empty() ? "never"
+                                              : terminal_safe(record.last_used_at.substr(0, 21)))
+              << terminal_safe(owner_of(record)) << '\n';
   }
   std::cout << keys.size() << " keys in " << store.path() << '\n';
   return 0;

@@ -91,6 +91,10 @@ ProjectConfig load_project_config(const std::string& path) {
       if (!config.fail_on) throw UsageError(at(path, node) + ": fail_on '" + value + "' is not one of live, unknown, any");
     } else if (key == "baseline") {
       config.baseline = resolve(path, string_value(node, path, key));
+    } else if (key == "strict") {
+      const auto* flag = node.as_boolean();
+      if (!flag) throw UsageError(at(path, node) + ": 'strict' must be true or false");
+      config.strict = flag->get();
     } else if (key == "audit") {
       const toml::table* audit = node.as_table();
       if (!audit) throw UsageError(at(path, node) + ": 'audit' must be a table");
@@ -143,7 +147,8 @@ ProjectConfig load_project_config(const std::string& path) {
       }
     } else {
       throw UsageError(at(path, node) + ": unknown key '" + key +
-                       "' (known: rules, disabled_rules, allowlist, audit, max_file_size, fail_on, baseline)");
+                       "' (known: rules, disabled_rules, allowlist, audit, max_file_size, fail_on, "
+                       "baseline, strict)");
     }
   }
   return config;

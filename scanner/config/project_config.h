@@ -30,6 +30,7 @@ struct ProjectConfig {
   std::optional<std::string> max_file_size;
   std::optional<FailOn> fail_on;
   std::optional<std::string> baseline;    // resolved against the file's directory
+  bool strict = false;                    // any warning fails the scan (exit 3)
   AuditConfig audit;
 };
 

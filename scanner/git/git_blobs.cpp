@@ -15,15 +15,30 @@
 namespace keysweep {
 namespace {
 
+/// "Not found" is a partial or shallow clone's normal state, and callers
+/// count it; any other failure to read an object (zlib, checksum) is damage.
+void throw_unless_not_found(int status, const git_oid& id) {
+  if (status != GIT_ENOTFOUND) {
+    throw RuntimeFailure("git object " + oid_hex(id) +
+                         " cannot be read; the repository is damaged: " + git_error_text());
+  }
+}
+
 TreePtr lookup_tree(git_repository* repository, const git_oid& id) {
   git_tree* tree = nullptr;
-  if (git_tree_lookup(&tree, repository, &id) != 0) return nullptr;
+  if (int status = git_tree_lookup(&tree, repository, &id); status != 0) {
+    throw_unless_not_found(status, id);
+    return nullptr;
+  }
   return TreePtr(tree);
 }
 
 CommitPtr lookup_commit(git_repository* repository, const git_oid& id) {
   git_commit* commit = nullptr;
-  if (git_commit_lookup(&commit, repository, &id) != 0) return nullptr;
+  if (int status = git_commit_lookup(&commit, repository, &id); status != 0) {
+    throw_unless_not_found(status, id);
+    return nullptr;
+  }
   return CommitPtr(commit);
 }
 
@@ -163,7 +178,8 @@ bool walk_tree(git_repository* repository, const git_oid& root, GitWalkStats& st
     auto [tree_id, prefix] = std::move(stack.back());
     stack.pop_back();
     git_tree* raw = nullptr;
-    if (git_tree_lookup(&raw, repository, &tree_id) != 0) {
+    if (int status = git_tree_lookup(&raw, repository, &tree_id); status != 0) {
+      throw_unless_not_found(status, tree_id);
       ++stats.missing_objects;
       continue;
     }

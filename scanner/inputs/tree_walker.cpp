@@ -65,7 +65,7 @@ class Walker {
       return true;
     }
     if (S_ISDIR(info.st_mode)) return walk_directory(argument);
-    if (S_ISREG(info.st_mode)) return visit_({argument, display(argument)});
+    if (S_ISREG(info.st_mode)) return visit_({argument, display(argument), true});
     diagnostics_.warn(given + ": not a regular file or directory; skipped");
     return true;
   }

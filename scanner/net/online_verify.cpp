@@ -6,6 +6,7 @@
 
 #include "net/datadog_site.h"
 #include "util/diagnostics.h"
+#include "util/worker_threads.h"
 
 namespace keysweep {
 namespace {
@@ -135,13 +136,16 @@ void verify_findings(std::vector<Finding>& findings, const VerifyOptions& option
   for (auto& [hash, check] : checks) queue.push_back(&check);
   std::atomic<std::size_t> next{0};
   {
-    std::vector<std::jthread> workers;
+    WorkerThreads workers;
     unsigned count = std::max(1u, std::min<unsigned>(options.concurrency, unsigned(queue.size())));
     for (unsigned i = 0; i < count; ++i) {
-      workers.emplace_back([&] {
-        for (std::size_t at = next++; at < queue.size(); at = next++) run_check(*queue[at], client);
+      workers.spawn([&] {
+        for (std::size_t at = next++; at < queue.size() && !workers.stopping(); at = next++) {
+          run_check(*queue[at], client);
+        }
       });
     }
+    workers.join();
   }
   for (Check* check : queue) {
     apply(*check);

@@ -15,7 +15,9 @@
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
 #include "util/diagnostics.h"
+#include "util/error.h"
 #include "util/progress.h"
+#include "util/worker_threads.h"
 
 namespace keysweep {
 namespace {
@@ -31,13 +33,14 @@ class BlobWorker {
       : repository_(std::move(repository)),
         odb_(repository_odb(repository_.get())),
         options_(options),
+        diagnostics_(diagnostics),
         progress_(progress),
         scanner_(matcher, diagnostics) {}
 
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
   void read_object(const git_oid& id) {
-    OdbObjectPtr object = read(id);
+    OdbObjectPtr object = read(id, std::string(), Listed::yes);
     if (!object) return;
     std::string_view bytes = data_of(object.get());
     switch (git_odb_object_type(object.get())) {
@@ -60,7 +63,8 @@ class BlobWorker {
   /// Returns the index of its first finding in findings().
   std::size_t scan_blob(const git_oid& id, const std::string& path, bool path_known) {
     std::size_t first = findings_.size();
-    if (OdbObjectPtr object = read(id)) scan_content(id, data_of(object.get()), path, path_known);
+    if (OdbObjectPtr object = read(id, path, Listed::no))
+      scan_content(id, data_of(object.get()), path, path_known);
     return first;
   }
 
@@ -69,14 +73,47 @@ class BlobWorker {
   ObjectCensus& census() { return census_; }
   TreeSketch& sketch() { return sketch_; }
   git_repository* repository() const { return repository_.get(); }
+  std::size_t objects_read() const { return objects_read_; }
+  /// Objects that were not found (range scans): a partial clone's, or a damaged pack's.
+  const std::vector<git_oid>& not_found() const { return not_found_; }
 
  private:
-  OdbObjectPtr read(const git_oid& id) {
-    git_odb_object* raw = nullptr;
-    if (git_odb_read(&raw, odb_.get(), &id) != 0) {
-      ++stats_.unreadable;  // missing (partial or shallow clone) or corrupt
+  /// Whether the object database listed the id (history) or a tree named it (ranges).
+  enum class Listed { yes, no };
+
+  /// The object; null when it is missing (a partial or shallow clone: counted)
+  /// or a blob over the size limit (skipped before it is inflated). Any other
+  /// failure (a zlib or checksum error, or a listed object that cannot be
+  /// found: libgit2 reports a truncated pack as "not found") throws: a
+  /// damaged repository must not pass as a clean one.
+  OdbObjectPtr read(const git_oid& id, const std::string& path, Listed listed) {
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    int status = git_odb_read_header(&size, &type, odb_.get(), &id);
+    if (status == 0 && type == GIT_OBJECT_BLOB && size > options_.max_file_size) {
+      ++stats_.skipped_too_large;
+      diagnostics_.warn("blob " + oid_hex(id) + (path.empty() ? "" : " (" + path + ")") +
+                        ": larger than the size limit (" + size_text(options_.max_file_size) +
+                        "); not scanned");
       return nullptr;
     }
+    git_odb_object* raw = nullptr;
+    if (status == 0) status = git_odb_read(&raw, odb_.get(), &id);
+    if (status == GIT_ENOTFOUND && listed == Listed::no) {
+      ++stats_.unreadable;
+      not_found_.push_back(id);
+      return nullptr;
+    }
+    if (status == GIT_ENOTFOUND) {
+      throw RuntimeFailure("git object " + oid_hex(id) +
+                           " is listed in the object database but cannot be read; a pack is "
+                           "damaged (truncated?)");
+    }
+    if (status != 0) {
+      throw RuntimeFailure("git object " + oid_hex(id) + (path.empty() ? "" : " (" + path + ")") +
+                           " cannot be read; the repository is damaged: " + git_error_text());
+    }
+    ++objects_read_;
     return OdbObjectPtr(raw);
   }
 
@@ -87,10 +124,6 @@ class BlobWorker {
   void scan_content(const git_oid& id, std::string_view bytes, const std::string& path,
                     bool path_known) {
     progress_.add(bytes.size());
-    if (bytes.size() > options_.max_file_size) {
-      ++stats_.skipped_too_large;
-      return;
-    }
     if (looks_binary(bytes)) {
       ++stats_.skipped_binary;
       return;
@@ -101,6 +134,13 @@ class BlobWorker {
     // Repository checks need a path: a range blob has the one that introduced it.
     bool lint = options_.mode == GitScanMode::range;
     if (scanner_.scan(bytes, path, findings_, path_known, lint) == 0) return;
+    // libgit2 no longer re-hashes every object it reads (see ensure_libgit2);
+    // a blob with findings is verified, since the findings name it by its id.
+    git_oid actual;
+    if (git_odb_hash(&actual, bytes.data(), bytes.size(), GIT_OBJECT_BLOB) == 0 && !git_oid_equal(&actual, &id)) {
+      throw RuntimeFailure("git object " + oid_hex(id) +
+                           " cannot be read; the repository is damaged: its content does not match its id");
+    }
     std::string blob = oid_hex(id);
     for (std::size_t i = first; i < findings_.size(); ++i) {
       findings_[i].git.emplace();
@@ -111,10 +151,13 @@ class BlobWorker {
   RepositoryPtr repository_;
   OdbPtr odb_;
   const GitScanOptions& options_;
+  Diagnostics& diagnostics_;
   ProgressMeter& progress_;
   ContentScanner scanner_;
   std::vector<Finding> findings_;
   ScanStats stats_;
+  std::size_t objects_read_ = 0;
+  std::vector<git_oid> not_found_;
   ObjectCensus census_;
   TreeSketch sketch_;
 };
@@ -229,6 +272,16 @@ std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobP
   return placed;
 }
 
+bool has_refs(git_repository* repository) {
+  git_reference_iterator* raw = nullptr;
+  if (git_reference_iterator_new(&raw, repository) != 0) return false;
+  ReferenceIteratorPtr iterator(raw);
+  git_reference* reference = nullptr;
+  if (git_reference_next(&reference, iterator.get()) != 0) return false;
+  git_reference_free(reference);
+  return true;
+}
+
 unsigned thread_count(const GitScanOptions& options) {
   return options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 }
@@ -245,15 +298,23 @@ TreeSketch read_whole_database(git_repository* repository,
   // One set serves twice: dropping ids listed again, and telling what is present.
   OidSet present;
   std::erase_if(ids, [&](const git_oid& id) { return !present.insert(id).second; });
-  std::vector<std::thread> threads;
+  WorkerThreads threads;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     std::size_t from = ids.size() * w / workers.size();
     std::size_t to = ids.size() * (w + 1) / workers.size();
-    threads.emplace_back([&ids, &worker = *workers[w], from, to] {
-      for (std::size_t i = from; i < to; ++i) worker.read_object(ids[i]);
+    threads.spawn([&ids, &worker = *workers[w], &threads, from, to] {
+      for (std::size_t i = from; i < to && !threads.stopping(); ++i) worker.read_object(ids[i]);
     });
   }
-  for (std::thread& thread : threads) thread.join();
+  threads.join();
+
+  // Refs but not one readable object: the database is unusable, not empty.
+  std::size_t read = 0;
+  for (auto& worker : workers) read += worker->objects_read();
+  if (read == 0 && has_refs(repository)) {
+    throw RuntimeFailure("read no objects from " + std::string(git_repository_path(repository)) +
+                         " although it has refs; the object database is damaged or unreadable");
+  }
 
   ObjectCensus census;
   for (auto& worker : workers) census.merge(std::move(worker->census()));
@@ -265,45 +326,89 @@ TreeSketch read_whole_database(git_repository* repository,
   return sketch;
 }
 
+/// "Not found" is a partial clone's normal state, but libgit2 also says it of
+/// every object in a pack it rejects (a truncated one): an object that the
+/// pack index still lists is damage, and fails the scan.
+void throw_if_listed(git_repository* repository, const std::vector<git_oid>& not_found) {
+  std::vector<git_oid> listed_ids = list_objects(repository_odb(repository).get());
+  OidSet listed(listed_ids.begin(), listed_ids.end());
+  for (const git_oid& id : not_found) {
+    if (listed.count(id) != 0) {
+      throw RuntimeFailure("git object " + oid_hex(id) +
+                           " is listed in the object database but cannot be read; a pack is "
+                           "damaged (truncated?)");
+    }
+  }
+}
+
+/// When a range end does not resolve: the commits HEAD and the refs name that
+/// cannot be found (a damaged pack makes them look like a typo). A read
+/// error other than "not found" is damage at once.
+std::vector<git_oid> unfound_ref_targets(git_repository* repository) {
+  std::vector<git_oid> targets;
+  git_oid head;
+  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) targets.push_back(head);
+  git_strarray names{};
+  if (git_reference_list(&names, repository) == 0) {
+    for (std::size_t i = 0; i < names.count; ++i) {
+      git_oid id;
+      if (git_reference_name_to_id(&id, repository, names.strings[i]) == 0) targets.push_back(id);
+    }
+    git_strarray_dispose(&names);
+  }
+  OdbPtr odb = repository_odb(repository);
+  std::vector<git_oid> unfound;
+  for (const git_oid& id : targets) {
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    int status = git_odb_read_header(&size, &type, odb.get(), &id);
+    if (status == GIT_ENOTFOUND) {
+      unfound.push_back(id);
+    } else if (status != 0) {
+      throw RuntimeFailure("git object " + oid_hex(id) +
+                           " cannot be read; the repository is damaged: " + git_error_text());
+    }
+  }
+  return unfound;
+}
+
 /// A range: blobs stream from the range walk through a bounded queue to the workers.
 void scan_range(git_repository* repository, const std::string& range,
                 std::vector<std::unique_ptr<BlobWorker>>& workers, GitWalkStats& walk,
                 BlobPlaces& places) {
   BoundedQueue<GitBlob> queue(kQueueCapacity);
-  std::vector<std::thread> threads;
+  // A failing worker closes the queue: the walk stops at its next push.
+  WorkerThreads threads([&queue] { queue.close(); });
   for (auto& worker : workers) {
-    threads.emplace_back([&queue, &worker] {
+    threads.spawn([&queue, &worker, &threads] {
       // A blob may sit at several paths: path-dependent rules are settled per place.
-      while (auto blob = queue.pop()) worker->scan_blob(blob->id, blob->path, false);
+      while (auto blob = queue.pop()) {
+        if (threads.stopping()) return;
+        worker->scan_blob(blob->id, blob->path, false);
+      }
     });
   }
-  auto finish = [&] {
-    queue.close();
-    for (std::thread& thread : threads) thread.join();
-  };
-  try {
-    walk_range_blobs(repository, range, walk, places,
-                     [&queue](GitBlob&& blob) { return queue.push(std::move(blob)); });
-  } catch (...) {
-    finish();
-    throw;
+  walk_range_blobs(repository, range, walk, places,
+                   [&queue](GitBlob&& blob) { return queue.push(std::move(blob)); });
+  queue.close();
+  threads.join();
+
+  std::vector<git_oid> not_found;
+  for (auto& worker : workers) {
+    not_found.insert(not_found.end(), worker->not_found().begin(), worker->not_found().end());
   }
-  finish();
+  if (!not_found.empty()) throw_if_listed(repository, not_found);
 }
 
 bool on_added_line(const Finding& finding, const std::vector<std::uint32_t>& added_lines) {
   return std::binary_search(added_lines.begin(), added_lines.end(), finding.start.line);
 }
 
-void report_skips(const ScanStats& stats, std::size_t max_size, Diagnostics& diagnostics) {
+/// Damaged objects never get here (they fail the scan); too large ones were named as they were met.
+void report_skips(const ScanStats& stats, Diagnostics& diagnostics) {
   if (stats.unreadable > 0) {
     diagnostics.warn(std::to_string(stats.unreadable) +
-                     " git objects are missing or corrupt (a partial or shallow clone?) and were "
-                     "not scanned");
-  }
-  if (stats.skipped_too_large > 0) {
-    diagnostics.warn(std::to_string(stats.skipped_too_large) + " blobs larger than the size limit (" +
-                     std::to_string(max_size >> 20) + " MiB) were not scanned");
+                     " git objects are missing (a partial or shallow clone) and were not scanned");
   }
   if (stats.submodules > 0) {
     diagnostics.warn(std::to_string(stats.submodules) +
@@ -325,6 +430,8 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
   for (StagedFile& file : changes.files) {
     if (file.content.size() > options.max_file_size) {
       ++result.stats.skipped_too_large;
+      diagnostics.warn(file.path + ": larger than the size limit (" +
+                       size_text(options.max_file_size) + "); not scanned");
       continue;
     }
     ++result.stats.files_scanned;
@@ -338,7 +445,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
       it->git = GitOrigin{file.blob, "", "", "", ""};
     }
   }
-  report_skips(result.stats, options.max_file_size, diagnostics);
+  report_skips(result.stats, diagnostics);
   sort_findings(result.findings);
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -369,7 +476,12 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     if (options.mode == GitScanMode::history) {
       sketch = read_whole_database(repository.get(), workers, walk);
     } else {
-      scan_range(repository.get(), options.range, workers, walk, places);
+      try {
+        scan_range(repository.get(), options.range, workers, walk, places);
+      } catch (const UsageError&) {
+        throw_if_listed(repository.get(), unfound_ref_targets(repository.get()));
+        throw;
+      }
     }
     for (auto& worker : workers) {
       std::move(worker->findings().begin(), worker->findings().end(), std::back_inserter(findings));
@@ -400,7 +512,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   result.stats.commits = walk.commits;
   result.stats.submodules = walk.submodules;
   result.stats.unreadable += walk.missing_objects;
-  report_skips(result.stats, options.max_file_size, diagnostics);
+  report_skips(result.stats, diagnostics);
   sort_findings(result.findings);
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
 #include "inputs/file_content.h"
@@ -15,16 +14,13 @@
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
 #include "util/diagnostics.h"
+#include "util/worker_threads.h"
 
 namespace keysweep {
 namespace {
 
 constexpr const char* kStdinPath = "<stdin>";
 constexpr std::size_t kQueueCapacity = 4096;
-
-std::string human_size(std::size_t bytes) {
-  return std::to_string(bytes >> 20) + " MiB";
-}
 
 /// What one worker accumulates; merged once at the end, so workers never lock.
 struct WorkerOutput {
@@ -49,11 +45,13 @@ class ScanWorker {
         break;
       case ReadOutcome::binary:
         ++output_.stats.skipped_binary;
+        // Binary files in a tree are skipped quietly; one asked for by name is news.
+        if (file.named) diagnostics_.warn(file.display_path + ": binary file; not scanned");
         break;
       case ReadOutcome::too_large:
         ++output_.stats.skipped_too_large;
         diagnostics_.warn(file.display_path + ": larger than the size limit (" +
-                          human_size(options_.max_file_size) + "); not scanned");
+                          size_text(options_.max_file_size) + "); not scanned");
         break;
       case ReadOutcome::error:
         ++output_.stats.unreadable;
@@ -93,13 +91,14 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
     if (bytes.size() + std::size_t(n) > max_size) {
       ++worker.output().stats.skipped_too_large;
       diagnostics.warn(std::string(kStdinPath) + ": larger than the size limit (" +
-                       human_size(max_size) + "); not scanned");
+                       size_text(max_size) + "); not scanned");
       return;
     }
     bytes.append(buffer, std::size_t(n));
   }
   if (looks_binary(bytes)) {
     ++worker.output().stats.skipped_binary;
+    diagnostics.warn(std::string(kStdinPath) + ": binary input; not scanned");
     return;
   }
   worker.scan_bytes(bytes, kStdinPath);
@@ -115,6 +114,12 @@ void ScanStats::add(const ScanStats& other) {
   unreadable += other.unreadable;
   commits += other.commits;
   submodules += other.submodules;
+}
+
+std::string size_text(std::size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " bytes";
 }
 
 std::string scan_root(const std::vector<std::string>& paths) {
@@ -150,16 +155,22 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
   }
 
   BoundedQueue<FileToScan> queue(kQueueCapacity);
-  std::vector<std::thread> threads;
-  for (auto& worker : workers) {
-    threads.emplace_back([&queue, &worker] {
-      while (auto file = queue.pop()) worker->scan_file(*file);
-    });
+  {
+    // A failing worker closes the queue: the walk stops at its next push.
+    WorkerThreads threads([&queue] { queue.close(); });
+    for (auto& worker : workers) {
+      threads.spawn([&queue, &worker, &threads] {
+        while (auto file = queue.pop()) {
+          if (threads.stopping()) return;
+          worker->scan_file(*file);
+        }
+      });
+    }
+    walk_paths(file_paths, result.root, diagnostics,
+               [&queue](FileToScan&& file) { return queue.push(std::move(file)); });
+    queue.close();
+    threads.join();
   }
-  walk_paths(file_paths, result.root, diagnostics,
-             [&queue](FileToScan&& file) { return queue.push(std::move(file)); });
-  queue.close();
-  for (std::thread& thread : threads) thread.join();
 
   for (auto& worker : workers) {
     WorkerOutput& output = worker->output();

@@ -49,6 +49,9 @@ struct ScanResult {
   std::optional<RepositoryInfo> repository;  // git scans only
 };
 
+/// A size limit as people write it: "100 MiB", "512 KiB", "1000 bytes".
+std::string size_text(std::size_t bytes);
+
 /// The root that finding paths are relative to: the directory when a single
 /// directory is scanned, else the current directory.
 std::string scan_root(const std::vector<std::string>& paths);

@@ -2,11 +2,14 @@
 
 #include <cstdio>
 
+#include "util/escape.h"
+
 namespace keysweep {
 
 void Diagnostics::warn(std::string message) {
   std::lock_guard lock(mutex_);
-  if (!quiet_) std::fprintf(stderr, "keysweep: warning: %s\n", message.c_str());
+  // Messages name scanned paths, which may hold newlines or escape sequences.
+  if (!quiet_) std::fprintf(stderr, "keysweep: warning: %s\n", terminal_safe(message).c_str());
   warnings_.push_back(std::move(message));
 }
 

@@ -214,7 +214,7 @@ class RobustnessTest(KeysweepTestCase):
         result, document = self.scan_json("--history", self.repo.path)
         self.assertEqual(result.code, 1)
         self.assertEqual([f["path"] for f in document["findings"]], ["kept.env"])
-        self.assertIn("2 git objects are missing or corrupt", result.stderr)
+        self.assertIn("2 git objects are missing (a partial or shallow clone)", result.stderr)
         self.assertEqual(result.stderr.count("warning"), 1)
         self.assertEqual(document["summary"]["unreadable"], 2)
 
@@ -272,7 +272,8 @@ class RobustnessTest(KeysweepTestCase):
         self.assertEqual([f["path"] for f in document["findings"]], ["small.env"])
         self.assertEqual(document["summary"]["skipped_binary"], 1)
         self.assertEqual(document["summary"]["skipped_too_large"], 1)
-        self.assertIn("1 blobs larger than the size limit", result.stderr)
+        big = self.repo.git("rev-parse", f"{commit}:big.env")
+        self.assertIn(f"blob {big}: larger than the size limit (2 KiB); not scanned", result.stderr)
         self.assertIn("submodule entries skipped", result.stderr)
 
     def test_progress_only_when_asked_or_on_a_terminal(self):

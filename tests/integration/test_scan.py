@@ -151,15 +151,17 @@ class ScanInputsTest(KeysweepTestCase):
         self.assertEqual(document["summary"]["skipped_too_large"], 1)
         self.assertIn("big.env: larger than the size limit", result.stderr)
 
-    def test_broken_symlinks_and_missing_paths_warn_and_the_scan_goes_on(self):
+    def test_broken_symlinks_warn_and_the_scan_goes_on(self):
+        # (A PATH argument that does not exist is a usage error: test_failsafe_scan.)
         self.write(".env", PROJECT[".env"])
         os.symlink("does-not-exist", os.path.join(self.tree, "dangling"))
         os.symlink(".env", os.path.join(self.tree, "linked.env"))
         os.symlink(".", os.path.join(self.tree, "loop"))
-        result, document = self.scan_json(".", "no-such-file")
+        os.symlink("gone", os.path.join(self.tmp, "dangling-argument"))
+        result, document = self.scan_json(".", os.path.join(self.tmp, "dangling-argument"))
         self.assertEqual(result.code, 1)
         self.assertIn("dangling: broken symlink", result.stderr)
-        self.assertIn("no-such-file: No such file or directory", result.stderr)
+        self.assertIn("dangling-argument: broken symlink", result.stderr)
         self.assertEqual([f["path"] for f in document["findings"]], [".env", "linked.env"])
         self.assertEqual(len(document["summary"]["warnings"]), 2)
 

@@ -1,9 +1,14 @@
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "util/entropy.h"
+#include "util/escape.h"
 #include "util/sha256.h"
 #include "util/token_checksum.h"
+#include "util/worker_threads.h"
 
 using namespace keysweep;
 
@@ -65,4 +70,74 @@ TEST_CASE("shannon entropy") {
   CHECK(shannon_entropy("aaaaaaaa") == 0.0);
   CHECK(shannon_entropy("0123456789abcdef") == Approx(4.0));
   CHECK(shannon_entropy("abab") == Approx(1.0));
+}
+
+TEST_CASE("terminal_safe escapes control characters and bytes that are not UTF-8") {
+  CHECK(terminal_safe("plain text, tabs\tand ünïcödé") == "plain text, tabs\tand ünïcödé");
+  CHECK(terminal_safe("a\x1b[31mred\x1b[0m") == "a\\x1b[31mred\\x1b[0m");
+  CHECK(terminal_safe("line\nfake\rline") == "line\\nfake\\rline");
+  CHECK(terminal_safe(std::string("nul\0del\x7f", 8)) == "nul\\x00del\\x7f");
+  CHECK(terminal_safe("\xc2\x9b[J") == "\\xc2\\x9b[J");       // C1 CSI, as UTF-8
+  CHECK(terminal_safe("bad\xff\xc3") == "bad\\xff\\xc3");     // stray byte, cut-short sequence
+  CHECK(terminal_safe("\xe0\x80\xaf") == "\\xe0\\x80\\xaf");  // overlong '/'
+}
+
+TEST_CASE("UTF-8 validation and base64") {
+  CHECK(is_valid_utf8("héllo €𝄞"));
+  CHECK_FALSE(is_valid_utf8("\xff"));
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  CHECK(base64("") == "");
+  CHECK(base64("f") == "Zg==");
+  CHECK(base64("fo") == "Zm8=");
+  CHECK(base64("foo") == "Zm9v");
+  CHECK(base64("foobar") == "Zm9vYmFy");
+  CHECK(base64("\xff\n") == "/wo=");
+}
+
+TEST_CASE("a worker's exception reaches the joining thread and stops the others") {
+  std::atomic<int> stopped_early{0};
+  std::atomic<bool> on_stop_ran{false};
+  WorkerThreads workers([&] { on_stop_ran = true; });
+  workers.spawn([] { throw std::runtime_error("worker 0 failed"); });
+  for (int i = 0; i < 3; ++i) {
+    workers.spawn([&] {
+      // Would run for ever if nobody told it to stop.
+      while (!workers.stopping()) std::this_thread::yield();
+      ++stopped_early;
+    });
+  }
+  CHECK_THROWS_WITH(workers.join(), "worker 0 failed");
+  CHECK(stopped_early == 3);
+  CHECK(on_stop_ran);
+}
+
+TEST_CASE("only the first of several worker exceptions is rethrown; none escapes a thread") {
+  WorkerThreads workers;
+  std::atomic<int> started{0};
+  for (int i = 0; i < 8; ++i) {
+    workers.spawn([&] {
+      ++started;
+      throw std::logic_error("boom");
+    });
+  }
+  CHECK_THROWS_AS(workers.join(), std::logic_error);
+  CHECK(started == 8);
+  CHECK(workers.stopping());
+}
+
+TEST_CASE("workers that succeed are joined quietly, and the destructor joins unjoined ones") {
+  std::atomic<int> done{0};
+  {
+    WorkerThreads workers;
+    for (int i = 0; i < 4; ++i) workers.spawn([&] { ++done; });
+    workers.join();
+    CHECK_FALSE(workers.stopping());
+  }
+  CHECK(done == 4);
+  {
+    WorkerThreads unjoined;
+    unjoined.spawn([&] { ++done; });
+  }  // joined here: no std::terminate
+  CHECK(done == 5);
 }
