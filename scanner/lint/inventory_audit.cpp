@@ -158,6 +158,17 @@ std::string top_directory(const std::string& path) {
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
+/// A report's optional string member; `where` names it in the error when it
+/// is there with another type (a wrong-typed field is bad input, exit 2).
+std::string string_member(const nlohmann::json& object, const char* name,
+                          const std::string& fallback, const std::string& where) {
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_string())
+    throw UsageError(where + name + "' is " + it->type_name() + ", not a string");
+  return it->get<std::string>();
+}
+
 }  // namespace
 
 std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_files) {
@@ -170,17 +181,20 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
         !report.contains("tool")) {
       throw UsageError(file + ": not a keysweep json report (scan --format json)");
     }
-    std::string repository = report.value("root", file);
+    std::string repository = string_member(report, "root", file, file + ": '");
     if (report.contains("repository") && report["repository"].is_object()) {
-      repository = report["repository"].value("uri", repository);
+      repository = string_member(report["repository"], "uri", repository, file + ": 'repository.");
     }
+    std::size_t index = 0;
     for (const auto& finding : report["findings"]) {
+      const std::string where = file + ": findings[" + std::to_string(index++) + "]: '";
       if (!finding.is_object() || !finding.contains("secret_sha256") || !finding["secret_sha256"].is_string()) continue;
       // Keys only: a lint finding's evidence (a resource type, a variable name) is not a key.
-      if (finding.value("key_type", "") == "practice") continue;
-      KeySighting sighting{finding["secret_sha256"], repository, top_directory(finding.value("path", "")), ""};
+      if (string_member(finding, "key_type", "", where) == "practice") continue;
+      KeySighting sighting{finding["secret_sha256"], repository,
+                           top_directory(string_member(finding, "path", "", where)), ""};
       if (finding.contains("inventory") && finding["inventory"].is_object()) {
-        sighting.inventory_id = finding["inventory"].value("id", "");
+        sighting.inventory_id = string_member(finding["inventory"], "id", "", where + "inventory.");
       }
       sightings.push_back(std::move(sighting));
     }
