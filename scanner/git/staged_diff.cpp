@@ -93,11 +93,13 @@ void parse_staged_diff(const std::string& diff, StagedChanges& changes) {
         }
         changes.files.push_back({diff_path(line.substr(4)), pending_blob, "", {}});
         file = &changes.files.back();
+        new_line = 0;
         last_kind = 0;
         newline_dropped = false;
       } else if (line.starts_with("@@ ") && file) {
+        // Lines count on across hunks of one file (git gives one), since
+        // their text is appended to the same content.
         in_hunk = true;
-        new_line = 0;
       }
       continue;
     }
