@@ -98,8 +98,9 @@ ProjectConfig load_project_config(const std::string& path) {
     } else if (key == "audit") {
       const toml::table* audit = node.as_table();
       if (!audit) throw UsageError(at(path, node) + ": 'audit' must be a table");
-      for (const auto& [inner_name, inner] : *audit) {
+      for (const auto& [inner_name, inner_node] : *audit) {
         const std::string inner_key(inner_name.str());
+        const toml::node& inner = inner_node;  // clang 14 cannot capture a structured binding
         auto days = [&]() {
           const auto* number = inner.as_integer();
           if (!number || number->get() < 1 || number->get() > 100000) {

@@ -54,6 +54,10 @@ void parse_staged_diff(const std::string& diff, StagedChanges& changes) {
   bool skip = false;  // binary or submodule
   std::string pending_blob;
   char last_kind = 0;  // kind of the previous hunk line, for "\ No newline"
+  // git writes "\ No newline" only after a file's last line; should a line of
+  // the new content follow anyway, the dropped newline is put back, so that
+  // added_lines keep naming lines of `content`.
+  bool newline_dropped = false;
   std::uint32_t new_line = 0;
 
   std::size_t at = 0;
@@ -89,9 +93,13 @@ void parse_staged_diff(const std::string& diff, StagedChanges& changes) {
         }
         changes.files.push_back({diff_path(line.substr(4)), pending_blob, "", {}});
         file = &changes.files.back();
-      } else if (line.starts_with("@@ ") && file) {
-        in_hunk = true;
         new_line = 0;
+        last_kind = 0;
+        newline_dropped = false;
+      } else if (line.starts_with("@@ ") && file) {
+        // Lines count on across hunks of one file (git gives one), since
+        // their text is appended to the same content.
+        in_hunk = true;
       }
       continue;
     }
@@ -100,6 +108,8 @@ void parse_staged_diff(const std::string& diff, StagedChanges& changes) {
     std::string_view text = line.empty() ? line : line.substr(1);
     if (kind == '+' || kind == ' ') {
       ++new_line;
+      if (newline_dropped) file->content += '\n';
+      newline_dropped = false;
       file->content.append(text);
       file->content += '\n';
       if (kind == '+') file->added_lines.push_back(new_line);
@@ -108,7 +118,10 @@ void parse_staged_diff(const std::string& diff, StagedChanges& changes) {
       last_kind = kind;
     } else if (kind == '\\') {
       // "\ No newline at end of file" after a line of the new content.
-      if ((last_kind == '+' || last_kind == ' ') && !file->content.empty()) file->content.pop_back();
+      if ((last_kind == '+' || last_kind == ' ') && !newline_dropped && !file->content.empty()) {
+        file->content.pop_back();
+        newline_dropped = true;
+      }
     } else {
       in_hunk = false;  // something else: the next file's header follows
     }

@@ -1,13 +1,14 @@
 #include "rules/rule_loader.h"
 
 #include <re2/re2.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "rules/builtin_rules.h"
 #include "util/error.h"
@@ -297,7 +298,10 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
       regex_node = &value;
     } else if (key == "secretGroup") {
       auto group = value.value<int64_t>();
-      if (!group || *group < 0) where.fail(&value, "'secretGroup' must be a non-negative integer");
+      // Bounded before the cast: 2^32 + 1 must not become group 1.
+      if (!group || *group < 0 || *group > std::numeric_limits<int>::max()) {
+        where.fail(&value, "'secretGroup' must be a non-negative integer");
+      }
       rule.secret_group = int(*group);
     } else if (key == "keywords") {
       for (std::string& keyword : get_strings(value, key, where)) {
@@ -306,7 +310,9 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
       }
     } else if (key == "entropy") {
       auto entropy = value.value<double>();
-      if (!entropy || *entropy < 0) where.fail(&value, "'entropy' must be a non-negative number");
+      // Written so that nan fails too (it would silently disable the check).
+      if (!entropy || !(*entropy >= 0))
+        where.fail(&value, "'entropy' must be a non-negative number");
       rule.min_entropy = *entropy;
     } else if (key == "path") {
       rule.path_regex = get_string(value, key, where);

@@ -144,6 +144,13 @@ class AuditTest(KeysweepTestCase):
         bad = self.run_keysweep("inventory", "audit", "--store", self.store, "--findings", self.write("x.json", "[]"))
         self.assertEqual(bad.code, 2)
         self.assertIn("not a keysweep json report", bad.stderr)
+        # A wrong-typed field (found by fuzzing: it aborted the process) names the file and the field.
+        report = json.load(open(reports[0]))
+        report["findings"][0]["path"] = ["payments", "deploy.sh"]
+        wrong = self.write("wrong.json", json.dumps(report))
+        bad = self.run_keysweep("inventory", "audit", "--store", self.store, "--findings", wrong)
+        self.assertEqual(bad.code, 2)
+        self.assertIn(f"{wrong}: findings[0].path is array, not a string", bad.stderr)
 
     def test_sarif_and_text(self):
         result = self.run_keysweep("inventory", "audit", "--store", self.store, "--now", NOW, "--format", "sarif",

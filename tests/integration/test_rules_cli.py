@@ -52,6 +52,16 @@ class RulesCliTest(KeysweepTestCase):
         self.assertEqual(result.code, 0, result.stdout + result.stderr)
         self.assertIn("rule 'generic-token': note: no examples to check", result.stdout)
 
+    def test_an_out_of_range_secret_group_or_nan_entropy_is_a_usage_error(self):
+        # Found by fuzzing: secretGroup 2^31 wrapped to a negative group and nan turned entropy off.
+        for field, reason in (("secretGroup = 2147483648", "'secretGroup' must be a non-negative integer"),
+                              ("entropy = nan", "'entropy' must be a non-negative number")):
+            rules = self.write("acme.toml", "[[rules]]\nid = \"acme\"\nregex = '''(acme_[a-z0-9]{10})'''\n"
+                               + field + "\n")
+            result = self.run_keysweep("rules", "check", rules)
+            self.assertEqual(result.code, 2, result.stdout + result.stderr)
+            self.assertIn(f"{rules}:4: rule 'acme': {reason}", result.stderr)
+
     def test_a_regex_hyperscan_cannot_take_without_keywords_is_a_usage_error(self):
         rules = self.write("greek.toml", "[[rules]]\nid = \"greek\"\nregex = '''\\p{Greek}+'''\n")
         result = self.run_keysweep("rules", "check", rules)

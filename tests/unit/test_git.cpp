@@ -114,3 +114,32 @@ TEST_CASE("a staged diff with full context gives each file's new content and add
   CHECK(changes.files[2].path == "sp ace/t\"ab.txt");
   CHECK(changes.files[2].added_lines == std::vector<std::uint32_t>{1});
 }
+
+TEST_CASE("a line after a \"No newline\" marker stays a line of its own") {
+  // git writes the marker only after a file's last line; a damaged diff may
+  // continue. Found by fuzzing: the next line was glued onto the previous one,
+  // so added_lines named a line past the content's end.
+  const std::string diff =
+      "diff --git a/app.env b/app.env\n"
+      "--- a/app.env\n+++ b/app.env\n@@ -1 +1,2 @@\n+A=1\n\\ No newline at end of file\n"
+      "\\ No newline at end of file\n+B=2\n\\ No newline at end of file\n";
+  StagedChanges changes;
+  parse_staged_diff(diff, changes);
+  REQUIRE(changes.files.size() == 1);
+  CHECK(changes.files[0].content == "A=1\nB=2");
+  CHECK(changes.files[0].added_lines == std::vector<std::uint32_t>{1, 2});
+}
+
+TEST_CASE("a second hunk of one file goes on counting the lines of its content") {
+  // Found by fuzzing: git gives one hunk per file with unlimited context, but a
+  // damaged diff with two restarted the count, so added_lines went unsorted and
+  // named the wrong lines of the content.
+  const std::string diff =
+      "diff --git a/app.env b/app.env\n--- a/app.env\n+++ b/app.env\n"
+      "@@ -1 +1,2 @@\n A=1\n+B=2\nnot a diff line\n@@ -1 +1,2 @@\n C=3\n+D=4\n";
+  StagedChanges changes;
+  parse_staged_diff(diff, changes);
+  REQUIRE(changes.files.size() == 1);
+  CHECK(changes.files[0].content == "A=1\nB=2\nC=3\nD=4\n");
+  CHECK(changes.files[0].added_lines == std::vector<std::uint32_t>{2, 4});
+}

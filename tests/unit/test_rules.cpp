@@ -120,6 +120,11 @@ TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
         std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2\n")
             .find("secretGroup 2 is larger than the regex's 1 capture groups") != std::string::npos);
+  // Found by fuzzing: 2^31 was cast to a negative group and passed; nan disabled the entropy check.
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2147483648\n") ==
+        "test.toml:4: rule 'x': 'secretGroup' must be a non-negative integer");
+  CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nentropy = nan\n") ==
+        "test.toml:4: rule 'x': 'entropy' must be a non-negative number");
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\n[[rules]]\nid = 'x'\nregex = 'b'\n")
             .find("rule 'x': duplicate rule id") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\nseverity = 'urgent'\n")
