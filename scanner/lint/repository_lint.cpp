@@ -1,10 +1,12 @@
 #include "lint/repository_lint.h"
-#include "util/text.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
+
+#include "lint/yaml_outline.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -170,76 +172,252 @@ void terraform_source(std::string_view path, std::string_view content, std::vect
   }
 }
 
-/// The node Agent's image (not the Cluster Agent's, which may need an
-/// application key for the external metrics provider).
-bool is_agent_image(std::string_view image) {
-  for (std::string_view name : {"datadog/agent", "datadoghq/agent", "datadog/docker-dd-agent"}) {
-    if (image.find(name) != std::string_view::npos) return true;
+bool is_word_character(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+/// Whether an image reference names the node Agent (not the Cluster Agent,
+/// which may need an application key for the external metrics provider).
+/// A Helm template in the reference is judged by what it names:
+/// `{{ include "agent.image" . }}`, `.Values.agents.image` are the Agent's,
+/// `.Values.clusterAgent.image` is not.
+bool names_node_agent(std::string_view image) {
+  std::string literal;
+  std::vector<std::string_view> templates;
+  for (std::size_t at = 0; at < image.size();) {
+    std::size_t open = image.find("{{", at);
+    if (open == std::string_view::npos) open = image.size();
+    literal.append(image.substr(at, open - at));
+    if (open == image.size()) break;
+    std::size_t close = image.find("}}", open);
+    close = close == std::string_view::npos ? image.size() : close;
+    templates.push_back(image.substr(open + 2, close - open - 2));
+    literal.push_back('*');
+    at = std::min(close + 2, image.size());
   }
-  return false;
+  std::string_view reference = trim(literal);
+  reference = reference.substr(0, reference.find('@'));  // a digest
+  std::size_t slash = reference.rfind('/');
+  std::string_view repository =
+      slash == std::string_view::npos ? reference : reference.substr(slash + 1);
+  repository = repository.substr(0, repository.find(':'));  // a tag
+  if (!repository.empty() && repository.find('*') == std::string_view::npos) {
+    if (repository != "agent" && repository != "docker-dd-agent") return false;
+    // Another vendor's `agent` (grafana/agent) is not Datadog's.
+    std::string_view registry =
+        slash == std::string_view::npos ? std::string_view() : reference.substr(0, slash);
+    for (std::size_t at = 0; at <= registry.size();) {
+      std::size_t next = std::min(registry.find('/', at), registry.size());
+      std::string_view part = registry.substr(at, next - at);
+      if (part == "datadog" || part == "datadoghq" || part.starts_with("datadoghq.") ||
+          part.ends_with(".datadoghq.com") || part.find('*') != std::string_view::npos) {
+        return true;
+      }
+      at = next + 1;
+    }
+    return false;
+  }
+  bool agent = false;
+  for (std::string_view expression : templates) {
+    std::size_t at = 0;
+    while (at < expression.size()) {
+      std::size_t end = at;
+      while (end < expression.size() &&
+             (is_word_character(expression[end]) || expression[end] == '-'))
+        ++end;
+      std::string word = ascii_lowercase(std::string(expression.substr(at, end - at)));
+      if (one_of(word, {"clusteragent", "cluster-agent", "cluster_agent"})) return false;
+      if (one_of(word, {"agent", "agents", "nodeagent", "node-agent", "datadog-agent"}))
+        agent = true;
+      at = end + 1;
+    }
+  }
+  return agent;
 }
 
 constexpr std::array<std::string_view, 2> kAppKeyVariables = {"DD_APP_KEY", "DD_APPLICATION_KEY"};
 
-/// datadog.yaml, Helm values, Dockerfiles, and Kubernetes / compose YAML of
-/// the Agent image.
-void agent_application_key(std::string_view path, std::string_view content, std::vector<LintHit>& out) {
-  std::string_view name = basename(path);
-  std::string_view ext = extension(path);
-  const char* check = "agent-config-application-key";
-  if (name == "datadog.yaml" || name == "datadog.yml") {
-    for_each_line(content, [&](std::string_view line, std::size_t offset) {
-      if (!line.starts_with("app_key")) return;  // top-level key only
-      std::string_view rest = line.substr(7);
-      if (trim(rest).empty() || trim(rest).front() != ':') return;
-      auto [start, length] = value_span(line, 7);
-      if (length == 0 || is_placeholder(line.substr(start, length))) return;
-      out.push_back({check, offset + start, length, true});
-    });
-    return;
+/// Where `text` names an application-key variable as a whole word.
+std::optional<std::pair<std::size_t, std::string_view>> app_key_variable(std::string_view text) {
+  for (std::string_view variable : kAppKeyVariables) {
+    for (std::size_t at = text.find(variable); at != std::string_view::npos;
+         at = text.find(variable, at + 1)) {
+      std::size_t after = at + variable.size();
+      if (at > 0 && is_word_character(text[at - 1])) continue;
+      if (after < text.size() && is_word_character(text[after])) continue;
+      return std::pair{at, variable};
+    }
   }
-  bool dockerfile = name == "Dockerfile" || name.starts_with("Dockerfile.") || ext == ".dockerfile";
-  bool yaml = ext == ".yaml" || ext == ".yml";
-  if (!dockerfile && !yaml) return;
-  if (yaml && name.starts_with("values")) {
-    // Helm: datadog.appKey, a direct child of the top-level datadog key.
-    bool in_datadog = false;
-    std::size_t child_indent = 0;
-    for_each_line(content, [&](std::string_view line, std::size_t offset) {
-      if (trim(line).empty() || trim(line).front() == '#') return;
-      std::size_t indent = line.find_first_not_of(' ');
-      if (indent == 0) {
-        in_datadog = line.starts_with("datadog:");
-        child_indent = 0;
-        return;
-      }
-      if (!in_datadog) return;
-      if (child_indent == 0) child_indent = indent;
-      if (indent != child_indent || !line.substr(indent).starts_with("appKey:")) return;
-      auto [start, length] = value_span(line, indent + 6);
-      if (length == 0 || is_placeholder(line.substr(start, length))) return;
-      out.push_back({check, offset + start, length, true});
-    });
-    return;
+  return std::nullopt;
+}
+
+/// `VAR=` with nothing after it (quotes aside) sets the variable empty.
+bool assigns_empty(std::string_view text, std::size_t variable_end) {
+  if (variable_end >= text.size() || text[variable_end] != '=') return false;
+  std::string_view value = trim(text.substr(variable_end + 1));
+  return value.empty() || value == "\"\"" || value == "''";
+}
+
+std::string_view scalar_text(std::string_view content, const YamlScalar& scalar) {
+  return content.substr(scalar.offset, scalar.length);
+}
+
+/// A configured value: not empty by YAML, not a placeholder.
+bool holds_value(std::string_view content, const YamlScalar& scalar) {
+  return !scalar.empty && !is_placeholder(scalar_text(content, scalar));
+}
+
+/// The image line of each mapping that has one (a container, a compose
+/// service), and YamlLine::kNone elsewhere.
+std::vector<std::size_t> image_lines(const std::vector<YamlLine>& lines) {
+  std::vector<std::size_t> image(lines.size(), YamlLine::kNone);
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    if (lines[index].key != "image") continue;
+    // `- image: x` opens the container; `image: x` belongs to its parent.
+    std::size_t owner = lines[index].item ? index : lines[index].parent;
+    if (owner != YamlLine::kNone && image[owner] == YamlLine::kNone) image[owner] = index;
   }
-  // Dockerfiles, compose and Kubernetes: an application-key variable whose
-  // nearest image above it is the Agent's.
-  std::string_view image;
+  return image;
+}
+
+/// An image's reference: its value, or for an image given as a mapping (a
+/// Datadog Operator override) its `name` or `repository`.
+std::string_view image_reference(std::string_view content, const std::vector<YamlLine>& lines,
+                                 std::size_t image) {
+  if (!lines[image].value.empty) return scalar_text(content, lines[image].value);
+  for (std::size_t child = image + 1; child < lines[image].end; ++child) {
+    if (lines[child].parent == image &&
+        (lines[child].key == "name" || lines[child].key == "repository")) {
+      return scalar_text(content, lines[child].value);
+    }
+  }
+  return {};
+}
+
+/// Whether the line that names `variable` leaves it empty: a Kubernetes env
+/// entry whose `value:` is empty (and no valueFrom), a compose `VAR=` or
+/// `VAR: ""`. An entry with neither is not judged empty: in a Helm template
+/// its value may come from an include the outline cannot see.
+bool sets_empty(std::string_view content, const std::vector<YamlLine>& lines, std::size_t index,
+                std::string_view variable) {
+  const YamlLine& line = lines[index];
+  std::string_view value = scalar_text(content, line.value);
+  if (line.key == variable) return line.value.empty;
+  if (line.key.empty()) return value.starts_with(variable) && assigns_empty(value, variable.size());
+  if (line.key != "name" || value != variable) return false;
+  std::size_t entry = line.item ? index : line.parent;
+  if (entry == YamlLine::kNone) return false;
+  bool empty_value = false;
+  bool value_from = false;
+  auto judge = [&](const YamlLine& field) {
+    if (field.key == "value") empty_value = field.value.empty;
+    if (field.key == "valueFrom") value_from = true;
+  };
+  judge(lines[entry]);
+  for (std::size_t child = entry + 1; child < lines[entry].end; ++child) {
+    if (lines[child].parent == entry) judge(lines[child]);
+  }
+  return empty_value && !value_from;
+}
+
+/// Kubernetes containers (in manifests and Helm templates) and compose
+/// services: each is judged by its own image, wherever in its block the
+/// image, name and env come.
+void container_application_keys(std::string_view content, std::vector<LintHit>& out) {
+  if (!app_key_variable(content)) return;  // most YAML: no outline needed
+  std::vector<YamlLine> lines = outline_yaml(content);
+  std::vector<std::size_t> image = image_lines(lines);
+  // The nearest enclosing mapping with an image; parents come before children.
+  std::vector<std::size_t> container(lines.size(), YamlLine::kNone);
+  std::vector<bool> reported(lines.size(), false);
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    std::size_t parent = lines[index].parent;
+    container[index] = image[index] != YamlLine::kNone ? index
+                       : parent != YamlLine::kNone     ? container[parent]
+                                                       : YamlLine::kNone;
+    std::size_t owner = container[index];
+    if (owner == YamlLine::kNone || reported[owner]) continue;
+    std::string_view text = content.substr(lines[index].offset, lines[index].content_end);
+    auto found = app_key_variable(text);
+    if (!found || sets_empty(content, lines, index, found->second)) continue;
+    if (!names_node_agent(image_reference(content, lines, image[owner]))) continue;
+    reported[owner] = true;
+    out.push_back({"agent-config-application-key", lines[index].offset + found->first,
+                   found->second.size(), false});
+  }
+}
+
+/// Dockerfiles: each stage by its own base image, or by the stage it is built FROM.
+void dockerfile_application_keys(std::string_view content, std::vector<LintHit>& out) {
+  if (!app_key_variable(content)) return;
+  std::vector<std::pair<std::string, bool>> stages;  // alias, built on the Agent
+  bool agent_stage = false;
+  bool reported = false;
   for_each_line(content, [&](std::string_view line, std::size_t offset) {
     std::string_view text = trim(line);
-    if (text.starts_with("- ")) text = trim(text.substr(2));
-    if (dockerfile && (text.starts_with("FROM ") || text.starts_with("from "))) image = text.substr(5);
-    if (yaml && text.starts_with("image:")) image = text.substr(6);
-    if (!is_agent_image(image)) return;
-    for (std::string_view variable : kAppKeyVariables) {
-      std::size_t at = line.find(variable);
-      if (at == std::string_view::npos) continue;
-      std::size_t after = at + variable.size();
-      if (after < line.size() && (std::isalnum(static_cast<unsigned char>(line[after])) || line[after] == '_')) continue;
-      out.push_back({check, offset + at, variable.size(), false});
+    if (text.empty() || text.front() == '#') return;
+    if (text.size() > 5 && ascii_lowercase(std::string(text.substr(0, 5))) == "from ") {
+      std::vector<std::string_view> words;
+      for (std::size_t at = 5; at < text.size();) {
+        std::size_t end = std::min(text.find_first_of(" \t", at), text.size());
+        if (end > at) words.push_back(text.substr(at, end - at));
+        at = end + 1;
+      }
+      std::erase_if(words,
+                    [](std::string_view word) { return word.starts_with("--"); });  // --platform=
+      std::string_view base = words.empty() ? std::string_view() : words[0];
+      agent_stage = names_node_agent(base);
+      for (const auto& [alias, agent] : stages) {
+        if (alias == ascii_lowercase(std::string(base))) agent_stage = agent;
+      }
+      if (words.size() >= 3 && ascii_lowercase(std::string(words[1])) == "as") {
+        stages.emplace_back(ascii_lowercase(std::string(words[2])), agent_stage);
+      }
+      reported = false;
       return;
     }
+    if (!agent_stage || reported) return;
+    auto found = app_key_variable(line);
+    if (!found || assigns_empty(line, found->first + found->second.size())) return;
+    reported = true;
+    out.push_back(
+        {"agent-config-application-key", offset + found->first, found->second.size(), false});
   });
+}
+
+/// An application key where YAML says `key:` holds one, under `parent` (a
+/// top-level key) or at the top level.
+void yaml_application_key(std::string_view content, std::string_view key, std::string_view parent,
+                          std::vector<LintHit>& out) {
+  if (content.find(key) == std::string_view::npos) return;
+  std::vector<YamlLine> lines = outline_yaml(content);
+  for (const YamlLine& line : lines) {
+    if (line.key != key || line.item || line.block_text) continue;
+    bool placed = parent.empty()
+                      ? line.parent == YamlLine::kNone
+                      : line.parent != YamlLine::kNone && lines[line.parent].key == parent &&
+                            lines[line.parent].parent == YamlLine::kNone;
+    if (!placed || !holds_value(content, line.value)) continue;
+    out.push_back({"agent-config-application-key", line.value.offset, line.value.length, true});
+  }
+}
+
+/// datadog.yaml, Helm values, Dockerfiles, and Kubernetes / compose YAML of
+/// the Agent image. Values are read as YAML reads them: `appKey:  # note` is empty.
+void agent_application_key(std::string_view path, std::string_view content,
+                           std::vector<LintHit>& out) {
+  std::string_view name = basename(path);
+  std::string_view ext = extension(path);
+  if (name == "datadog.yaml" || name == "datadog.yml") {
+    return yaml_application_key(content, "app_key", "", out);
+  }
+  if (name == "Dockerfile" || name.starts_with("Dockerfile.") || ext == ".dockerfile") {
+    return dockerfile_application_keys(content, out);
+  }
+  if (ext != ".yaml" && ext != ".yml") return;
+  // Helm: datadog.appKey, a direct child of the top-level datadog key.
+  if (name.starts_with("values")) return yaml_application_key(content, "appKey", "datadog", out);
+  container_application_keys(content, out);
 }
 
 void env_file(std::string_view path, std::string_view content, std::vector<LintHit>& out) {

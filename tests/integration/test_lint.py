@@ -252,3 +252,97 @@ class RepositoryLintTest(KeysweepTestCase):
                                 ("svc/.env", "env-file-datadog-credentials")])
         _, history = self.scan_json("--history", repo.path, keep_lint=True)
         self.assertEqual([f for f in history["findings"] if f["rule_id"] in self.lint_ids()], [])
+
+
+class AgentContainerTest(KeysweepTestCase):
+    """agent-config-application-key judges each container by its own image,
+    whether `env:` comes before or after `image:`, and values by YAML."""
+
+    FILES = {
+        # A Cluster Agent after an Agent sidecar: its env comes before its image.
+        "k8s/cluster-agent.yaml": (
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+            "      - name: checks\n        image: gcr.io/datadoghq/agent:7\n"
+            "      - env:\n        - name: DD_APP_KEY\n"
+            "          valueFrom:\n            secretKeyRef: {name: dd, key: app-key}\n"
+            "        image: gcr.io/datadoghq/cluster-agent:7\n        name: cluster-agent\n"),
+        # The node Agent after a Cluster Agent document, env before image.
+        "k8s/agent.yaml": (
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+            "        - name: cluster-agent\n          image: gcr.io/datadoghq/cluster-agent:7\n"
+            "---\nkind: DaemonSet\nspec:\n  template:\n    spec:\n      containers:\n"
+            "        - command: [agent, run]\n          env:\n"
+            "            - name: DD_API_KEY\n              valueFrom: {secretKeyRef: {name: dd, key: api-key}}\n"
+            "            - name: DD_APP_KEY\n              valueFrom: {secretKeyRef: {name: dd, key: app-key}}\n"
+            "          image: registry.datadoghq.com/agent:7.81.1\n"),
+        # Declared but left empty: nothing configured.
+        "k8s/agent-empty.yaml": (
+            "containers:\n- name: agent\n  env:\n  - name: DD_APP_KEY\n    value: \"\"  # set by hand\n"
+            "  image: datadog/agent:7\n"),
+        # Grafana's agent is not Datadog's.
+        "k8s/grafana.yaml": (
+            "containers:\n- env:\n  - name: DD_APP_KEY\n    value: x\n  image: grafana/agent:v0.40.0\n"),
+        # Helm templates: the image names the Agent or the Cluster Agent only through the template.
+        "chart/templates/daemonset.yaml": (
+            "      containers:\n      - name: agent\n        env:\n"
+            "          {{- include \"containers-common-env\" . | nindent 10 }}\n"
+            "          {{- if .Values.datadog.appKey }}\n"
+            "          - name: DD_APP_KEY\n            valueFrom:\n              secretKeyRef:\n"
+            "                name: {{ template \"datadog.appKeySecretName\" . }}\n                key: app-key\n"
+            "          {{- end }}\n"
+            "        image: \"{{ include \"agent.image\" . }}\"\n"),
+        "chart/templates/cluster-agent.yaml": (
+            "      containers:\n      - name: cluster-agent\n        env:\n"
+            "          - name: DD_APP_KEY\n            valueFrom: {secretKeyRef: {name: dd, key: app-key}}\n"
+            "        image: \"{{ include \"image-path\" (dict \"root\" .Values \"image\" .Values.clusterAgent.image) }}\"\n"),
+        "chart/templates/runner.yaml": (
+            "- name: runner\n  env:\n    - name: DD_APP_KEY\n      value: {{ .Values.datadog.appKey | quote }}\n"
+            "  image: \"{{ .Values.agents.image.repository }}:{{ .Values.agents.image.tag }}\"\n"),
+        # Helm values: an empty appKey with a comment after it is empty.
+        "chart/values.yaml": (
+            "datadog:\n  # datadog.appKey -- your application key\n  appKey:  # <DATADOG_APP_KEY>\n"
+            "  appKeyExistingSecret:  # <DATADOG_APP_KEY_SECRET>\n  site: ~\n"),
+        "chart/values-null.yaml": "datadog:\n  appKey: null\n  apiKey: \"\"\n",
+        "chart/values-prod.yaml": f"datadog:\n  apiKeyExistingSecret: dd\n  appKey: \"{APP_KEY}\"  # prod\n",
+        "chart/values-block.yaml": f"datadog:\n  appKey: |\n    {APP_KEY}\n",
+        # compose: each service by its own image, environment before image.
+        "docker-compose.yml": (
+            "services:\n  agent:\n    environment:\n      - DD_API_KEY=${DD_API_KEY}\n"
+            "      - DD_APP_KEY=${DD_APP_KEY}\n    image: datadog/agent:7\n"
+            "  reporter:\n    environment:\n      DD_APP_KEY: ${DD_APP_KEY}\n    image: python:3.12\n"),
+        "compose.yaml": (
+            "services:\n  agent:\n    image: datadog/agent:7\n"
+            "  reporter:\n    environment:\n      - DD_APP_KEY=${DD_APP_KEY}\n    build: .\n"),
+        # Dockerfiles: each stage by its base, or by the stage it is built from.
+        "tools/Dockerfile": (
+            "FROM gcr.io/datadoghq/agent:7 AS agent\nRUN agent version\n"
+            "FROM python:3.12 AS reporter\n# DD_APP_KEY is read at run time\nENV DD_APP_KEY=${DD_APP_KEY}\n"),
+        "agent/Dockerfile": (
+            "FROM --platform=linux/amd64 datadog/agent:7 AS base\nENV DD_APP_KEY=\n"
+            "FROM golang:1.22 AS build\nENV DD_APP_KEY=unused\n"
+            "FROM base\nENV DD_APP_KEY=${DD_APP_KEY}\n"),
+    }
+
+    EXPECTED = {
+        ("k8s/agent.yaml", 18),
+        ("chart/templates/daemonset.yaml", 6),
+        ("chart/templates/runner.yaml", 3),
+        ("chart/values-prod.yaml", 3),
+        ("chart/values-block.yaml", 3),
+        ("docker-compose.yml", 5),
+        ("agent/Dockerfile", 6),
+    }
+
+    def test_each_container_is_judged_by_its_own_image(self):
+        for path, content in self.FILES.items():
+            self.write(path, content)
+        result, document = self.scan_json(".", keep_lint=True)
+        found = {(f["path"], f["line"]) for f in document["findings"]
+                 if f["rule_id"] == "agent-config-application-key"}
+        self.assertEqual(found, self.EXPECTED)
+        # A value is a credential (redacted); a variable name is evidence.
+        by_path = {f["path"]: f for f in document["findings"] if f["rule_id"] == "agent-config-application-key"}
+        self.assertEqual((by_path["chart/values-prod.yaml"]["column"], by_path["chart/values-prod.yaml"]["secret_redacted"]),
+                         (12, True))
+        self.assertEqual(by_path["k8s/agent.yaml"]["secret"], "DD_APP_KEY")
+        self.assertNotIn(APP_KEY, result.stdout)
