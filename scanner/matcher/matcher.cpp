@@ -308,8 +308,17 @@ class Matcher::Pass {
     out_.push_back({rule_index, match.first, match.second, secret_start, secret_end, encoding});
   }
 
-  bool mention_near(std::uint32_t context, std::size_t start, std::size_t end) const {
+  bool mention_near(std::uint32_t context, std::size_t start, std::size_t end) {
     const Context& spec = *m_.ruleset_.contexts[context];
+    // A file whose path names the vendor (k8s/datadog-secret.yaml) mentions it everywhere.
+    if (path_mentions_.empty()) {
+      for (const auto& each : m_.ruleset_.contexts) {
+        bool named = path_ && std::any_of(each->mentions.begin(), each->mentions.end(),
+                                          [&](const std::string& mention) { return contains_caseless(*path_, mention); });
+        path_mentions_.push_back(named);
+      }
+    }
+    if (path_mentions_[context]) return true;
     const std::vector<std::size_t>& list = s_.mentions[context];
     std::size_t from = start > spec.mention_before ? start - spec.mention_before : 0;
     auto it = std::lower_bound(list.begin(), list.end(), from);
@@ -401,6 +410,7 @@ class Matcher::Pass {
   Scratch& s_;
   std::vector<RawMatch>& out_;
   std::size_t chain_at_ = SIZE_MAX;
+  std::vector<bool> path_mentions_;  // per context, computed on first use
   std::vector<ChainName> chain_;
 };
 

@@ -26,6 +26,16 @@ bool is_name_char(char c) {
   return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '$' || c == '@' || c == '/';
 }
 
+bool text_is_blank(std::string_view text, std::size_t at) { return is_blank(text[at]); }
+
+/// echo and its flags: what precedes a value piped into base64 or a file.
+bool is_echo_word(std::string_view word) {
+  for (std::string_view echo : {"echo", "printf", "-n", "-e", "-ne", "-en"}) {
+    if (word == echo) return true;
+  }
+  return false;
+}
+
 bool is_type_word(std::string_view word) {
   for (std::string_view type : {"string", "String", "str", "&str", "const", "final", "static", "readonly"}) {
     if (word == type) return true;
@@ -233,6 +243,11 @@ std::vector<std::string> words_of(std::string_view name) {
   return words;
 }
 
+/// A chain name from text: its words, and whether it is a URL or a path.
+ChainName chain_name(std::string_view name, bool own) {
+  return {words_of(name), own, name.find('/') != std::string_view::npos};
+}
+
 bool equal_words(const std::vector<std::string>& words, const std::vector<std::string>& pattern) {
   return words == pattern;
 }
@@ -248,6 +263,30 @@ bool matches_at(const std::vector<ChainName>& chain, std::size_t index, const Na
   for (std::size_t k = 0; k < pattern.size(); ++k) {
     std::size_t at = index + k;
     if (at >= chain.size() || !matches_level(chain[at].words, pattern, pattern.size() - 1 - k, exact)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Whether every word of an own kind name is the kind's, a generic name's, a
+/// marker, a qualifier or a number: OPENWEATHER_API_KEY names another vendor.
+bool only_qualified(const std::vector<std::string>& words, const Rule& rule, const Context& context) {
+  std::vector<bool> covered(words.size(), false);
+  for (const auto* patterns : {&rule.kind_names, &rule.generic_names}) {
+    for (const NamePattern& pattern : *patterns) {
+      const std::vector<std::string>& level = pattern.back();
+      for (auto at = std::search(words.begin(), words.end(), level.begin(), level.end()); at != words.end();
+           at = std::search(at + 1, words.end(), level.begin(), level.end())) {
+        std::fill(covered.begin() + (at - words.begin()), covered.begin() + (at - words.begin()) + std::ptrdiff_t(level.size()), true);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    bool number = std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!covered[i] && !number && word.size() > 1 && !std::binary_search(context.qualifiers.begin(), context.qualifiers.end(), word) &&
+        !std::binary_search(context.markers.begin(), context.markers.end(), word)) {
       return false;
     }
   }
@@ -363,13 +402,13 @@ void yaml_parents(const BackReader& reader, std::size_t position, ChainMemo& mem
     if (parent == std::string_view::npos) return;
     YamlLine line = read_line(text, parent, reader.examined());
     if (line.key.empty()) {
-      chain.push_back({words_of(line.text), false});
+      chain.push_back(chain_name(line.text, false));
       return;
     }
     std::string_view key = line.key;
     while (!key.empty() && is_blank(key.back())) key.remove_suffix(1);
     if (key.size() >= 2 && is_quote(key.front()) && key.back() == key.front()) key = key.substr(1, key.size() - 2);
-    chain.push_back({words_of(key), false});
+    chain.push_back(chain_name(key, false));
     line_start = parent;
   }
 }
@@ -407,6 +446,24 @@ std::string sibling_label(const BackReader& reader, std::size_t position, const 
   return {};
 }
 
+/// The quoted strings in [from, to) at bracket depth 0, as chain names.
+void string_arguments(const BackReader& reader, std::size_t from, std::size_t to, std::vector<ChainName>& chain) {
+  std::string_view text = reader.text();
+  to = std::min(to, from + kMaxNameLength * 2);
+  int depth = 0;
+  for (std::size_t p = from; p < to; ++p) {
+    ++reader.examined();
+    char c = text[p];
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (depth != 0 || (c != '"' && c != '\'')) continue;
+    std::size_t close = text.find(c, p + 1);
+    if (close == std::string_view::npos || close >= to || close - p > kMaxNameLength) return;
+    chain.push_back(chain_name(text.substr(p + 1, close - p - 1), false));
+    p = close;
+  }
+}
+
 }  // namespace
 
 bool words_contain(const std::vector<std::string>& words, const std::vector<std::string>& pattern) {
@@ -420,9 +477,19 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
   BackReader reader(content, bytes_examined);
   std::size_t own_floor = value_start > kOwnNameReach ? value_start - kOwnNameReach : 0;
   NameAt own = reader.name_before(value_start, own_floor);
+  // `DD_API_KEY_B64=$(echo -n "<key>" | base64)`: the command substitution's
+  // assignment names the value, not echo's flags.
+  for (int hops = 0; hops < 3 && is_echo_word(own.name); ++hops) {
+    std::size_t p = own.start;
+    while (p > own_floor && (text_is_blank(content, p - 1) || content[p - 1] == '(' || content[p - 1] == '$' ||
+                             content[p - 1] == '`')) {
+      --p;
+    }
+    own = reader.name_before(p, own_floor);
+  }
   std::size_t position = own.start;
   if (!own.name.empty()) {
-    chain.push_back({words_of(own.name), true});
+    chain.push_back(chain_name(own.name, true));
     // A generic `value` takes its name from a sibling label.
     bool value_name = std::any_of(context.value_names.begin(), context.value_names.end(),
                                   [&](const NamePattern& pattern) {
@@ -430,7 +497,7 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
                                   });
     if (value_name) {
       std::string label = sibling_label(reader, own.start, context);
-      if (!label.empty()) chain.push_back({words_of(label), true});
+      if (!label.empty()) chain.push_back(chain_name(label, true));
     }
   }
   std::size_t bracket_floor = position > kBracketReach ? position - kBracketReach : 0;
@@ -445,8 +512,11 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
       if (level == 0 && opener == std::string_view::npos) memo.no_opener_at = position;
     }
     if (opener == std::string_view::npos) break;
+    // A call's string arguments before the value name it too:
+    // set_auth_key("appKeyAuth", APIKey { key: "..." }).
+    if (content[opener] == '(') string_arguments(reader, opener + 1, position, chain);
     NameAt parent = reader.name_before(opener, bracket_floor);
-    if (!parent.name.empty()) chain.push_back({words_of(parent.name), false});
+    if (!parent.name.empty()) chain.push_back(chain_name(parent.name, false));
     position = parent.name.empty() ? opener : parent.start;
   }
   yaml_parents(reader, position, memo, chain);
@@ -456,25 +526,46 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
 TokenVerdict judge_chain(const std::vector<ChainName>& chain, const Rule& rule,
                          const std::vector<const Rule*>& others, bool mention_near) {
   const Context& context = *rule.context;
-  bool generic_seen = false;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    const std::vector<std::string>& words = chain[i].words;
-    if (any_matches_at(chain, i, rule.names, false)) return TokenVerdict::named;
-    if (has_any_word(words, context.foreign) || has_any_word(words, context.not_secret)) {
+  auto other_rule_names = [&](std::size_t i) {
+    return std::any_of(others.begin(), others.end(), [&](const Rule* other) {
+      return any_matches_at(chain, i, other->names, false) || any_matches_at(chain, i, other->kind_names, false);
+    });
+  };
+  // The value's own names first: another vendor's or a digest's name rejects
+  // it whatever surrounds it.
+  for (std::size_t i = 0; i < chain.size() && chain[i].own; ++i) {
+    if (chain[i].url || any_matches_at(chain, i, rule.names, false)) continue;
+    if (has_any_word(chain[i].words, context.foreign) || has_any_word(chain[i].words, context.not_secret)) {
       return TokenVerdict::rejected;
     }
-    bool marked = has_any_word(words, context.markers);
-    if (marked && any_matches_at(chain, i, rule.kind_names, false)) return TokenVerdict::named;
-    for (const Rule* other : others) {
-      if (any_matches_at(chain, i, other->names, false) || any_matches_at(chain, i, other->kind_names, false)) {
-        return TokenVerdict::rejected;  // another kind of key's name, over a value of the wrong shape
-      }
+  }
+  // A name of this rule anywhere in the chain decides (a client's auth name
+  // over the struct that holds the key, `additional_endpoints` over a list).
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (any_matches_at(chain, i, rule.names, false)) return TokenVerdict::named;
+    if (chain[i].own && has_any_word(chain[i].words, context.markers) &&
+        any_matches_at(chain, i, rule.kind_names, false)) {
+      return TokenVerdict::named;  // DD_APP_KEY, whatever the enclosing names say
     }
-    if (any_matches_at(chain, i, rule.kind_names, false) || any_matches_at(chain, i, rule.generic_names, true)) {
+    if (any_matches_at(chain, i, context.other_secrets, false)) return TokenVerdict::rejected;
+  }
+  bool generic_seen = false;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const ChainName& name = chain[i];
+    const std::vector<std::string>& words = name.words;
+    bool marked = has_any_word(words, context.markers);
+    bool kind = any_matches_at(chain, i, rule.kind_names, false);
+    if (marked && kind) return TokenVerdict::named;
+    if (!name.url && (has_any_word(words, context.foreign) || has_any_word(words, context.not_secret))) {
+      return TokenVerdict::rejected;
+    }
+    if (other_rule_names(i)) return TokenVerdict::rejected;  // another kind of key over a value of the wrong shape
+    if (kind && name.own && !only_qualified(words, rule, context)) return TokenVerdict::rejected;
+    if (kind || any_matches_at(chain, i, rule.generic_names, true)) {
       generic_seen = true;
       continue;
     }
-    if (chain[i].own) return TokenVerdict::rejected;  // assigned to something else: a commit, a url
+    if (name.own && !name.url) return TokenVerdict::rejected;  // assigned to something else: a commit, a url
   }
   return generic_seen && mention_near ? TokenVerdict::mentioned : TokenVerdict::rejected;
 }

@@ -40,6 +40,7 @@ namespace keysweep {
 struct ChainName {
   std::vector<std::string> words;
   bool own = false;  // the value's own name (or its label)
+  bool url = false;  // a URL or path: its words are places, not a vendor's names
 };
 
 /// What name chains of one buffer remember for the next ones: the YAML

@@ -75,6 +75,10 @@ struct Context {
   std::vector<std::string> markers;     // name words that say the vendor ("dd", "datadog")
   std::vector<std::string> foreign;     // name words that say another vendor
   std::vector<std::string> not_secret;  // name words that say a digest, an id, a version
+  // Words that may qualify a kind name without naming another vendor
+  // (config.api_key, API_KEY_PROD); any other word does (OPENWEATHER_API_KEY).
+  std::vector<std::string> qualifiers;
+  std::vector<NamePattern> other_secrets;  // names of the vendor's other secrets (cluster agent token)
   std::vector<NamePattern> value_names;  // a generic "value" whose name is in a sibling
   std::vector<NamePattern> label_names;  // the sibling that holds it: name, key
   std::string source;

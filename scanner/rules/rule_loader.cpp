@@ -238,6 +238,10 @@ std::shared_ptr<const Context> parse_context(const toml::node& node, const std::
       context->foreign = lowercase_words(value, field, where);
     } else if (field == "notSecret") {
       context->not_secret = lowercase_words(value, field, where);
+    } else if (field == "qualifiers") {
+      context->qualifiers = lowercase_words(value, field, where);
+    } else if (field == "otherSecrets") {
+      context->other_secrets = parse_name_patterns(value, field, where);
     } else if (field == "valueNames") {
       context->value_names = parse_name_patterns(value, field, where);
     } else if (field == "labelNames") {
@@ -248,7 +252,7 @@ std::shared_ptr<const Context> parse_context(const toml::node& node, const std::
   }
   if (context->id.empty()) where.fail(&node, "a context needs a non-empty 'id'");
   // Word sets are searched for every name of every candidate: keep them sorted.
-  for (auto* words : {&context->markers, &context->foreign, &context->not_secret}) {
+  for (auto* words : {&context->markers, &context->foreign, &context->not_secret, &context->qualifiers}) {
     std::sort(words->begin(), words->end());
   }
   return context;
