@@ -28,27 +28,49 @@ CommitPtr lookup_commit(git_repository* repository, const git_oid& id) {
   return CommitPtr(commit);
 }
 
-/// The commit each ref (and HEAD) points to, peeling tags. Refs to trees or
-/// blobs, and an unborn HEAD, have no history to walk.
-std::vector<git_oid> ref_tips(git_repository* repository) {
+/// A ref whose target, once tags are peeled, is a tree or a blob: it has no
+/// history, but everyone who clones the ref gets the object.
+struct TaggedObject {
+  std::string ref;  // the full ref name, "refs/tags/..."
+  git_oid id;
+  git_object_t type;
+};
+
+/// What the refs (and HEAD) point to, tags peeled (a tag of a tag too): the
+/// commits to walk, and the trees and blobs that refs reach without a commit.
+/// Every ref counts, notes and the stash included. An unborn HEAD has nothing.
+struct RefTargets {
+  std::vector<git_oid> commits;
+  std::vector<TaggedObject> others;  // sorted by ref name
+};
+
+RefTargets ref_targets(git_repository* repository) {
   git_reference_iterator* raw_iterator = nullptr;
   if (git_reference_iterator_new(&raw_iterator, repository) != 0) {
     throw RuntimeFailure("cannot list references: " + git_error_text());
   }
   ReferenceIteratorPtr iterator(raw_iterator);
-  std::vector<git_oid> tips;
+  RefTargets targets;
   git_reference* raw = nullptr;
   while (git_reference_next(&raw, iterator.get()) == 0) {
     ReferencePtr reference(raw);
     git_object* target = nullptr;
-    if (git_reference_peel(&target, reference.get(), GIT_OBJECT_COMMIT) == 0) {
-      ObjectPtr commit(target);
-      tips.push_back(*git_object_id(commit.get()));
+    // GIT_OBJECT_ANY peels tags until something that is not a tag.
+    if (git_reference_peel(&target, reference.get(), GIT_OBJECT_ANY) != 0) continue;
+    ObjectPtr object(target);
+    git_object_t type = git_object_type(object.get());
+    if (type == GIT_OBJECT_COMMIT) {
+      targets.commits.push_back(*git_object_id(object.get()));
+    } else if (type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB) {
+      targets.others.push_back(
+          {git_reference_name(reference.get()), *git_object_id(object.get()), type});
     }
   }
   git_oid head;  // a detached HEAD is not under refs/
-  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) tips.push_back(head);
-  return tips;
+  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) targets.commits.push_back(head);
+  std::sort(targets.others.begin(), targets.others.end(),
+            [](const TaggedObject& a, const TaggedObject& b) { return a.ref < b.ref; });
+  return targets;
 }
 
 /// The commits a shallow clone was cut at (their parents are absent by design).
@@ -429,13 +451,14 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
   if (targets.empty()) return places;
   OidSet wanted(targets.begin(), targets.end());
   GitWalkStats stats;
+  RefTargets refs = ref_targets(repository);
   // A (tree, path) seen in an earlier commit holds nothing new: skip it.
   std::unordered_set<std::string> visited_trees, recorded;
-  for (const CommitNode& node : commits_parents_first(repository, ref_tips(repository), {}, stats)) {
-    auto enter = [&](const git_oid& id, const std::string& path) {
-      if (trees_to_enter != nullptr && trees_to_enter->count(TreeSketch::key(id)) == 0) return false;
-      return visited_trees.insert(key_of(id, path)).second;
-    };
+  auto enter = [&](const git_oid& id, const std::string& path) {
+    if (trees_to_enter != nullptr && trees_to_enter->count(TreeSketch::key(id)) == 0) return false;
+    return visited_trees.insert(key_of(id, path)).second;
+  };
+  for (const CommitNode& node : commits_parents_first(repository, refs.commits, {}, stats)) {
     auto on_blob = [&](const git_oid& id, std::string&& path) {
       if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
         places[id].push_back({std::move(path), node.id, std::nullopt});
@@ -443,6 +466,27 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
       return true;
     };
     walk_tree(repository, node.tree, stats, enter, on_blob);
+  }
+  // Blobs that only tags of trees or blobs reach: placed there, with no commit.
+  if (places.size() < wanted.size()) {
+    const git_oid no_commit{};
+    BlobPlaces tagged;
+    for (const TaggedObject& object : refs.others) {
+      if (object.type == GIT_OBJECT_BLOB) {
+        if (wanted.count(object.id) != 0)
+          tagged[object.id].push_back({object.ref, no_commit, std::nullopt});
+        continue;
+      }
+      // Paths start at the tagged tree's root. A (tree, path) a commit already
+      // holds is skipped: its blobs have places with a commit.
+      walk_tree(repository, object.id, stats, enter, [&](const git_oid& id, std::string&& path) {
+        if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
+          tagged[id].push_back({std::move(path), no_commit, std::nullopt});
+        }
+        return true;
+      });
+    }
+    for (auto& [id, where] : tagged) places.try_emplace(id, std::move(where));
   }
   if (stats.missing_objects > 0) {
     diagnostics.warn(std::to_string(stats.missing_objects) +

@@ -42,7 +42,8 @@ struct GitBlob {
   std::string path;
 };
 
-/// Where a blob lives: a path, and the commit that put it there (zero id: no commit).
+/// Where a blob lives: a path, and the commit that put it there (zero id: no
+/// commit, as for a blob that only a tag reaches).
 struct BlobPlace {
   std::string path;
   git_oid commit;
@@ -101,8 +102,12 @@ void walk_range_blobs(git_repository* repository, const CommitSelection& selecti
                       GitWalkStats& stats, BlobPlaces& places, const BlobVisitor& visit);
 
 /// For each target blob, every place where history first introduced it: a
-/// walk of all commits, parents first, visiting each (tree, path) once, so a
-/// (blob, path) is attributed to the first commit whose tree holds it.
+/// walk of all commits that any ref reaches (branches, tags, tags of tags,
+/// notes, the stash and its parents, HEAD), parents first, visiting each
+/// (tree, path) once, so a (blob, path) is attributed to the first commit
+/// whose tree holds it. A target no commit holds but a ref reaches through a
+/// tag of a tree or a blob is placed there with no commit: at its path under
+/// the tagged tree, or at the ref's name for a tagged blob.
 /// `trees_to_enter`, when given, limits the walk to trees with those keys
 /// (TreeSketch::trees_leading_to): trees that cannot lead to a target are
 /// not read at all.

@@ -1,7 +1,8 @@
 """Everyday git workflows, each as real git does them (real `git commit`, real
 `git push` to bare remotes, hooks installed by `keysweep hook install`):
 ranges and hooks report what the commits add, line by line; renames add
-nothing; hooks scan exactly what the remote lacks."""
+nothing; hooks scan exactly what the remote lacks; history covers every ref
+kind (tags of blobs and trees, notes, the stash)."""
 import json
 import os
 import shutil
@@ -276,6 +277,74 @@ class CommitsFromTest(WorkflowTestCase):
         both = self.keysweep_in(self.repo.path, "scan", "--commits-from", "-", "--since", "HEAD")
         self.assertEqual(both.returncode, 2)
         self.assertIn("choose one of", both.stderr)
+
+
+class EveryRefKindTest(WorkflowTestCase):
+    def history(self):
+        result = self.keysweep_in(self.repo.path, "scan", "--history", "--format", "json")
+        self.assertIn(result.returncode, (0, 1), result.stderr)
+        self.assertNotIn("no ref reaches", result.stderr)
+        lint = self.lint_ids()
+        return sorted((f["path"], f["line"], f["commit"]) for f in json.loads(result.stdout)["findings"]
+                      if f["rule_id"] not in lint)
+
+    def hash_object(self, content):
+        completed = self.run_in(self.repo.path, "git", "hash-object", "-w", "--stdin", stdin=content)
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        return completed.stdout.strip()
+
+    def test_tags_of_blobs_and_trees(self):
+        lightweight = self.hash_object(f"DD_API_KEY={API_KEY}\n")
+        self.git(self.repo.path, "tag", "keyfile", lightweight)
+        annotated = self.hash_object(f"DD_API_KEY={API_KEY_2}\n")
+        self.git(self.repo.path, "tag", "-a", "-m", "a blob", "annotated-blob", annotated)
+        # A tag of a tag of a blob, the inner tag's own ref deleted.
+        nested = self.hash_object(f"DD_API_KEY={API_KEY_3}\n")
+        self.git(self.repo.path, "tag", "-a", "-m", "inner", "inner", nested)
+        self.git(self.repo.path, "tag", "-a", "-m", "outer", "outer", "inner")
+        self.git(self.repo.path, "tag", "-d", "inner")
+        # A tree, built without a commit, tagged with an annotated tag.
+        index = {"GIT_INDEX_FILE": os.path.join(self.tmp, "tree-index")}
+        app_key = self.hash_object(f"DD_APP_KEY={APP_KEY}\n")
+        self.assertEqual(self.run_in(self.repo.path, "git", "update-index", "--add", "--cacheinfo",
+                                     f"100644,{app_key},config/app.env", **index).returncode, 0)
+        tree = self.run_in(self.repo.path, "git", "write-tree", **index).stdout.strip()
+        self.git(self.repo.path, "tag", "-a", "-m", "a tree", "tree-tag", tree)
+        # A blob that a commit holds too is reported where the commit put it.
+        committed = self.commit_unchecked(self.repo.path, {"in-commit.env": "DD_API_KEY=" + API_KEY[::-1] + "\n"})
+        self.git(self.repo.path, "tag", "committed-blob", self.git(self.repo.path, "rev-parse", "HEAD:in-commit.env"))
+        self.assertEqual(self.history(), sorted([
+            ("config/app.env", 1, None),
+            ("in-commit.env", 1, committed),
+            ("refs/tags/annotated-blob", 1, None),
+            ("refs/tags/keyfile", 1, None),
+            ("refs/tags/outer", 1, None),
+        ]))
+
+    def test_notes(self):
+        head = self.repo.git("rev-parse", "HEAD")
+        self.git(self.repo.path, "notes", "add", "-m", f"deploy with DD_API_KEY={API_KEY}", "HEAD")
+        notes = self.git(self.repo.path, "rev-parse", "refs/notes/commits")
+        self.assertEqual(self.history(), [(head, 1, notes)])
+
+    def test_the_stash_with_its_index_and_untracked_files(self):
+        self.commit_unchecked(self.repo.path, {"tracked.env": "A=1\n"})
+        with open(os.path.join(self.repo.path, "staged.env"), "w") as handle:
+            handle.write(f"DD_API_KEY={API_KEY}\n")
+        self.git(self.repo.path, "add", "staged.env")
+        with open(os.path.join(self.repo.path, "tracked.env"), "w") as handle:
+            handle.write(f"A=1\nDD_API_KEY={API_KEY_2}\n")
+        with open(os.path.join(self.repo.path, "untracked.env"), "w") as handle:
+            handle.write(f"DD_APP_KEY={APP_KEY}\n")
+        self.git(self.repo.path, "stash", "push", "-q", "--include-untracked")
+        self.assertEqual(self.git(self.repo.path, "status", "--porcelain"), "")
+        stash, index, untracked = (self.git(self.repo.path, "rev-parse", f"stash{suffix}")
+                                   for suffix in ("", "^2", "^3"))
+        self.assertEqual(self.history(), [
+            ("staged.env", 1, index),
+            ("tracked.env", 2, stash),
+            ("untracked.env", 1, untracked),
+        ])
 
 
 if __name__ == "__main__":
