@@ -6,11 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "cli/hook_commands.h"
@@ -52,6 +55,7 @@ struct ScanArguments {
   bool history = false;
   std::string range;
   std::string since;
+  std::string commits_from;  // a file of commit ids, "-" for stdin
   bool staged = false;
   bool progress = false;
   std::string inventory;
@@ -110,18 +114,45 @@ Ruleset load_ruleset(const std::vector<std::string>& extra_paths, bool include_b
   return ruleset;
 }
 
+/// The commits named in `source` ("-": stdin), one per line as `git rev-list`
+/// prints them; only the first word of a line counts, blank lines are skipped.
+std::vector<std::string> read_commit_list(const std::string& source) {
+  std::ifstream file;
+  if (source != "-") {
+    file.open(source);
+    if (!file) {
+      throw UsageError("--commits-from: cannot read '" + source + "': " + std::strerror(errno));
+    }
+  }
+  std::istream& in = source == "-" ? std::cin : file;
+  std::vector<std::string> commits;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string first;
+    if (words >> first) commits.push_back(first);
+  }
+  if (in.bad()) throw UsageError("--commits-from: cannot read '" + source + "'");
+  return commits;
+}
+
 /// The git scan the flags ask for, if any. Git scans take at most one PATH,
 /// inside the repository; without one the repository comes from the
 /// environment (GIT_DIR, as git sets it for hooks) or the current directory.
 std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
                                                const ScanOptions& tree_options) {
   int modes = int(arguments.history) + int(!arguments.range.empty()) +
-              int(!arguments.since.empty()) + int(arguments.staged);
+              int(!arguments.since.empty()) + int(!arguments.commits_from.empty()) +
+              int(arguments.staged);
   if (modes == 0) {
-    if (arguments.progress) throw UsageError("--progress goes with --history, --range or --since");
+    if (arguments.progress) {
+      throw UsageError("--progress goes with --history, --range, --since or --commits-from");
+    }
     return std::nullopt;
   }
-  if (modes > 1) throw UsageError("choose one of --history, --range, --since and --staged");
+  if (modes > 1) {
+    throw UsageError("choose one of --history, --range, --since, --commits-from and --staged");
+  }
   if (arguments.paths.size() > 1) {
     throw UsageError("a git scan takes one PATH (the repository), not " +
                      std::to_string(arguments.paths.size()));
@@ -134,6 +165,7 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
   if (!arguments.range.empty() && arguments.range.find("..") == std::string::npos) {
     throw UsageError("--range: '" + arguments.range + "' is not a range A..B (use --since REV)");
   }
+  if (!arguments.commits_from.empty()) git.commits = read_commit_list(arguments.commits_from);
   git.repository = arguments.paths.empty() ? "" : arguments.paths.front();
   git.max_file_size = tree_options.max_file_size;
   git.threads = tree_options.threads;
@@ -385,8 +417,12 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_flag("--no-cache", arguments.no_cache, "Do not read or write the compiled rule database cache");
   command.add_flag("--history", arguments.history,
                    "Scan every blob reachable from every ref of the repository at PATH");
-  command.add_option("--range", arguments.range, "Scan the blobs that the commits in A..B add or change");
+  command.add_option("--range", arguments.range,
+                     "Scan the lines that the commits in A..B add (each against its parents)");
   command.add_option("--since", arguments.since, "Same as --range REV..HEAD");
+  command.add_option("--commits-from", arguments.commits_from,
+                     "Scan exactly the commits listed in this file (- for stdin), one id a line, "
+                     "as `git rev-list` prints them");
   command.add_flag("--staged", arguments.staged,
                    "Scan what `git commit` would add: lines added in the index relative to HEAD");
   command.add_flag("--progress", arguments.progress,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <queue>
 #include <unordered_set>
 
@@ -42,27 +43,49 @@ CommitPtr lookup_commit(git_repository* repository, const git_oid& id) {
   return CommitPtr(commit);
 }
 
-/// The commit each ref (and HEAD) points to, peeling tags. Refs to trees or
-/// blobs, and an unborn HEAD, have no history to walk.
-std::vector<git_oid> ref_tips(git_repository* repository) {
+/// A ref whose target, once tags are peeled, is a tree or a blob: it has no
+/// history, but everyone who clones the ref gets the object.
+struct TaggedObject {
+  std::string ref;  // the full ref name, "refs/tags/..."
+  git_oid id;
+  git_object_t type;
+};
+
+/// What the refs (and HEAD) point to, tags peeled (a tag of a tag too): the
+/// commits to walk, and the trees and blobs that refs reach without a commit.
+/// Every ref counts, notes and the stash included. An unborn HEAD has nothing.
+struct RefTargets {
+  std::vector<git_oid> commits;
+  std::vector<TaggedObject> others;  // sorted by ref name
+};
+
+RefTargets ref_targets(git_repository* repository) {
   git_reference_iterator* raw_iterator = nullptr;
   if (git_reference_iterator_new(&raw_iterator, repository) != 0) {
     throw RuntimeFailure("cannot list references: " + git_error_text());
   }
   ReferenceIteratorPtr iterator(raw_iterator);
-  std::vector<git_oid> tips;
+  RefTargets targets;
   git_reference* raw = nullptr;
   while (git_reference_next(&raw, iterator.get()) == 0) {
     ReferencePtr reference(raw);
     git_object* target = nullptr;
-    if (git_reference_peel(&target, reference.get(), GIT_OBJECT_COMMIT) == 0) {
-      ObjectPtr commit(target);
-      tips.push_back(*git_object_id(commit.get()));
+    // GIT_OBJECT_ANY peels tags until something that is not a tag.
+    if (git_reference_peel(&target, reference.get(), GIT_OBJECT_ANY) != 0) continue;
+    ObjectPtr object(target);
+    git_object_t type = git_object_type(object.get());
+    if (type == GIT_OBJECT_COMMIT) {
+      targets.commits.push_back(*git_object_id(object.get()));
+    } else if (type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB) {
+      targets.others.push_back(
+          {git_reference_name(reference.get()), *git_object_id(object.get()), type});
     }
   }
   git_oid head;  // a detached HEAD is not under refs/
-  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) tips.push_back(head);
-  return tips;
+  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) targets.commits.push_back(head);
+  std::sort(targets.others.begin(), targets.others.end(),
+            [](const TaggedObject& a, const TaggedObject& b) { return a.ref < b.ref; });
+  return targets;
 }
 
 /// The commits a shallow clone was cut at (their parents are absent by design).
@@ -86,54 +109,28 @@ struct CommitNode {
   std::vector<git_oid> parents;  // those present in the repository, walked or not
 };
 
-/// The commits reachable from `tips` and not from `hidden`, parents before
-/// children (oldest first among those ready). libgit2 1.5's revwalk fails
-/// outright at a shallow clone's boundary, so the graph is walked here: an
-/// absent parent simply ends the walk on that side, and counts as missing
-/// unless the shallow file says it was cut there.
-std::vector<CommitNode> commits_parents_first(git_repository* repository,
-                                              const std::vector<git_oid>& tips,
-                                              const std::vector<git_oid>& hidden,
-                                              GitWalkStats& stats) {
-  const OidSet boundary = shallow_boundary(repository);
-  OdbPtr odb = repository_odb(repository);
-  // Visits ancestors breadth-first; `visit` returns false to not go further up.
-  auto ancestors = [&](const std::vector<git_oid>& starts, OidSet& seen, auto&& visit) {
-    std::vector<git_oid> pending(starts.begin(), starts.end());
-    while (!pending.empty()) {
-      git_oid id = pending.back();
-      pending.pop_back();
-      if (!seen.insert(id).second) continue;
-      CommitPtr commit = lookup_commit(repository, id);
-      if (!commit) continue;
-      if (!visit(id, commit.get())) continue;
-      for (unsigned n = 0; n < git_commit_parentcount(commit.get()); ++n) {
-        pending.push_back(*git_commit_parent_id(commit.get(), n));
-      }
+using CommitNodes = std::unordered_map<git_oid, CommitNode, OidHash, OidEqual>;
+
+/// A commit's node: its tree, and every parent present in the repository,
+/// walked or not (a range diffs against them all). An absent parent counts as
+/// missing unless the shallow file says the clone was cut there.
+CommitNode commit_node(const git_oid& id, git_commit* commit, git_odb* odb, const OidSet& boundary,
+                       GitWalkStats& stats) {
+  CommitNode node{id, *git_commit_tree_id(commit), git_commit_time(commit), {}};
+  for (unsigned n = 0; n < git_commit_parentcount(commit); ++n) {
+    const git_oid& parent = *git_commit_parent_id(commit, n);
+    if (git_odb_exists(odb, &parent)) {
+      node.parents.push_back(parent);
+    } else if (boundary.count(id) == 0) {
+      ++stats.missing_objects;
     }
-  };
+  }
+  return node;
+}
 
-  OidSet excluded;
-  ancestors(hidden, excluded, [](const git_oid&, git_commit*) { return true; });
-
-  std::unordered_map<git_oid, CommitNode, OidHash, OidEqual> nodes;
-  OidSet seen = excluded;
-  ancestors(tips, seen, [&](const git_oid& id, git_commit* commit) {
-    CommitNode node{id, *git_commit_tree_id(commit), git_commit_time(commit), {}};
-    for (unsigned n = 0; n < git_commit_parentcount(commit); ++n) {
-      // Every present parent, hidden or not: a range diffs against them all.
-      const git_oid& parent = *git_commit_parent_id(commit, n);
-      if (git_odb_exists(odb.get(), &parent)) {
-        node.parents.push_back(parent);
-      } else if (boundary.count(id) == 0) {
-        ++stats.missing_objects;
-      }
-    }
-    nodes.emplace(id, std::move(node));
-    return true;
-  });
-
-  // Kahn's algorithm: a commit is ready once all its (present) parents are out.
+/// `nodes` parents before children (oldest first among those ready), by
+/// Kahn's algorithm: a commit is ready once all its parents among `nodes` are out.
+std::vector<CommitNode> parents_first(const CommitNodes& nodes, GitWalkStats& stats) {
   std::unordered_map<git_oid, std::vector<git_oid>, OidHash, OidEqual> children;
   std::unordered_map<git_oid, std::size_t, OidHash, OidEqual> waiting;
   for (const auto& [id, node] : nodes) {
@@ -165,6 +162,43 @@ std::vector<CommitNode> commits_parents_first(git_repository* repository,
   }
   stats.commits = ordered.size();
   return ordered;
+}
+
+/// The commits reachable from `tips` and not from `hidden`, parents first.
+/// libgit2 1.5's revwalk fails outright at a shallow clone's boundary, so the
+/// graph is walked here: an absent parent simply ends the walk on that side.
+std::vector<CommitNode> commits_parents_first(git_repository* repository,
+                                              const std::vector<git_oid>& tips,
+                                              const std::vector<git_oid>& hidden,
+                                              GitWalkStats& stats) {
+  const OidSet boundary = shallow_boundary(repository);
+  OdbPtr odb = repository_odb(repository);
+  // Visits ancestors depth-first; `visit` returns false to not go further up.
+  auto ancestors = [&](const std::vector<git_oid>& starts, OidSet& seen, auto&& visit) {
+    std::vector<git_oid> pending(starts.begin(), starts.end());
+    while (!pending.empty()) {
+      git_oid id = pending.back();
+      pending.pop_back();
+      if (!seen.insert(id).second) continue;
+      CommitPtr commit = lookup_commit(repository, id);
+      if (!commit) continue;
+      if (!visit(id, commit.get())) continue;
+      for (unsigned n = 0; n < git_commit_parentcount(commit.get()); ++n) {
+        pending.push_back(*git_commit_parent_id(commit.get(), n));
+      }
+    }
+  };
+
+  OidSet excluded;
+  ancestors(hidden, excluded, [](const git_oid&, git_commit*) { return true; });
+
+  CommitNodes nodes;
+  OidSet seen = excluded;
+  ancestors(tips, seen, [&](const git_oid& id, git_commit* commit) {
+    nodes.emplace(id, commit_node(id, commit, odb.get(), boundary, stats));
+    return true;
+  });
+  return parents_first(nodes, stats);
 }
 
 /// Depth-first over a tree, skipping subtrees `enter` refuses.
@@ -214,53 +248,139 @@ std::string key_of(const git_oid& id, std::string_view path) {
   return key;
 }
 
-ObjectPtr resolve_commit(git_repository* repository, const std::string& spec) {
+/// The commit `spec` names; `option` (the flag it came from) heads the error.
+CommitPtr resolve_commit(git_repository* repository, const std::string& spec, const char* option) {
   git_object* object = nullptr;
   if (git_revparse_single(&object, repository, spec.c_str()) != 0) {
-    throw UsageError("--range: '" + spec + "' does not name a commit: " + git_error_text());
+    throw UsageError(std::string(option) + ": '" + spec +
+                     "' does not name a commit: " + git_error_text());
   }
   ObjectPtr resolved(object);
   git_object* commit = nullptr;
   if (git_object_peel(&commit, resolved.get(), GIT_OBJECT_COMMIT) != 0) {
-    throw UsageError("--range: '" + spec + "' is not a commit");
+    throw UsageError(std::string(option) + ": '" + spec + "' is not a commit");
   }
-  return ObjectPtr(commit);
+  return CommitPtr(reinterpret_cast<git_commit*>(commit));
 }
 
-/// Calls on_file(index, delta) for each file a diff adds or changes; deleted
-/// files have nothing to scan, and submodules are counted and skipped.
-template <typename OnFile>
-void for_each_new_file(git_diff* diff, GitWalkStats& stats, OnFile&& on_file) {
-  for (std::size_t i = 0; i < git_diff_num_deltas(diff); ++i) {
-    const git_diff_delta* delta = git_diff_get_delta(diff, i);
-    if (delta->status == GIT_DELTA_DELETED) continue;
-    if (delta->new_file.mode == GIT_FILEMODE_COMMIT) {
-      ++stats.submodules;
-      continue;
+/// The commits of a range, parents first.
+std::vector<CommitNode> range_commits(git_repository* repository, const std::string& range,
+                                      GitWalkStats& stats) {
+  std::string from = range, to = "HEAD";
+  if (std::size_t dots = range.find(".."); dots != std::string::npos) {
+    if (range.find("...") != std::string::npos) {
+      throw UsageError("--range: '" + range +
+                       "': use A..B (symmetric A...B ranges are not supported)");
     }
-    on_file(i, *delta);
+    from = range.substr(0, dots);
+    to = range.substr(dots + 2);
+    if (to.empty()) to = "HEAD";
   }
+  // "..B" (empty A): every commit B reaches.
+  std::vector<git_oid> hidden;
+  if (!from.empty())
+    hidden.push_back(*git_commit_id(resolve_commit(repository, from, "--range").get()));
+  CommitPtr to_commit = resolve_commit(repository, to, "--range");
+  return commits_parents_first(repository, {*git_commit_id(to_commit.get())}, hidden, stats);
 }
 
-/// (path -> blob) of the blobs `commit_tree` adds or changes relative to `parent_tree`.
-std::unordered_map<std::string, git_oid> changed_blobs(git_repository* repository,
-                                                       git_tree* parent_tree, git_tree* commit_tree,
-                                                       GitWalkStats& stats) {
+/// Exactly the listed commits, parents first; each still diffs against all its parents.
+std::vector<CommitNode> listed_commits(git_repository* repository,
+                                       const std::vector<std::string>& listed,
+                                       GitWalkStats& stats) {
+  const OidSet boundary = shallow_boundary(repository);
+  OdbPtr odb = repository_odb(repository);
+  CommitNodes nodes;
+  for (const std::string& spec : listed) {
+    CommitPtr commit = resolve_commit(repository, spec, "--commits-from");
+    const git_oid& id = *git_commit_id(commit.get());
+    if (nodes.count(id) == 0)
+      nodes.emplace(id, commit_node(id, commit.get(), odb.get(), boundary, stats));
+  }
+  return parents_first(nodes, stats);
+}
+
+/// What one commit adds to one path: the new blob and the added lines (1-based, sorted).
+struct FileAdditions {
+  git_oid blob;
+  std::vector<std::uint32_t> lines;
+};
+using AddedLinesByPath = std::unordered_map<std::string, FileAdditions>;
+
+/// The lines `commit_tree` adds relative to `parent_tree` (null: the empty
+/// tree), by path, as `git diff -M` shows them: renames are detected, so a
+/// moved file adds only its edited lines. Files that add no line (deleted,
+/// pure renames, mode changes) are absent; submodules are counted and skipped.
+AddedLinesByPath added_lines_by_path(git_repository* repository, git_tree* parent_tree,
+                                     git_tree* commit_tree, GitWalkStats& stats) {
   git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-  options.flags |= GIT_DIFF_SKIP_BINARY_CHECK;  // OIDs are enough; contents are read later
+  options.context_lines = 0;
+  // Lines of every blob: what is binary is the scanner's call, made the same
+  // way for every input (libgit2 would call a UTF-16 file binary).
+  options.flags |= GIT_DIFF_FORCE_TEXT;
   git_diff* raw = nullptr;
   if (git_diff_tree_to_tree(&raw, repository, parent_tree, commit_tree, &options) != 0) {
     ++stats.missing_objects;
     return {};
   }
   DiffPtr diff(raw);
-  std::unordered_map<std::string, git_oid> changed;
-  for_each_new_file(diff.get(), stats, [&](std::size_t, const git_diff_delta& delta) {
-    changed.emplace(delta.new_file.path, delta.new_file.id);
-  });
-  return changed;
+  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  find.flags = GIT_DIFF_FIND_RENAMES;  // git's default similarity (50%) and limits
+  if (git_diff_find_similar(diff.get(), &find) != 0) ++stats.missing_objects;
+
+  AddedLinesByPath added;
+  for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    if (delta->status == GIT_DELTA_DELETED) continue;
+    if (delta->new_file.mode == GIT_FILEMODE_COMMIT) {
+      ++stats.submodules;
+      continue;
+    }
+    git_patch* raw_patch = nullptr;
+    if (int status = git_patch_from_diff(&raw_patch, diff.get(), i); status != 0) {
+      throw_unless_not_found(status, delta->new_file.id);  // damage fails the scan
+      ++stats.missing_objects;                              // a partial clone's blob
+      continue;
+    }
+    PatchPtr patch(raw_patch);
+    FileAdditions file{delta->new_file.id, {}};
+    for (std::size_t hunk = 0; hunk < git_patch_num_hunks(patch.get()); ++hunk) {
+      int count = git_patch_num_lines_in_hunk(patch.get(), hunk);
+      for (int n = 0; n < count; ++n) {
+        const git_diff_line* line = nullptr;
+        if (git_patch_get_line_in_hunk(&line, patch.get(), hunk, std::size_t(n)) == 0 &&
+            line->origin == GIT_DIFF_LINE_ADDITION) {
+          file.lines.push_back(std::uint32_t(line->new_lineno));
+        }
+      }
+    }
+    if (file.lines.empty()) continue;
+    std::sort(file.lines.begin(), file.lines.end());
+    added.emplace(delta->new_file.path, std::move(file));
+  }
+  return added;
 }
 
+/// Narrows `added` (relative to one parent) to what is also added relative
+/// to another parent: a merge adds only lines that none of its parents had.
+void keep_added_in_both(AddedLinesByPath& added, const AddedLinesByPath& other) {
+  for (auto entry = added.begin(); entry != added.end();) {
+    auto found = other.find(entry->first);
+    std::vector<std::uint32_t> both;
+    if (found != other.end()) {
+      const std::vector<std::uint32_t>& lines = entry->second.lines;
+      const std::vector<std::uint32_t>& also = found->second.lines;
+      std::set_intersection(lines.begin(), lines.end(), also.begin(), also.end(),
+                            std::back_inserter(both));
+    }
+    if (both.empty()) {
+      entry = added.erase(entry);
+    } else {
+      entry->second.lines = std::move(both);
+      ++entry;
+    }
+  }
+}
 
 }  // namespace
 
@@ -301,26 +421,11 @@ void ObjectCensus::merge(ObjectCensus&& other) {
   commits += other.commits;
 }
 
-void walk_range_blobs(git_repository* repository, const std::string& range, GitWalkStats& stats,
-                      BlobPlaces& places, const BlobVisitor& visit) {
-  std::string from = range, to = "HEAD";
-  if (std::size_t dots = range.find(".."); dots != std::string::npos) {
-    if (range.find("...") != std::string::npos) {
-      throw UsageError("--range: '" + range + "': use A..B (symmetric A...B ranges are not supported)");
-    }
-    from = range.substr(0, dots);
-    to = range.substr(dots + 2);
-    if (to.empty()) to = "HEAD";
-  }
-  // "..B" (empty A): every commit B reaches, as a hook asks for a new branch
-  // whose first commit is a root.
-  std::vector<git_oid> hidden;
-  if (!from.empty()) hidden.push_back(*git_object_id(resolve_commit(repository, from).get()));
-  ObjectPtr to_commit = resolve_commit(repository, to);
-
-  std::vector<CommitNode> commits =
-      commits_parents_first(repository, {*git_object_id(to_commit.get())}, hidden, stats);
-
+void walk_range_blobs(git_repository* repository, const CommitSelection& selection,
+                      GitWalkStats& stats, BlobPlaces& places, const BlobVisitor& visit) {
+  std::vector<CommitNode> commits = selection.listed
+                                        ? listed_commits(repository, *selection.listed, stats)
+                                        : range_commits(repository, selection.range, stats);
   OidSet seen_blobs;
   for (const CommitNode& node : commits) {
     TreePtr tree = lookup_tree(repository, node.tree);
@@ -328,31 +433,30 @@ void walk_range_blobs(git_repository* repository, const std::string& range, GitW
       ++stats.missing_objects;
       continue;
     }
-    std::unordered_map<std::string, git_oid> changed;
+    AddedLinesByPath added;
     for (std::size_t n = 0; n < std::max<std::size_t>(node.parents.size(), 1); ++n) {
       TreePtr parent_tree;
       if (!node.parents.empty()) {
         CommitPtr parent = lookup_commit(repository, node.parents[n]);
         if (parent) parent_tree = lookup_tree(repository, *git_commit_tree_id(parent.get()));
       }
-      auto against_parent = changed_blobs(repository, parent_tree.get(), tree.get(), stats);
+      AddedLinesByPath against_parent =
+          added_lines_by_path(repository, parent_tree.get(), tree.get(), stats);
       if (n == 0) {
-        changed = std::move(against_parent);
-        continue;
+        added = std::move(against_parent);
+      } else {
+        keep_added_in_both(added, against_parent);
       }
-      // A merge introduces only what matches none of its parents.
-      std::erase_if(changed, [&](const auto& entry) {
-        auto other = against_parent.find(entry.first);
-        return other == against_parent.end() || !git_oid_equal(&other->second, &entry.second);
-      });
+      if (added.empty()) break;  // nothing left for the other parents to narrow
     }
-    std::vector<std::pair<std::string, git_oid>> ordered(changed.begin(), changed.end());
+    std::vector<std::pair<std::string, FileAdditions>> ordered(
+        std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
     std::sort(ordered.begin(), ordered.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [path, blob] : ordered) {
-      places[blob].push_back({path, node.id});
-      if (!seen_blobs.insert(blob).second) continue;
-      if (!visit({blob, path})) return;
+    for (auto& [path, file] : ordered) {
+      places[file.blob].push_back({path, node.id, std::move(file.lines)});
+      if (!seen_blobs.insert(file.blob).second) continue;
+      if (!visit({file.blob, path})) return;
     }
   }
 }
@@ -364,20 +468,42 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
   if (targets.empty()) return places;
   OidSet wanted(targets.begin(), targets.end());
   GitWalkStats stats;
+  RefTargets refs = ref_targets(repository);
   // A (tree, path) seen in an earlier commit holds nothing new: skip it.
   std::unordered_set<std::string> visited_trees, recorded;
-  for (const CommitNode& node : commits_parents_first(repository, ref_tips(repository), {}, stats)) {
-    auto enter = [&](const git_oid& id, const std::string& path) {
-      if (trees_to_enter != nullptr && trees_to_enter->count(TreeSketch::key(id)) == 0) return false;
-      return visited_trees.insert(key_of(id, path)).second;
-    };
+  auto enter = [&](const git_oid& id, const std::string& path) {
+    if (trees_to_enter != nullptr && trees_to_enter->count(TreeSketch::key(id)) == 0) return false;
+    return visited_trees.insert(key_of(id, path)).second;
+  };
+  for (const CommitNode& node : commits_parents_first(repository, refs.commits, {}, stats)) {
     auto on_blob = [&](const git_oid& id, std::string&& path) {
       if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
-        places[id].push_back({std::move(path), node.id});
+        places[id].push_back({std::move(path), node.id, std::nullopt});
       }
       return true;
     };
     walk_tree(repository, node.tree, stats, enter, on_blob);
+  }
+  // Blobs that only tags of trees or blobs reach: placed there, with no commit.
+  if (places.size() < wanted.size()) {
+    const git_oid no_commit{};
+    BlobPlaces tagged;
+    for (const TaggedObject& object : refs.others) {
+      if (object.type == GIT_OBJECT_BLOB) {
+        if (wanted.count(object.id) != 0)
+          tagged[object.id].push_back({object.ref, no_commit, std::nullopt});
+        continue;
+      }
+      // Paths start at the tagged tree's root. A (tree, path) a commit already
+      // holds is skipped: its blobs have places with a commit.
+      walk_tree(repository, object.id, stats, enter, [&](const git_oid& id, std::string&& path) {
+        if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
+          tagged[id].push_back({std::move(path), no_commit, std::nullopt});
+        }
+        return true;
+      });
+    }
+    for (auto& [id, where] : tagged) places.try_emplace(id, std::move(where));
   }
   if (stats.missing_objects > 0) {
     diagnostics.warn(std::to_string(stats.missing_objects) +

@@ -3,8 +3,9 @@
 //   - history: every object of the database in storage order (list_objects),
 //     with an ObjectCensus of what trees and commits reference, and afterwards
 //     the provenance of the blobs that had findings (find_blob_provenance);
-//   - a commit range: blobs added or changed by the commits in A..B, each
-//     once, with the places (path, commit) where the range introduced them;
+//   - a commit range (A..B, or a list of commits): blobs that the commits add
+//     lines to, each once, with the places (path, commit, added lines) where
+//     the range introduced them;
 //   (Staged changes come from git itself: see staged_diff.h.)
 
 #include <git2.h>
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,10 +42,15 @@ struct GitBlob {
   std::string path;
 };
 
-/// Where a blob lives: a path, and the commit that put it there (zero id: the index).
+/// Where a blob lives: a path, and the commit that put it there (zero id: no
+/// commit, as for a blob that only a tag reaches).
 struct BlobPlace {
   std::string path;
   git_oid commit;
+  /// Range scans: the lines (1-based, sorted) that `commit` adds at `path`,
+  /// relative to each of its parents; only findings on them are the commit's
+  /// doing. nullopt (history): the blob as a whole is what entered there.
+  std::optional<std::vector<std::uint32_t>> added_lines;
 };
 using BlobPlaces = std::unordered_map<git_oid, std::vector<BlobPlace>, OidHash, OidEqual>;
 
@@ -77,16 +84,30 @@ struct ObjectCensus {
   void merge(ObjectCensus&& other);
 };
 
-/// The blobs that the commits of `range` ("A..B", or "REV" meaning REV..HEAD)
-/// add or change, each once; `places` gets every (path, commit) of each.
-/// A merge introduces only what differs from all of its parents.
-/// Throws UsageError naming an end of the range that does not exist.
-void walk_range_blobs(git_repository* repository, const std::string& range, GitWalkStats& stats,
-                      BlobPlaces& places, const BlobVisitor& visit);
+/// The commits a range scan covers: those of `range` ("A..B", "..B" for all
+/// that B reaches, or "REV" meaning REV..HEAD), or, when `listed` is set,
+/// exactly those commits (as `git rev-list` prints them, for the hooks).
+struct CommitSelection {
+  std::string range;
+  std::optional<std::vector<std::string>> listed;
+};
+
+/// The blobs that the selected commits add lines to, each once; `places` gets
+/// every (path, commit, added lines) of each. A commit's added lines are
+/// those of git's diff against each parent, with renames detected (a moved
+/// line is not added); for a merge, only lines added relative to every
+/// parent (git's combined diff). Throws UsageError naming a revision that
+/// does not name a commit.
+void walk_range_blobs(git_repository* repository, const CommitSelection& selection,
+                      GitWalkStats& stats, BlobPlaces& places, const BlobVisitor& visit);
 
 /// For each target blob, every place where history first introduced it: a
-/// walk of all commits, parents first, visiting each (tree, path) once, so a
-/// (blob, path) is attributed to the first commit whose tree holds it.
+/// walk of all commits that any ref reaches (branches, tags, tags of tags,
+/// notes, the stash and its parents, HEAD), parents first, visiting each
+/// (tree, path) once, so a (blob, path) is attributed to the first commit
+/// whose tree holds it. A target no commit holds but a ref reaches through a
+/// tag of a tree or a blob is placed there with no commit: at its path under
+/// the tagged tree, or at the ref's name for a tagged blob.
 /// `trees_to_enter`, when given, limits the walk to trees with those keys
 /// (TreeSketch::trees_leading_to): trees that cannot lead to a target are
 /// not read at all.

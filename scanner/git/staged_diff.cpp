@@ -134,9 +134,9 @@ StagedChangesReader::StagedChangesReader(const std::string& repository) : reposi
   std::vector<std::string> toplevel = git;
   toplevel.insert(toplevel.end(), {"rev-parse", "--show-toplevel"});
   std::vector<std::string> diff = git;
-  diff.insert(diff.end(), {"-c", "core.quotePath=off", "diff", "--cached", "--no-color", "--no-ext-diff",
-                           "--no-textconv", "--no-renames", "--full-index", "--diff-filter=d",
-                           "--ignore-submodules=none", "-U2147483647"});
+  diff.insert(diff.end(), {"-c", "core.quotePath=off", "diff", "--cached", "--no-color",
+                           "--no-ext-diff", "--no-textconv", "-M", "--full-index",
+                           "--diff-filter=d", "--ignore-submodules=none", "-U2147483647"});
   toplevel_ = std::async(std::launch::async, run_process, toplevel);
   diff_ = std::async(std::launch::async, run_process, diff);
 }

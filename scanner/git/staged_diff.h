@@ -4,7 +4,8 @@
 // few milliseconds, where libgit2 first parses the system CA bundle (Debian's
 // build) and then reads the whole HEAD tree. The diff is asked with unlimited
 // context, so it carries each staged file's whole new content as well as which
-// lines are added. git honours GIT_DIR and GIT_INDEX_FILE as hooks set them.
+// lines are added; renames are detected (-M), so a moved file adds only the
+// lines it edits. git honours GIT_DIR and GIT_INDEX_FILE as hooks set them.
 
 #include <cstdint>
 #include <future>
@@ -44,7 +45,9 @@ class StagedChangesReader {
   std::future<ProcessResult> toplevel_, diff_;
 };
 
-/// Parses the output of `git diff --cached --full-index -U<all>` (exposed for tests).
+/// Parses the output of `git diff --cached -M --full-index -U<all>` (exposed for
+/// tests). A pure rename has no hunk and so adds no file; a renamed and edited
+/// file is read under its new path, with only its edits as added lines.
 void parse_staged_diff(const std::string& diff, StagedChanges& changes);
 
 }  // namespace keysweep

@@ -218,12 +218,25 @@ class CommitDetails {
   std::map<std::string, GitOrigin> cache_;
 };
 
+/// Keeps, of findings[first...], those on one of `lines` (1-based, sorted):
+/// the lines a change adds, for the staged scan and at each place of a range.
+void keep_findings_on_lines(std::vector<Finding>& findings, std::size_t first,
+                            const std::vector<std::uint32_t>& lines) {
+  auto on_added_line = [&](const Finding& finding) {
+    return std::binary_search(lines.begin(), lines.end(), finding.start.line);
+  };
+  auto kept = std::stable_partition(findings.begin() + std::ptrdiff_t(first), findings.end(),
+                                    on_added_line);
+  findings.erase(kept, findings.end());
+}
+
 /// One finding per place its blob lives at, each with the commit that put it
 /// there. A blob was scanned before its paths were known, so where a rule
 /// depends on the path, the blob is scanned again under each of its paths and
 /// those findings stand instead (with `lint`, the repository checks run again
-/// at each path too). Findings in blobs with no place (no ref reaches them)
-/// are dropped and counted in `unreachable`.
+/// at each path too). A range place keeps only the findings on the lines its
+/// commit adds. Findings in blobs with no place (no ref reaches them) are
+/// dropped and counted in `unreachable`.
 std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
                                     git_repository* repository, const Matcher& matcher, bool lint,
                                     Diagnostics& diagnostics, std::size_t& unreachable) {
@@ -260,6 +273,7 @@ std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobP
       } else {
         for (std::size_t i : indices) here.push_back(findings[i]);
       }
+      if (place.added_lines) keep_findings_on_lines(here, 0, *place.added_lines);
       for (Finding& finding : here) {
         finding.path = place.path;
         finding.git.emplace();
@@ -373,7 +387,7 @@ std::vector<git_oid> unfound_ref_targets(git_repository* repository) {
 }
 
 /// A range: blobs stream from the range walk through a bounded queue to the workers.
-void scan_range(git_repository* repository, const std::string& range,
+void scan_range(git_repository* repository, const CommitSelection& selection,
                 std::vector<std::unique_ptr<BlobWorker>>& workers, GitWalkStats& walk,
                 BlobPlaces& places) {
   BoundedQueue<GitBlob> queue(kQueueCapacity);
@@ -388,7 +402,7 @@ void scan_range(git_repository* repository, const std::string& range,
       }
     });
   }
-  walk_range_blobs(repository, range, walk, places,
+  walk_range_blobs(repository, selection, walk, places,
                    [&queue](GitBlob&& blob) { return queue.push(std::move(blob)); });
   queue.close();
   threads.join();
@@ -398,10 +412,6 @@ void scan_range(git_repository* repository, const std::string& range,
     not_found.insert(not_found.end(), worker->not_found().begin(), worker->not_found().end());
   }
   if (!not_found.empty()) throw_if_listed(repository, not_found);
-}
-
-bool on_added_line(const Finding& finding, const std::vector<std::uint32_t>& added_lines) {
-  return std::binary_search(added_lines.begin(), added_lines.end(), finding.start.line);
 }
 
 /// Damaged objects never get here (they fail the scan); too large ones were named as they were met.
@@ -438,9 +448,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
     result.stats.bytes_scanned += file.content.size();
     std::size_t first = result.findings.size();
     scanner.scan(file.content, file.path, result.findings);
-    auto added = std::remove_if(result.findings.begin() + std::ptrdiff_t(first), result.findings.end(),
-                                [&](const Finding& f) { return !on_added_line(f, file.added_lines); });
-    result.findings.erase(added, result.findings.end());
+    keep_findings_on_lines(result.findings, first, file.added_lines);
     for (auto it = result.findings.begin() + std::ptrdiff_t(first); it != result.findings.end(); ++it) {
       it->git = GitOrigin{file.blob, "", "", "", ""};
     }
@@ -477,7 +485,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
       sketch = read_whole_database(repository.get(), workers, walk);
     } else {
       try {
-        scan_range(repository.get(), options.range, workers, walk, places);
+        scan_range(repository.get(), CommitSelection{options.range, options.commits}, workers, walk, places);
       } catch (const UsageError&) {
         throw_if_listed(repository.get(), unfound_ref_targets(repository.get()));
         throw;

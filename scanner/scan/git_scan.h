@@ -6,7 +6,9 @@
 // a bounded queue. Either way, provenance and per-path rules are settled
 // afterwards, only for blobs that had findings.
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "git/staged_diff.h"
 #include "scan/scan.h"
@@ -22,6 +24,8 @@ struct GitScanOptions {
   GitScanMode mode = GitScanMode::history;
   std::string repository;  // a path in the repository; empty: from the environment (GIT_DIR...)
   std::string range;       // GitScanMode::range: "A..B" or "REV" (REV..HEAD)
+  // GitScanMode::range: exactly these commits instead of `range` (--commits-from).
+  std::optional<std::vector<std::string>> commits;
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;
   bool progress = false;  // a progress line on stderr

@@ -143,3 +143,22 @@ TEST_CASE("a second hunk of one file goes on counting the lines of its content")
   CHECK(changes.files[0].content == "A=1\nB=2\nC=3\nD=4\n");
   CHECK(changes.files[0].added_lines == std::vector<std::uint32_t>{2, 4});
 }
+
+TEST_CASE("a staged diff with renames: a pure rename adds nothing, an edited one its edits") {
+  // As `git diff --cached -M --full-index -U<all>` prints a `git mv` of each.
+  const std::string diff =
+      "diff --git a/keys.env b/data/keys.env\nsimilarity index 100%\n"
+      "rename from keys.env\nrename to data/keys.env\n"
+      "diff --git a/old.txt b/new.txt\nsimilarity index 75%\n"
+      "rename from old.txt\nrename to new.txt\n"
+      "index d68dd4031d2ad5b7a3829ad7df6635e27a7daa22.."
+      "a7bc997ebe8cf84988b83d2e83f1d193124fe593 100644\n"
+      "--- a/old.txt\n+++ b/new.txt\n@@ -1,4 +1,4 @@\n a\n-b\n+B\n c\n d\n";
+  StagedChanges changes;
+  parse_staged_diff(diff, changes);
+  REQUIRE(changes.files.size() == 1);
+  CHECK(changes.files[0].path == "new.txt");
+  CHECK(changes.files[0].blob == "a7bc997ebe8cf84988b83d2e83f1d193124fe593");
+  CHECK(changes.files[0].content == "a\nB\nc\nd\n");
+  CHECK(changes.files[0].added_lines == std::vector<std::uint32_t>{2});
+}
