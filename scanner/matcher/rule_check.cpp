@@ -15,7 +15,10 @@ std::vector<std::string> secrets_of_rule(const Matcher& matcher, Matcher::Scratc
   std::vector<std::string> secrets;
   for (const RawMatch& match : matches) {
     if (match.rule != rule) continue;
-    secrets.push_back(example.text.substr(match.secret_start, match.secret_end - match.secret_start));
+    std::string text = example.text.substr(match.secret_start, match.secret_end - match.secret_start);
+    // An encoded secret is checked as the example states it: decoded.
+    if (match.encoding == Encoding::base64) text = decode_base64(text).value_or(text);
+    secrets.push_back(std::move(text));
   }
   return secrets;
 }
