@@ -29,7 +29,8 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"snippet", render_snippet(finding.snippet, options)},
     };
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
-    entry["fails"] = fails(finding.liveness, report.fail_on);
+    entry["fails"] = finding_fails(report, finding);
+    if (finding.client_token_in_browser_code) entry["note"] = kClientTokenNote;
     if (finding.git) {
       entry["blob"] = finding.git->blob;
       entry["commit"] = text_or_null(finding.git->commit);

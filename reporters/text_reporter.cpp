@@ -40,6 +40,7 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
   }
   out << '\n';
   if (finding.liveness) out << "    liveness: " << describe_liveness(*finding.liveness) << '\n';
+  if (finding.client_token_in_browser_code) out << "    note: " << kClientTokenNote << '\n';
   if (finding.git && !finding.git->commit.empty()) {
     out << "    commit " << finding.git->commit.substr(0, 12) << " by " << finding.git->author
         << " <" << finding.git->email << "> on " << finding.git->date << '\n';

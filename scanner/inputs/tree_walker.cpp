@@ -45,7 +45,7 @@ class Walker {
       if (type == DT_DIR) {
         if (!walk_directory(path)) return false;
       } else if (type == DT_REG) {
-        if (!visit_({path, display(path)})) return false;
+        if (!visit_({path, display(path), false})) return false;
       }
     }
     return true;
@@ -65,7 +65,7 @@ class Walker {
       return true;
     }
     if (S_ISDIR(info.st_mode)) return walk_directory(argument);
-    if (S_ISREG(info.st_mode)) return visit_({argument, display(argument)});
+    if (S_ISREG(info.st_mode)) return visit_({argument, display(argument), true});
     diagnostics_.warn(given + ": not a regular file or directory; skipped");
     return true;
   }

@@ -15,6 +15,7 @@ class Diagnostics;
 struct FileToScan {
   std::string open_path;     // what open() gets
   std::string display_path;  // relative to the scan root, forward slashes
+  bool named = false;        // named on the command line, not found in a directory
 };
 
 /// Calls `visit` for each file; stops early when it returns false.

@@ -10,7 +10,7 @@
 #include "git/git_handles.h"
 #include "git/staged_diff.h"
 #include "git/tree_sketch.h"
-#include "inputs/file_content.h"
+#include "inputs/text_decoding.h"
 #include "matcher/matcher.h"
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
@@ -32,7 +32,7 @@ class BlobWorker {
         odb_(repository_odb(repository_.get())),
         options_(options),
         progress_(progress),
-        scanner_(matcher, diagnostics) {}
+        scanner_(matcher, diagnostics, options.rule_paths) {}
 
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
@@ -91,7 +91,7 @@ class BlobWorker {
       ++stats_.skipped_too_large;
       return;
     }
-    if (looks_binary(bytes)) {
+    if (!text_for_scanning(bytes, transcoded_, bytes)) {
       ++stats_.skipped_binary;
       return;
     }
@@ -113,6 +113,7 @@ class BlobWorker {
   const GitScanOptions& options_;
   ProgressMeter& progress_;
   ContentScanner scanner_;
+  std::string transcoded_;  // UTF-16/32 blobs as UTF-8
   std::vector<Finding> findings_;
   ScanStats stats_;
   ObjectCensus census_;
@@ -183,13 +184,15 @@ class CommitDetails {
 /// are dropped and counted in `unreachable`.
 std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
                                     git_repository* repository, const Matcher& matcher, bool lint,
-                                    Diagnostics& diagnostics, std::size_t& unreachable) {
+                                    const PathRebase& rule_paths, Diagnostics& diagnostics,
+                                    std::size_t& unreachable) {
   std::map<std::string, std::vector<std::size_t>> by_blob;
   for (std::size_t i = 0; i < findings.size(); ++i) by_blob[findings[i].git->blob].push_back(i);
 
   CommitDetails details(repository);
   OdbPtr odb = repository_odb(repository);
-  ContentScanner rescanner(matcher, diagnostics);
+  ContentScanner rescanner(matcher, diagnostics, rule_paths);
+  std::string transcoded;
   std::vector<Finding> placed;
   for (const auto& [blob_hex, indices] : by_blob) {
     git_oid blob;
@@ -213,6 +216,7 @@ std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobP
       if (content) {
         std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
                                git_odb_object_size(content.get()));
+        text_for_scanning(bytes, transcoded, bytes);  // it had findings, so it is text
         rescanner.scan(bytes, place.path, here, true, lint);
       } else {
         for (std::size_t i : indices) here.push_back(findings[i]);
@@ -321,7 +325,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
   result.root = changes.root;
   result.stats.skipped_binary = changes.binary;
   result.stats.submodules = changes.submodules;
-  ContentScanner scanner(matcher, diagnostics);
+  ContentScanner scanner(matcher, diagnostics, options.rule_paths);
   for (StagedFile& file : changes.files) {
     if (file.content.size() > options.max_file_size) {
       ++result.stats.skipped_too_large;
@@ -389,7 +393,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                   options.mode == GitScanMode::range,
+                                   options.mode == GitScanMode::range, options.rule_paths,
                                    diagnostics, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +

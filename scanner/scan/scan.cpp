@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "inputs/file_content.h"
+#include "inputs/text_decoding.h"
 #include "inputs/tree_walker.h"
 #include "matcher/matcher.h"
 #include "scan/content_scanner.h"
@@ -35,7 +36,9 @@ struct WorkerOutput {
 class ScanWorker {
  public:
   ScanWorker(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics)
-      : options_(options), diagnostics_(diagnostics), scanner_(matcher, diagnostics) {}
+      : options_(options),
+        diagnostics_(diagnostics),
+        scanner_(matcher, diagnostics, options.rule_paths) {}
 
   void scan_file(const FileToScan& file) {
     FileContent content;
@@ -49,6 +52,12 @@ class ScanWorker {
         break;
       case ReadOutcome::binary:
         ++output_.stats.skipped_binary;
+        // Skipped quietly in a walk; a file the user named was meant to be scanned.
+        if (file.named) {
+          diagnostics_.warn(
+              file.display_path +
+              ": binary (a NUL byte in its first 8 KiB, not UTF-16/32 text); not scanned");
+        }
         break;
       case ReadOutcome::too_large:
         ++output_.stats.skipped_too_large;
@@ -98,11 +107,15 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
     }
     bytes.append(buffer, std::size_t(n));
   }
-  if (looks_binary(bytes)) {
+  std::string transcoded;
+  std::string_view text;
+  if (!text_for_scanning(bytes, transcoded, text)) {
     ++worker.output().stats.skipped_binary;
+    diagnostics.warn(std::string(kStdinPath) +
+                     ": binary (a NUL byte in its first 8 KiB, not UTF-16/32 text); not scanned");
     return;
   }
-  worker.scan_bytes(bytes, kStdinPath);
+  worker.scan_bytes(text, kStdinPath);
 }
 
 }  // namespace
