@@ -408,7 +408,7 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                    "Show progress on stderr during git scans (default: on a terminal, not in CI)");
   command.add_option("--inventory", arguments.inventory,
                      "Label findings live/revoked/expired/unknown from this inventory store, "
-                     "and find its keys anywhere by hash");
+                     "and find its keys anywhere by hash (default: inventory in .keysweep.toml)");
   command.add_flag("--verify", arguments.verify,
                    "Ask the Datadog API whether each unique secret works (sends secrets to "
                    "Datadog's API hosts only)");

@@ -34,7 +34,9 @@ std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path
                                  std::vector<Finding>& out, bool path_known, bool lint) {
   matches_.clear();
   // A path outside the config's directory is seen as named: no glob of it is anchored there.
-  std::string anchored = rule_paths_.is_identity() ? path : rule_paths_(path).value_or(path);
+  std::optional<std::string> rebased;
+  if (!rule_paths_.is_identity()) rebased = rule_paths_(path);
+  std::string_view anchored = rebased ? std::string_view(*rebased) : std::string_view(path);
   std::optional<std::string_view> rule_path;
   if (path_known) rule_path = anchored;
   if (!matcher_.find(bytes, rule_path, *scratch_, matches_)) {

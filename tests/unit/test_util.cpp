@@ -83,7 +83,7 @@ TEST_CASE("paths are re-expressed from one directory to another") {
   CHECK(PathRebase()("a/b.env") == "a/b.env");
 }
 
-TEST_CASE("UTF-16 and UTF-32 text is transcoded, binary is not") {
+TEST_CASE("UTF-16 and UTF-32 text is transcoded and binary is not") {
   std::string buffer;
   std::string_view text;
   // "é=1\n" then U+1F600 (a surrogate pair in UTF-16).
