@@ -32,7 +32,8 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     };
     if (!is_valid_utf8(finding.path)) entry["path_bytes"] = base64(finding.path);
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
-    entry["fails"] = fails(finding.liveness, report.fail_on);
+    entry["fails"] = finding_fails(report, finding);
+    if (finding.client_token_in_browser_code) entry["note"] = kClientTokenNote;
     if (finding.git) {
       entry["blob"] = finding.git->blob;
       entry["commit"] = text_or_null(finding.git->commit);

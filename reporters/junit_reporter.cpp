@@ -76,7 +76,9 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
       details += "commit " + finding.git->commit + " by " + finding.git->author + " on " + finding.git->date + "\n";
     }
     if (finding.liveness) details += "liveness: " + describe_liveness(*finding.liveness) + "\n";
-    if (fails(finding.liveness, report.fail_on)) {
+    if (finding.client_token_in_browser_code)
+      details += std::string("note: ") + kClientTokenNote + "\n";
+    if (finding_fails(report, finding)) {
       out << "      <failure type=\"" << xml_escape(finding.rule->id) << "\" message=\"" << xml_escape(summary)
           << "\">" << xml_escape(details + "\n" + remediation_steps({finding})) << "</failure>\n";
     } else {

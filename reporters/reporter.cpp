@@ -142,9 +142,14 @@ std::string describe_liveness(const LivenessLabel& label) {
   return text;
 }
 
+bool finding_fails(const Report& report, const Finding& finding) {
+  if (finding.client_token_in_browser_code && !report.fail_on_client_tokens) return false;
+  return fails(finding.liveness, report.fail_on);
+}
+
 std::size_t failing_count(const Report& report) {
   return std::size_t(std::count_if(report.result.findings.begin(), report.result.findings.end(),
-                                   [&](const Finding& f) { return fails(f.liveness, report.fail_on); }));
+                                   [&](const Finding& f) { return finding_fails(report, f); }));
 }
 
 std::string remediation_steps(const std::vector<Finding>& findings) {

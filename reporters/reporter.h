@@ -23,10 +23,21 @@ struct Report {
   FailOn fail_on = FailOn::any;
   std::size_t baselined = 0;                    // findings the baseline held back
   std::vector<BaselineEntry> unused_baseline;   // with --report-unused-baseline
+  bool fail_on_client_tokens = false;           // fail_on_client_tokens in .keysweep.toml
 };
 
-/// The findings that fail the scan under report.fail_on.
+/// Whether a finding fails the scan: by its liveness under report.fail_on,
+/// except a client token in browser code, which fails only when configured.
+bool finding_fails(const Report& report, const Finding& finding);
+
+/// The findings that fail the scan.
 std::size_t failing_count(const Report& report);
+
+/// Why a client token in browser code is a note, and what to do about it.
+inline constexpr const char* kClientTokenNote =
+    "a RUM client token in browser code is public by design; to keep others from "
+    "sending data with it, put an authenticated proxy in front of Datadog's intake: "
+    "https://docs.datadoghq.com/real_user_monitoring/guide/proxy-rum-data/";
 
 struct ReportOptions {
   bool show_secrets = false;

@@ -97,10 +97,12 @@ ordered_json rule_descriptor(const Rule& rule) {
 
 namespace {
 
+/// A client token in browser code is a note unless configured to fail.
 /// With a liveness label, the level says how urgent it is: a live key is an
 /// error whatever the rule says; one nobody can vouch for is a warning; a
 /// dead one is a note.
-const char* result_level(const Finding& finding) {
+const char* result_level(const Report& report, const Finding& finding) {
+  if (finding.client_token_in_browser_code && !report.fail_on_client_tokens) return "note";
   if (!finding.liveness) return sarif_level(finding.rule->severity);
   switch (finding.liveness->status) {
     case Liveness::live: return "error";
@@ -112,7 +114,17 @@ const char* result_level(const Finding& finding) {
   return "warning";
 }
 
-ordered_json result_entry(const Finding& finding, const ReportOptions& options) {
+/// GitHub code scanning resolves artifact URIs from the repository root and
+/// ignores originalUriBaseIds: inside a work tree, paths start there.
+struct ArtifactPaths {
+  PathRebase to_top;
+  std::string uri(const Finding& finding) const {
+    return uri_from_path(to_top(finding.path).value_or(finding.path));
+  }
+};
+
+ordered_json result_entry(const Report& report, const Finding& finding, const ArtifactPaths& paths,
+                          const ReportOptions& options) {
   std::string secret = shown_secret(finding, options);
   ordered_json region = {
       {"startLine", finding.start.line},
@@ -137,18 +149,21 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
       properties["date"] = finding.git->date;
     }
   }
+  std::string message = finding.rule->name + " found: " + secret;
+  if (finding.liveness)
+    message += " (" + std::string(liveness_name(finding.liveness->status)) + ")";
+  message += ".";
+  if (finding.client_token_in_browser_code) message += " Note: " + sentence(kClientTokenNote);
   return {
       {"ruleId", finding.rule->id},
       {"ruleIndex", finding.rule_index},
-      {"level", result_level(finding)},
-      {"message", {{"text", finding.rule->name + " found: " + secret +
-                                (finding.liveness ? " (" + std::string(liveness_name(finding.liveness->status)) + ")" : "") +
-                                "."}}},
+      {"level", result_level(report, finding)},
+      {"message", {{"text", message}}},
       {"locations",
-       ordered_json::array({{{"physicalLocation",
-                              {{"artifactLocation",
-                                {{"uri", uri_from_path(finding.path)}, {"uriBaseId", "%SRCROOT%"}}},
-                               {"region", region}}}}})},
+       ordered_json::array(
+           {{{"physicalLocation",
+              {{"artifactLocation", {{"uri", paths.uri(finding)}, {"uriBaseId", "%SRCROOT%"}}},
+               {"region", region}}}}})},
       {"partialFingerprints", {{"secretSha256/v1", finding.secret_sha256}}},
       {"properties", properties},
   };
@@ -159,17 +174,19 @@ ordered_json result_entry(const Finding& finding, const ReportOptions& options) 
 constexpr std::size_t kMaxResults = 25000;
 constexpr std::size_t kMaxRelatedLocations = 1000;
 
-ordered_json related_location(const Finding& finding, std::size_t id) {
-  return {{"id", id},
-          {"physicalLocation",
-           {{"artifactLocation", {{"uri", uri_from_path(finding.path)}, {"uriBaseId", "%SRCROOT%"}}},
-            {"region", {{"startLine", finding.start.line}, {"startColumn", finding.start.column}}}}}};
+ordered_json related_location(const Finding& finding, const ArtifactPaths& paths, std::size_t id) {
+  return {
+      {"id", id},
+      {"physicalLocation",
+       {{"artifactLocation", {{"uri", paths.uri(finding)}, {"uriBaseId", "%SRCROOT%"}}},
+        {"region", {{"startLine", finding.start.line}, {"startColumn", finding.start.column}}}}}};
 }
 
 /// One result per place while that fits; past kMaxResults, one result per
 /// secret with its other places as relatedLocations; past that too, the
 /// first kMaxResults secrets (failing ones first) and a notification.
-ordered_json sarif_results(const Report& report, const ReportOptions& options, ordered_json& notifications) {
+ordered_json sarif_results(const Report& report, const ArtifactPaths& paths,
+                           const ReportOptions& options, ordered_json& notifications) {
   const std::vector<Finding>& findings = report.result.findings;
   std::vector<SecretGroup> groups = group_by_secret(findings);
   ordered_json results = ordered_json::array();
@@ -181,21 +198,21 @@ ordered_json sarif_results(const Report& report, const ReportOptions& options, o
       for (std::size_t index : group.findings) places[index] = group.findings.size();
     }
     for (std::size_t i = 0; i < findings.size(); ++i) {
-      ordered_json result = result_entry(findings[i], options);
+      ordered_json result = result_entry(report, findings[i], paths, options);
       result["properties"]["secretPlaces"] = places[i];
       results.push_back(std::move(result));
     }
     return results;
   }
   std::stable_partition(groups.begin(), groups.end(), [&](const SecretGroup& group) {
-    return fails(findings[group.findings.front()].liveness, report.fail_on);
+    return finding_fails(report, findings[group.findings.front()]);
   });
   for (std::size_t g = 0; g < groups.size() && g < kMaxResults; ++g) {
     const SecretGroup& group = groups[g];
-    ordered_json result = result_entry(findings[group.findings.front()], options);
+    ordered_json result = result_entry(report, findings[group.findings.front()], paths, options);
     ordered_json related = ordered_json::array();
     for (std::size_t i = 1; i < group.findings.size() && related.size() < kMaxRelatedLocations; ++i) {
-      related.push_back(related_location(findings[group.findings[i]], i));
+      related.push_back(related_location(findings[group.findings[i]], paths, i));
     }
     if (!related.empty()) result["relatedLocations"] = std::move(related);
     result["properties"]["secretPlaces"] = group.findings.size();
@@ -218,8 +235,10 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
   ordered_json rules = ordered_json::array();
   for (const Rule& rule : report.ruleset.rules) rules.push_back(rule_descriptor(rule));
 
+  const std::string& top = report.result.repository_root;
+  ArtifactPaths paths{top.empty() ? PathRebase() : PathRebase(report.result.root, top)};
   ordered_json notifications = ordered_json::array();
-  ordered_json results = sarif_results(report, options, notifications);
+  ordered_json results = sarif_results(report, paths, options, notifications);
   for (const std::string& warning : report.warnings) {
     notifications.push_back({{"level", "warning"}, {"message", {{"text", sentence(warning)}}}});
   }
@@ -229,7 +248,7 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
                                                        entry.rule_id + ", secret SHA-256 " + entry.secret_sha256 + "."}}}});
   }
 
-  std::string root_uri = "file://" + uri_from_path(report.result.root);
+  std::string root_uri = "file://" + uri_from_path(top.empty() ? report.result.root : top);
   if (root_uri.back() != '/') root_uri.push_back('/');
 
   ordered_json run = {

@@ -37,6 +37,7 @@
 #include "util/escape.h"
 #include "util/interrupt.h"
 #include "util/safe_write.h"
+#include "util/paths.h"
 
 namespace keysweep {
 namespace {
@@ -196,6 +197,7 @@ struct ScanPlan {
   FailOn fail_on = FailOn::any;
   bool strict = false;  // a warning fails the run
   std::string baseline;
+  std::string inventory;  // the store that labels findings; "" for none
   // Started as soon as the scan's kind is known, to overlap rule loading.
   std::optional<StagedChangesReader> staged_reader;
   std::optional<std::jthread> git_initialisation;
@@ -209,8 +211,8 @@ class ScanRun {
   ScanResult run() {
     // The inventory is read before the matcher is built: its hashes decide
     // whether the sweep rule joins the ruleset.
-    if (!arguments_.inventory.empty()) {
-      InventoryStore store(arguments_.inventory, StoreAccess::read_only);
+    if (!plan_.inventory.empty()) {
+      InventoryStore store(plan_.inventory, StoreAccess::read_only);
       inventory_.emplace(store.keys(), store.users(), current_time());
       if (inventory_->has_hashes()) plan_.ruleset.rules.push_back(make_inventory_sweep_rule(*inventory_));
     }
@@ -223,6 +225,9 @@ class ScanRun {
     ScanResult result = plan_.staged_reader ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
                         : plan_.git   ? scan_git(matcher, *plan_.git, diagnostics_)
                                       : scan_paths(matcher, plan_.tree, diagnostics_);
+    // A git scan's root is its work tree's top (or a bare repository: none).
+    result.repository_root = work_tree_top(result.root);
+    if (plan_.git && result.repository_root != result.root) result.repository_root.clear();
     if (inventory_) label_findings(result.findings, *inventory_);
     if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics_);
     return result;
@@ -266,6 +271,8 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
                      std::to_string(kMaxThreads) + " (0: one per core)");
   }
   plan.tree.threads = arguments.threads;
+  // Rules and allowlists see paths from the config's directory, whatever was scanned.
+  plan.tree.rule_paths = PathRebase(scan_root(plan.tree.paths), plan.config.directory());
   plan.git = git_scan_options(arguments, plan.tree);
   // A misspelt PATH must not pass as a clean scan of nothing (as in gitleaks).
   if (!plan.git) {
@@ -278,6 +285,9 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
     }
   }
   plan.strict = arguments.strict || plan.config.strict;
+  if (plan.git) {
+    plan.git->rule_paths = PathRebase(work_tree_top(plan.git->repository), plan.config.directory());
+  }
   // A staged scan needs no libgit2: git itself reads the index while the
   // rules load. Other git scans initialise libgit2 meanwhile: Debian's build
   // parses the whole system CA bundle (mbedTLS), ~10 ms a local scan never needs.
@@ -296,12 +306,36 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
     plan.fail_on = *fail_on;
   }
   plan.baseline = !arguments.baseline.empty() ? arguments.baseline : plan.config.baseline.value_or("");
+  plan.inventory =
+      !arguments.inventory.empty() ? arguments.inventory : plan.config.inventory.value_or("");
+  const char* store = std::getenv("KEYSWEEP_STORE");
+  if (plan.inventory.empty() && plan.fail_on != FailOn::any && store != nullptr && *store != '\0') {
+    plan.inventory = store;
+  }
   return plan;
+}
+
+/// fail_on live or unknown judges findings by what an inventory or the API
+/// says; with neither, no finding would ever fail and a hook would pass
+/// anything. That is refused rather than silently turning the gate off.
+void check_fail_on_has_evidence(const ScanArguments& arguments, const ScanPlan& plan) {
+  if (plan.fail_on == FailOn::any || !plan.inventory.empty() || arguments.verify) return;
+  std::string source = !arguments.fail_on.empty()
+                           ? "--fail-on " + arguments.fail_on
+                           : "fail_on = \"" +
+                                 std::string(plan.fail_on == FailOn::live ? "live" : "unknown") +
+                                 "\" in " + plan.config.path;
+  throw UsageError(
+      source +
+      " needs an inventory or --verify to tell live keys from dead ones; without either, "
+      "no finding has a liveness to judge. Give --inventory PATH, inventory = \"PATH\" in .keysweep.toml, "
+      "KEYSWEEP_STORE, or --verify; or use fail_on = \"any\"");
 }
 
 int run_scan(const ScanArguments& arguments) {
   ReportFormat format = parse_format(arguments.format);
   ScanPlan plan = plan_scan(arguments);
+  check_fail_on_has_evidence(arguments, plan);
   if (arguments.report_unused_baseline && plan.baseline.empty()) {
     throw UsageError("--report-unused-baseline needs a baseline (--baseline FILE, or baseline in .keysweep.toml)");
   }
@@ -316,11 +350,22 @@ int run_scan(const ScanArguments& arguments) {
 
   ScanRun scan(arguments, plan);
   ScanResult result = scan.run();
-  Report report{result, plan.ruleset, scan.warnings(), plan.fail_on, 0, {}};
+  Report report{result,
+                plan.ruleset,
+                scan.warnings(),
+                plan.fail_on,
+                0,
+                {},
+                plan.config.fail_on_client_tokens};
   if (!plan.baseline.empty()) {
+    std::string base = baseline_base(result.repository_root, plan.baseline);
     std::size_t before = result.findings.size();
-    std::vector<BaselineEntry> unused = apply_baseline(baseline, result.findings);
+    std::vector<BaselineEntry> unused =
+        apply_baseline(baseline, result.findings, PathRebase(result.root, base));
     report.baselined = before - result.findings.size();
+    // An entry outside what was scanned is not "no longer found": another service's, in a monorepo.
+    PathRebase to_root(base, result.root);
+    std::erase_if(unused, [&](const BaselineEntry& entry) { return !to_root(entry.path); });
     if (arguments.report_unused_baseline) report.unused_baseline = std::move(unused);
   }
   write_report(format, report, report_options, output.stream());
@@ -346,7 +391,9 @@ int run_baseline_create(const ScanArguments& arguments) {
   SafeWriter output(path, FileAccess::shared);
   ScanRun scan(arguments, plan);
   ScanResult result = scan.run();
-  write_baseline(result.findings, output.stream());
+  write_baseline(result.findings,
+                 PathRebase(result.root, baseline_base(result.repository_root, path)),
+                 output.stream());
   output.commit();
   std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to " << path << '\n';
   return 0;
@@ -429,7 +476,7 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                    "Show progress on stderr during git scans (default: on a terminal, not in CI)");
   command.add_option("--inventory", arguments.inventory,
                      "Label findings live/revoked/expired/unknown from this inventory store, "
-                     "and find its keys anywhere by hash");
+                     "and find its keys anywhere by hash (default: inventory in .keysweep.toml)");
   command.add_flag("--verify", arguments.verify,
                    "Ask the Datadog API whether each unique secret works (sends secrets to "
                    "Datadog's API hosts only)");

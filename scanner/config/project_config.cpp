@@ -54,6 +54,12 @@ std::string escape(std::string_view text) {
 
 }  // namespace
 
+std::string ProjectConfig::directory() const {
+  if (path.empty()) return "";
+  std::error_code error;
+  return fs::absolute(path, error).lexically_normal().parent_path().string();
+}
+
 std::string find_project_config(const std::string& start) {
   std::error_code error;
   fs::path directory = fs::absolute(start.empty() ? "." : start, error);
@@ -95,6 +101,13 @@ ProjectConfig load_project_config(const std::string& path) {
       const auto* flag = node.as_boolean();
       if (!flag) throw UsageError(at(path, node) + ": 'strict' must be true or false");
       config.strict = flag->get();
+    } else if (key == "inventory") {
+      config.inventory = resolve(path, string_value(node, path, key));
+    } else if (key == "fail_on_client_tokens") {
+      const auto* flag = node.as_boolean();
+      if (!flag)
+        throw UsageError(at(path, node) + ": 'fail_on_client_tokens' must be true or false");
+      config.fail_on_client_tokens = flag->get();
     } else if (key == "audit") {
       const toml::table* audit = node.as_table();
       if (!audit) throw UsageError(at(path, node) + ": 'audit' must be a table");
@@ -149,7 +162,7 @@ ProjectConfig load_project_config(const std::string& path) {
     } else {
       throw UsageError(at(path, node) + ": unknown key '" + key +
                        "' (known: rules, disabled_rules, allowlist, audit, max_file_size, fail_on, "
-                       "baseline, strict)");
+                       "baseline, strict, fail_on_client_tokens, inventory)");
     }
   }
   return config;

@@ -31,7 +31,12 @@ struct ProjectConfig {
   std::optional<FailOn> fail_on;
   std::optional<std::string> baseline;    // resolved against the file's directory
   bool strict = false;                    // any warning fails the scan (exit 3)
+  std::optional<std::string> inventory;   // resolved against the file's directory
+  bool fail_on_client_tokens = false;     // a client token in browser code fails too
   AuditConfig audit;
+
+  /// The directory the file is in: allowlist globs are anchored there; "" without a file.
+  std::string directory() const;
 };
 
 inline constexpr const char* kConfigFileName = ".keysweep.toml";
@@ -45,7 +50,9 @@ ProjectConfig load_project_config(const std::string& path);
 
 /// Applies a config to a loaded ruleset: drops disabled rules (an unknown id
 /// is an error: a typo must not silently re-enable nothing) and adds the
-/// allowlists as a global allowlist.
+/// allowlists as a global allowlist. The allowlist's path globs match paths
+/// relative to the config's directory (ScanOptions::rule_paths gives the
+/// matcher those).
 void apply_project_config(const ProjectConfig& config, Ruleset& ruleset);
 
 /// A gitignore-style glob as an RE2 regex over forward-slash relative paths:

@@ -1,6 +1,7 @@
 #include "findings/baseline.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -9,8 +10,14 @@
 
 namespace keysweep {
 
-BaselineEntry baseline_entry(const Finding& finding) {
-  return {finding.path, finding.rule->id, finding.secret_sha256};
+BaselineEntry baseline_entry(const Finding& finding, const PathRebase& to_base) {
+  return {to_base(finding.path).value_or(finding.path), finding.rule->id, finding.secret_sha256};
+}
+
+std::string baseline_base(const std::string& repository_root, const std::string& baseline_path) {
+  if (!repository_root.empty()) return repository_root;
+  std::error_code error;
+  return std::filesystem::absolute(baseline_path, error).lexically_normal().parent_path().string();
 }
 
 std::vector<BaselineEntry> load_baseline(const std::string& path) {
@@ -40,9 +47,10 @@ std::vector<BaselineEntry> load_baseline(const std::string& path) {
   return entries;
 }
 
-void write_baseline(const std::vector<Finding>& findings, std::ostream& out) {
+void write_baseline(const std::vector<Finding>& findings, const PathRebase& to_base,
+                    std::ostream& out) {
   std::set<BaselineEntry> entries;
-  for (const Finding& finding : findings) entries.insert(baseline_entry(finding));
+  for (const Finding& finding : findings) entries.insert(baseline_entry(finding, to_base));
   out << "{\n  \"keysweep_baseline\": 1,\n  \"entries\": [";
   bool first = true;
   for (const BaselineEntry& entry : entries) {
@@ -55,13 +63,19 @@ void write_baseline(const std::vector<Finding>& findings, std::ostream& out) {
 }
 
 std::vector<BaselineEntry> apply_baseline(const std::vector<BaselineEntry>& baseline,
-                                          std::vector<Finding>& findings) {
+                                          std::vector<Finding>& findings,
+                                          const PathRebase& to_base) {
   std::set<BaselineEntry> used;
   std::erase_if(findings, [&](const Finding& finding) {
-    BaselineEntry entry = baseline_entry(finding);
-    if (!std::binary_search(baseline.begin(), baseline.end(), entry)) return false;
-    used.insert(entry);
-    return true;
+    BaselineEntry entry = baseline_entry(finding, to_base);
+    BaselineEntry from_root{finding.path, entry.rule_id, entry.secret_sha256};
+    for (const BaselineEntry& candidate : {entry, from_root}) {
+      if (std::binary_search(baseline.begin(), baseline.end(), candidate)) {
+        used.insert(candidate);
+        return true;
+      }
+    }
+    return false;
   });
   std::vector<BaselineEntry> unused;
   for (const BaselineEntry& entry : baseline) {

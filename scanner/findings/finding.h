@@ -58,6 +58,9 @@ struct Finding {
   // False for a lint finding whose evidence is not a credential (a resource
   // header, a variable name): reporters show it in clear.
   bool redact = true;
+  // A RUM client token in browser code: public by design (the browser SDK
+  // sends it with every request), so it fails a scan only when configured.
+  bool client_token_in_browser_code = false;
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.

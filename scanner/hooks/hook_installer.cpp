@@ -78,6 +78,15 @@ std::string script_with_binary(std::string_view script, const std::string& binar
   return text;
 }
 
+/// core.hooksPath stops git from running each repository's .git/hooks, so a
+/// global hook runs the repository's own hook of its name after keysweep.
+void chain_repository_hook(std::string& script) {
+  const std::string line = "chain_repository_hook=no";
+  if (auto at = script.find(line); at != std::string::npos) {
+    script.replace(at, line.size(), "chain_repository_hook=yes");
+  }
+}
+
 void write_executable(const fs::path& path, const std::string& text) {
   fs::path temporary = path;
   temporary += ".keysweep-tmp";
@@ -110,6 +119,7 @@ std::vector<std::string> install_hooks(const HookInstallOptions& options) {
   std::vector<std::string> done;
   for (const std::string& name : options.hooks) {
     std::string script = script_with_binary(script_for(name), options.keysweep_path);
+    if (options.global) chain_repository_hook(script);
     fs::path hook = directory / name;
     fs::path chained = directory / (name + ".keysweep-chained");
     std::error_code error;
@@ -126,6 +136,10 @@ std::vector<std::string> install_hooks(const HookInstallOptions& options) {
       note = " (the hook that was there runs after it: " + chained.filename().string() + ")";
     }
     write_executable(hook, script);
+    if (options.global) {
+      note += "; after keysweep passes, each repository's own .git/hooks/" + name +
+              " runs (core.hooksPath would otherwise skip it)";
+    }
     done.push_back("installed " + name + " in " + directory.string() + note);
   }
   return done;

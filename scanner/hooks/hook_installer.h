@@ -3,7 +3,8 @@
 // repository's hooks directory (core.hooksPath respected), or into a hooks
 // path for every repository (--global). A hook already there is chained, not
 // overwritten: it is kept as <name>.keysweep-chained and runs after keysweep;
-// uninstall puts it back.
+// uninstall puts it back. Global hooks also run each repository's own hook
+// of the same name, which core.hooksPath would otherwise silently skip.
 
 #include <string>
 #include <vector>

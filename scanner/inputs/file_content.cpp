@@ -9,6 +9,8 @@
 #include <cstring>
 #include <utility>
 
+#include "inputs/text_decoding.h"
+
 namespace keysweep {
 namespace {
 
@@ -39,11 +41,6 @@ FileContent& FileContent::operator=(FileContent&& other) noexcept {
     mapping_size_ = std::exchange(other.mapping_size_, 0);
   }
   return *this;
-}
-
-bool looks_binary(std::string_view bytes) {
-  std::size_t probe = std::min(bytes.size(), kBinaryProbeBytes);
-  return std::memchr(bytes.data(), '\0', probe) != nullptr;
 }
 
 ReadOutcome FileReader::read(const std::string& path, std::size_t max_size, FileContent& content,
@@ -92,7 +89,8 @@ ReadOutcome FileReader::read(const std::string& path, std::size_t max_size, File
     }
     content.bytes_ = std::string_view(buffer_.data(), filled);
   }
-  return looks_binary(content.bytes_) ? ReadOutcome::binary : ReadOutcome::ok;
+  return text_for_scanning(content.bytes_, transcoded_, content.bytes_) ? ReadOutcome::ok
+                                                                        : ReadOutcome::binary;
 }
 
 }  // namespace keysweep

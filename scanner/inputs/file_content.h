@@ -12,8 +12,6 @@ namespace keysweep {
 
 /// Files up to this size are read(); larger ones are mmap()ed.
 constexpr std::size_t kMapThreshold = std::size_t(4) << 20;
-/// A file is binary when a NUL byte appears in its first 8 KiB (as git and ripgrep decide).
-constexpr std::size_t kBinaryProbeBytes = 8192;
 
 class FileContent {
  public:
@@ -38,15 +36,15 @@ enum class ReadOutcome { ok, too_large, binary, empty, error };
 /// Reads files for one worker thread. Not thread-safe: one per worker.
 class FileReader {
  public:
-  /// Reads `path` unless it is larger than max_size or binary. On error,
-  /// `error` holds the reason (strerror text).
+  /// Reads `path` unless it is larger than max_size or binary; UTF-16/32
+  /// text comes back as UTF-8 (text_for_scanning). On error, `error` holds
+  /// the reason (strerror text).
   ReadOutcome read(const std::string& path, std::size_t max_size, FileContent& content,
                    std::string& error);
 
  private:
   std::vector<char> buffer_;
+  std::string transcoded_;
 };
-
-bool looks_binary(std::string_view bytes);
 
 }  // namespace keysweep

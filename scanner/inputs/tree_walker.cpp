@@ -45,7 +45,7 @@ class Walker {
       if (type == DT_DIR) {
         if (!walk_directory(path)) return false;
       } else if (type == DT_REG) {
-        if (!visit_({path, display(path)})) return false;
+        if (!visit_({path, display(path), false})) return false;
       }
     }
     return true;

@@ -451,13 +451,9 @@ void env_file(std::string_view path, std::string_view content, std::vector<LintH
 /// an API key in browser code next to the browser SDK.
 void key_placement(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                    std::vector<LintHit>& out) {
-  std::string_view ext = extension(path);
-  bool server = one_of(ext, {".py", ".go", ".java", ".rb", ".php", ".cs", ".rs", ".kt", ".scala", ".ex", ".exs"});
-  bool browser = one_of(ext, {".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html", ".htm"}) &&
-                 (content.find("datadogRum") != std::string_view::npos ||
-                  content.find("datadogLogs") != std::string_view::npos ||
-                  content.find("DD_RUM") != std::string_view::npos ||
-                  content.find("@datadog/browser") != std::string_view::npos);
+  CodeSide side = code_side(path, content);
+  bool server = side == CodeSide::server;
+  bool browser = side == CodeSide::browser;
   if (!server && !browser) return;
   for (const Finding& finding : secrets) {
     const char* check = server && finding.key_type == "rum_client_token" ? "rum-client-token-server-side"
@@ -469,6 +465,21 @@ void key_placement(std::string_view path, std::string_view content, std::span<co
 }
 
 }  // namespace
+
+CodeSide code_side(std::string_view path, std::string_view content) {
+  std::string_view ext = extension(path);
+  if (one_of(ext, {".py", ".go", ".java", ".rb", ".php", ".cs", ".rs", ".kt", ".scala", ".ex",
+                   ".exs"})) {
+    return CodeSide::server;
+  }
+  bool browser = one_of(ext, {".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte",
+                              ".html", ".htm"}) &&
+                 (content.find("datadogRum") != std::string_view::npos ||
+                  content.find("datadogLogs") != std::string_view::npos ||
+                  content.find("DD_RUM") != std::string_view::npos ||
+                  content.find("@datadog/browser") != std::string_view::npos);
+  return browser ? CodeSide::browser : CodeSide::neither;
+}
 
 void lint_file(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                std::vector<LintHit>& out) {

@@ -21,6 +21,12 @@ struct LintHit {
   bool sensitive = false;
 };
 
+/// Which side of a web application a file is: server code by its extension;
+/// browser code by its extension and a mention of Datadog's browser SDK
+/// (a .js or .ts file may as well be Node code).
+enum class CodeSide { server, browser, neither };
+CodeSide code_side(std::string_view path, std::string_view content);
+
 /// Runs every repository check on one file. `secrets` are the secret
 /// findings already made in this file (two checks judge where a key is).
 void lint_file(std::string_view path, std::string_view content, std::span<const Finding> secrets,

@@ -4,9 +4,26 @@
 #include "util/diagnostics.h"
 
 namespace keysweep {
+namespace {
 
-ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics)
-    : matcher_(matcher), diagnostics_(diagnostics), scratch_(matcher.make_scratch()) {
+void mark_client_tokens(std::string_view bytes, std::string_view path,
+                        std::span<Finding> findings) {
+  std::optional<CodeSide> side;  // judged once a client token is found
+  for (Finding& finding : findings) {
+    if (finding.key_type != "rum_client_token") continue;
+    if (!side) side = code_side(path, bytes);
+    finding.client_token_in_browser_code = *side == CodeSide::browser;
+  }
+}
+
+}  // namespace
+
+ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics,
+                               PathRebase rule_paths)
+    : matcher_(matcher),
+      diagnostics_(diagnostics),
+      rule_paths_(std::move(rule_paths)),
+      scratch_(matcher.make_scratch()) {
   const Ruleset& ruleset = matcher.ruleset();
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
     if (ruleset.rules[index].check == "repository") lint_rules_[ruleset.rules[index].id] = index;
@@ -16,17 +33,23 @@ ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics)
 std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
                                  std::vector<Finding>& out, bool path_known, bool lint) {
   matches_.clear();
+  // A path outside the config's directory is seen as named: no glob of it is anchored there.
+  std::optional<std::string> rebased;
+  if (!rule_paths_.is_identity()) rebased = rule_paths_(path);
+  std::string_view anchored = rebased ? std::string_view(*rebased) : std::string_view(path);
   std::optional<std::string_view> rule_path;
-  if (path_known) rule_path = path;
+  if (path_known) rule_path = anchored;
   matcher_.find(bytes, rule_path, *scratch_, matches_);
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
-  if (lint && !path.empty() && !lint_rules_.empty()) run_lint(bytes, path, before, out);
+  mark_client_tokens(bytes, path, std::span<Finding>(out).subspan(before));
+  if (lint && !path.empty() && !lint_rules_.empty()) run_lint(bytes, path, anchored, before, out);
   return out.size() - before;
 }
 
-void ContentScanner::run_lint(std::string_view bytes, const std::string& path, std::size_t first,
-                          std::vector<Finding>& out) {
+void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
+                              std::string_view rule_path, std::size_t first,
+                              std::vector<Finding>& out) {
   std::vector<LintHit> hits;
   lint_file(path, bytes, std::span<const Finding>(out).subspan(first), hits);
   if (hits.empty()) return;
@@ -39,7 +62,8 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path, s
     std::string_view evidence = bytes.substr(hit.offset, hit.length);
     std::string_view line = line_around(bytes, hit.offset);
     if (inline_allowed(bytes, hit.offset) ||
-        is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence, evidence, line, path)) {
+        is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence,
+                       evidence, line, rule_path)) {
       continue;
     }
     spans.push_back({rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});

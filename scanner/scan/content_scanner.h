@@ -4,12 +4,13 @@
 // thread; owns its Hyperscan scratch.
 
 #include <string>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "findings/finding.h"
 #include "matcher/matcher.h"
+#include "util/paths.h"
 
 namespace keysweep {
 
@@ -17,7 +18,10 @@ class Diagnostics;
 
 class ContentScanner {
  public:
-  ContentScanner(const Matcher& matcher, Diagnostics& diagnostics);
+  /// `rule_paths` turns a finding's path into the path that rules' path
+  /// filters and allowlists see: relative to the directory of .keysweep.toml,
+  /// so its globs are anchored there whatever directory was scanned.
+  ContentScanner(const Matcher& matcher, Diagnostics& diagnostics, PathRebase rule_paths = {});
 
   /// Appends the findings in `bytes`, reported under `path`; returns how many.
   /// With `path_known` false, path filters are deferred (see Matcher::find).
@@ -29,10 +33,12 @@ class ContentScanner {
 
  private:
   /// Runs the repository checks on one file; `first` is where its secret findings start in `out`.
-  void run_lint(std::string_view bytes, const std::string& path, std::size_t first, std::vector<Finding>& out);
+  void run_lint(std::string_view bytes, const std::string& path, std::string_view rule_path,
+                std::size_t first, std::vector<Finding>& out);
 
   const Matcher& matcher_;
   Diagnostics& diagnostics_;
+  PathRebase rule_paths_;
   Matcher::ScratchPtr scratch_;
   std::vector<RawMatch> matches_;
   std::unordered_map<std::string, std::uint32_t> lint_rules_;  // repository check id -> rule index

@@ -10,7 +10,7 @@
 #include "git/git_handles.h"
 #include "git/staged_diff.h"
 #include "git/tree_sketch.h"
-#include "inputs/file_content.h"
+#include "inputs/text_decoding.h"
 #include "matcher/matcher.h"
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
@@ -35,7 +35,7 @@ class BlobWorker {
         options_(options),
         diagnostics_(diagnostics),
         progress_(progress),
-        scanner_(matcher, diagnostics) {}
+        scanner_(matcher, diagnostics, options.rule_paths) {}
 
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
@@ -124,7 +124,8 @@ class BlobWorker {
   void scan_content(const git_oid& id, std::string_view bytes, const std::string& path,
                     bool path_known) {
     progress_.add(bytes.size());
-    if (looks_binary(bytes)) {
+    const std::string_view raw = bytes;  // the object as stored, for its id
+    if (!text_for_scanning(bytes, transcoded_, bytes)) {
       ++stats_.skipped_binary;
       return;
     }
@@ -137,7 +138,7 @@ class BlobWorker {
     // libgit2 no longer re-hashes every object it reads (see ensure_libgit2);
     // a blob with findings is verified, since the findings name it by its id.
     git_oid actual;
-    if (git_odb_hash(&actual, bytes.data(), bytes.size(), GIT_OBJECT_BLOB) == 0 && !git_oid_equal(&actual, &id)) {
+    if (git_odb_hash(&actual, raw.data(), raw.size(), GIT_OBJECT_BLOB) == 0 && !git_oid_equal(&actual, &id)) {
       throw RuntimeFailure("git object " + oid_hex(id) +
                            " cannot be read; the repository is damaged: its content does not match its id");
     }
@@ -154,6 +155,7 @@ class BlobWorker {
   Diagnostics& diagnostics_;
   ProgressMeter& progress_;
   ContentScanner scanner_;
+  std::string transcoded_;  // UTF-16/32 blobs as UTF-8
   std::vector<Finding> findings_;
   ScanStats stats_;
   std::size_t objects_read_ = 0;
@@ -239,13 +241,15 @@ void keep_findings_on_lines(std::vector<Finding>& findings, std::size_t first,
 /// dropped and counted in `unreachable`.
 std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
                                     git_repository* repository, const Matcher& matcher, bool lint,
-                                    Diagnostics& diagnostics, std::size_t& unreachable) {
+                                    const PathRebase& rule_paths, Diagnostics& diagnostics,
+                                    std::size_t& unreachable) {
   std::map<std::string, std::vector<std::size_t>> by_blob;
   for (std::size_t i = 0; i < findings.size(); ++i) by_blob[findings[i].git->blob].push_back(i);
 
   CommitDetails details(repository);
   OdbPtr odb = repository_odb(repository);
-  ContentScanner rescanner(matcher, diagnostics);
+  ContentScanner rescanner(matcher, diagnostics, rule_paths);
+  std::string transcoded;
   std::vector<Finding> placed;
   for (const auto& [blob_hex, indices] : by_blob) {
     git_oid blob;
@@ -269,6 +273,7 @@ std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobP
       if (content) {
         std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
                                git_odb_object_size(content.get()));
+        text_for_scanning(bytes, transcoded, bytes);  // it had findings, so it is text
         rescanner.scan(bytes, place.path, here, true, lint);
       } else {
         for (std::size_t i : indices) here.push_back(findings[i]);
@@ -436,7 +441,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
   result.root = changes.root;
   result.stats.skipped_binary = changes.binary;
   result.stats.submodules = changes.submodules;
-  ContentScanner scanner(matcher, diagnostics);
+  ContentScanner scanner(matcher, diagnostics, options.rule_paths);
   for (StagedFile& file : changes.files) {
     if (file.content.size() > options.max_file_size) {
       ++result.stats.skipped_too_large;
@@ -509,7 +514,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                   options.mode == GitScanMode::range,
+                                   options.mode == GitScanMode::range, options.rule_paths,
                                    diagnostics, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +

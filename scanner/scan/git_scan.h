@@ -12,6 +12,7 @@
 
 #include "git/staged_diff.h"
 #include "scan/scan.h"
+#include "util/paths.h"
 
 namespace keysweep {
 
@@ -29,6 +30,7 @@ struct GitScanOptions {
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;
   bool progress = false;  // a progress line on stderr
+  PathRebase rule_paths;  // top-level paths to what rules and allowlists see (ContentScanner)
 };
 
 /// History and range scans.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "inputs/file_content.h"
+#include "inputs/text_decoding.h"
 #include "inputs/tree_walker.h"
 #include "matcher/matcher.h"
 #include "scan/content_scanner.h"
@@ -31,7 +32,9 @@ struct WorkerOutput {
 class ScanWorker {
  public:
   ScanWorker(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics)
-      : options_(options), diagnostics_(diagnostics), scanner_(matcher, diagnostics) {}
+      : options_(options),
+        diagnostics_(diagnostics),
+        scanner_(matcher, diagnostics, options.rule_paths) {}
 
   void scan_file(const FileToScan& file) {
     FileContent content;
@@ -96,12 +99,14 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
     }
     bytes.append(buffer, std::size_t(n));
   }
-  if (looks_binary(bytes)) {
+  std::string transcoded;
+  std::string_view text;
+  if (!text_for_scanning(bytes, transcoded, text)) {
     ++worker.output().stats.skipped_binary;
     diagnostics.warn(std::string(kStdinPath) + ": binary input; not scanned");
     return;
   }
-  worker.scan_bytes(bytes, kStdinPath);
+  worker.scan_bytes(text, kStdinPath);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "findings/finding.h"
+#include "util/paths.h"
 
 namespace keysweep {
 
@@ -20,6 +21,7 @@ struct ScanOptions {
   std::vector<std::string> paths;  // "-" is standard input
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;  // 0: one per core
+  PathRebase rule_paths;  // finding paths to what rules and allowlists see (ContentScanner)
 };
 
 struct ScanStats {
@@ -47,6 +49,9 @@ struct ScanResult {
   std::vector<Finding> findings;  // sorted by path, line, column
   ScanStats stats;
   std::optional<RepositoryInfo> repository;  // git scans only
+  // The git work tree's top directory holding the root ("" outside git):
+  // baselines and SARIF name paths from there.
+  std::string repository_root;
 };
 
 /// A size limit as people write it: "100 MiB", "512 KiB", "1000 bytes".

@@ -68,9 +68,11 @@ stopwords = ["nothing-matches-this"]
         self.config("max_file_size = '1K'\n")
         result, document = self.scan_json(".")
         self.assertEqual((result.code, document["summary"]["skipped_too_large"]), (0, 1))
+        # fail_on = live without an inventory would pass everything: refused (test_paths_policy has the rest).
         self.config("fail_on = 'live'\n")
-        result, document = self.scan_json(".")
-        self.assertEqual((result.code, len(document["findings"]), document["summary"]["failing"]), (0, 1, 0))
+        refused = self.run_keysweep("scan", ".", env={"KEYSWEEP_STORE": ""})
+        self.assertEqual(refused.code, 2)
+        self.assertIn("fail_on = \"live\" in", refused.stderr)
 
     def test_config_errors_name_the_file_the_line_and_the_key(self):
         cases = [

@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "util/entropy.h"
+#include "inputs/text_decoding.h"
 #include "util/escape.h"
+#include "util/paths.h"
 #include "util/sha256.h"
 #include "util/token_checksum.h"
 #include "util/worker_threads.h"
@@ -140,4 +142,49 @@ TEST_CASE("workers that succeed are joined quietly, and the destructor joins unj
     unjoined.spawn([&] { ++done; });
   }  // joined here: no std::terminate
   CHECK(done == 5);
+}
+
+TEST_CASE("paths are re-expressed from one directory to another") {
+  PathRebase down("/repo/services/web", "/repo");
+  CHECK(down("app/a.env") == "services/web/app/a.env");
+  CHECK(down("../api/b.env") == "services/api/b.env");
+  PathRebase up("/repo", "/repo/services/web");
+  CHECK(up("services/web/app/a.env") == "app/a.env");
+  CHECK_FALSE(up("services/api/b.env"));
+  CHECK_FALSE(up("/elsewhere/c.env"));
+  PathRebase same("/repo", "/repo");
+  CHECK(same.is_identity());
+  CHECK(same("a/b.env") == "a/b.env");
+  CHECK(PathRebase()("a/b.env") == "a/b.env");
+}
+
+TEST_CASE("UTF-16 and UTF-32 text is transcoded and binary is not") {
+  std::string buffer;
+  std::string_view text;
+  // "é=1\n" then U+1F600 (a surrogate pair in UTF-16).
+  const std::string le_bom("\xFF\xFE\xE9\x00=\x00" "1\x00\n\x00\x3D\xD8\x00\xDE", 14);
+  REQUIRE(text_for_scanning(le_bom, buffer, text));
+  CHECK(text == "\xC3\xA9=1\n\xF0\x9F\x98\x80");
+  const std::string be_bom("\xFE\xFF\x00\xE9\x00=", 6);
+  REQUIRE(text_for_scanning(be_bom, buffer, text));
+  CHECK(text == "\xC3\xA9=");
+  const std::string utf32("\xFF\xFE\x00\x00" "A\x00\x00\x00\x00\xF6\x01\x00", 12);
+  REQUIRE(text_for_scanning(utf32, buffer, text));
+  CHECK(text == "A\xF0\x9F\x98\x80");
+  const std::string le_plain("k\x00=\x00v\x00", 6);
+  REQUIRE(text_for_scanning(le_plain, buffer, text));
+  CHECK(text == "k=v");
+  const std::string be_plain("\x00k\x00=\x00v", 6);
+  REQUIRE(text_for_scanning(be_plain, buffer, text));
+  CHECK(text == "k=v");
+  // An unpaired surrogate after a mark stays one code point: U+FFFD.
+  const std::string lone("\xFF\xFE\x00\xD8" "a\x00", 6);
+  REQUIRE(text_for_scanning(lone, buffer, text));
+  CHECK(text == "\xEF\xBF\xBD" "a");
+  const std::string utf8 = "plain text";
+  REQUIRE(text_for_scanning(utf8, buffer, text));
+  CHECK(text.data() == utf8.data());
+  CHECK_FALSE(text_for_scanning(std::string("\x7F" "ELF\x00\x00\x01\x02", 8), buffer, text));
+  // Mostly non-ASCII code units (or NUL ones) without a mark are not UTF-16.
+  CHECK_FALSE(text_for_scanning(std::string("\x01\x02\x03\x04\x00\x00\x05\x06", 8), buffer, text));
 }
