@@ -7,6 +7,7 @@
 #include <array>
 #include <climits>
 #include <cstring>
+#include <unordered_map>
 
 #include "matcher/database_cache.h"
 #include "matcher/token_context.h"
@@ -184,6 +185,8 @@ class Matcher::Scratch {
   std::vector<Hit> encoded;
   std::vector<std::vector<std::size_t>> mentions;  // per context: hit end offsets
   ChainMemo chain_memo;
+  std::unordered_map<std::string, TokenVerdict> verdicts;  // per buffer: chain key -> verdict
+  std::string verdict_key;
   std::size_t block_offset = 0;
   MatchWork work;
 };
@@ -335,15 +338,19 @@ class Matcher::Pass {
       chain_ = name_chain(content_, start, *rule.context, s_.chain_memo, s_.work.context_bytes);
       chain_at_ = start;
     }
-    return judge_chain(chain_, rule, others_of(rule_index, context), mention_near(context, start, end));
-  }
-
-  std::vector<const Rule*> others_of(std::uint32_t rule_index, std::uint32_t context) const {
-    std::vector<const Rule*> others;
-    for (const Rule* rule : m_.context_rules_[context]) {
-      if (rule != &m_.ruleset_.rules[rule_index]) others.push_back(rule);
+    bool mentioned = mention_near(context, start, end);
+    // A verdict depends only on the rule, the chain's words and flags, and
+    // the mention: values under the same names are judged once per buffer.
+    std::string& key = s_.verdict_key;
+    key.assign(1, char(mentioned));
+    key.append(reinterpret_cast<const char*>(&rule_index), sizeof rule_index);
+    for (const ChainName& name : chain_) {
+      key.push_back(char('0' + int(name.own) * 2 + int(name.url)));
+      for (const std::string& word : name.words) key.append(word).push_back(' ');
     }
-    return others;
+    auto [cached, inserted] = s_.verdicts.try_emplace(key, TokenVerdict::rejected);
+    if (inserted) cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], mentioned);
+    return cached->second;
   }
 
   void judge_runs() {
@@ -539,6 +546,16 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       same->shapes.emplace_back(index, shape);
     }
   }
+  // Other kinds of key of each token rule's context: a rule for the same kind
+  // (the Agent-config API key rule beside the general one) names values that
+  // are the other's too, so only other key types count.
+  other_kinds_.resize(ruleset_.rules.size());
+  for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
+    if (context_of_rule_[index] == kNoContext) continue;
+    for (const Rule* rule : context_rules_[context_of_rule_[index]]) {
+      if (rule->key_type != ruleset_.rules[index].key_type) other_kinds_[index].push_back(rule);
+    }
+  }
   anchors_ = build_anchors(ruleset_, charsets_);
   if (anchors_.empty()) {
     validate_rules(ruleset_);
@@ -694,6 +711,7 @@ void Matcher::find(std::string_view content, std::optional<std::string_view> pat
   scratch.mentions.resize(ruleset_.contexts.size());
   for (auto& list : scratch.mentions) list.clear();
   scratch.chain_memo.reset();
+  scratch.verdicts.clear();
 
   Pass pass(*this, content, path, scratch, out);
   // The callback only records (see Pass::on_hit); judging happens after the scan.

@@ -124,6 +124,7 @@ class Matcher {
   std::vector<Anchor> anchors_;
   std::vector<std::vector<const Rule*>> context_rules_;  // per ruleset context: its token rules
   std::vector<std::uint32_t> context_of_rule_;           // index into ruleset.contexts, or npos
+  std::vector<std::vector<const Rule*>> other_kinds_;    // per rule: its context's rules of other key types
   std::unique_ptr<hs_database, void (*)(hs_database*)> database_;
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
