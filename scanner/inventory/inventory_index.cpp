@@ -35,7 +35,14 @@ InventoryIndex::InventoryIndex(std::vector<KeyRecord> keys, const std::vector<Us
   for (const UserRecord& user : users_) users_by_id_[user.id] = &user;
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     const KeyRecord& record = keys_[i];
-    if (!record.key_sha256.empty()) by_hash_[record.key_sha256] = i;
+    if (!record.key_sha256.empty()) {
+      by_hash_[record.key_sha256] = i;
+      if (record.last4.size() == 4) {
+        hashed_suffixes_.insert(ascii_lowercase(record.last4));
+      } else {
+        ++hashed_without_last4_;
+      }
+    }
     else if (!record.last4.empty()) by_last4_.emplace(std::string(key_kind_name(record.kind)) + ':' + record.last4, i);
   }
 }
@@ -45,17 +52,13 @@ const KeyRecord* InventoryIndex::find_by_hash(const std::string& sha256_hex) con
   return it == by_hash_.end() ? nullptr : &keys_[it->second];
 }
 
-std::vector<std::string> InventoryIndex::hashed_key_suffixes() const {
-  std::vector<std::string> suffixes;
-  for (const auto& [hash, index] : by_hash_) {
-    if (!keys_[index].last4.empty()) suffixes.push_back(ascii_lowercase(keys_[index].last4));
-  }
-  std::sort(suffixes.begin(), suffixes.end());
-  suffixes.erase(std::unique(suffixes.begin(), suffixes.end()), suffixes.end());
-  return suffixes;
-}
-
 bool InventoryIndex::knows_value(std::string_view secret) const {
+  // Most candidates end unlike any hashed key: a set lookup, not a SHA-256.
+  // A key whose last4 the API did not give is always hashed.
+  if (hashed_without_last4_ == 0 && secret.size() >= 4 &&
+      !hashed_suffixes_.contains(ascii_lowercase(std::string(secret.substr(secret.size() - 4))))) {
+    return false;
+  }
   return by_hash_.contains(sha256_hex(secret));
 }
 

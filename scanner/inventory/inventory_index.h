@@ -35,15 +35,14 @@ class InventoryIndex {
 
   bool has_hashes() const { return !by_hash_.empty(); }
 
-  /// The last four characters of every key whose hash is known, lowercase,
-  /// sorted and unique: literal anchors for the inventory sweep.
-  std::vector<std::string> hashed_key_suffixes() const;
 
  private:
   LivenessLabel label_for(const KeyRecord& record, const char* evidence) const;
 
   std::vector<KeyRecord> keys_;
   std::unordered_map<std::string, std::size_t> by_hash_;
+  std::unordered_set<std::string> hashed_suffixes_;  // last4 of the keys in by_hash_, lowercase
+  std::size_t hashed_without_last4_ = 0;
   std::unordered_multimap<std::string, std::size_t> by_last4_;  // kind + ':' + last4
   std::unordered_map<std::string, const UserRecord*> users_by_id_;
   std::vector<UserRecord> users_;

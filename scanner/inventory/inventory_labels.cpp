@@ -1,8 +1,5 @@
 #include "inventory/inventory_labels.h"
 
-
-#include "rules/lazy_regex.h"
-
 namespace keysweep {
 
 Rule make_inventory_sweep_rule(const InventoryIndex& index) {
@@ -19,14 +16,12 @@ Rule make_inventory_sweep_rule(const InventoryIndex& index) {
       "it in Datadog (Organization Settings > API Keys or Application Keys), and keep the new "
       "value in a secrets manager.";
   rule.references = {"https://docs.datadoghq.com/account_management/api-app-keys/"};
-  rule.regex = R"(\b((?:pub)?[0-9a-f]{32}|[0-9a-f]{40})\b)";
-  rule.secret_group = 1;
-  // Anchored on the known keys' last four characters, not on "any hex run":
-  // a literal search stays at memory speed, and only windows ending in one of
-  // our keys' suffixes are confirmed and hashed.
-  rule.keywords = index.hashed_key_suffixes();
+  // Token shapes, like the Datadog key rules: every 32/40-hex word (and RUM
+  // token) is already a candidate of the one Hyperscan pass, so the sweep
+  // adds no pattern; a candidate costs a hash lookup of its last four
+  // characters, and only those ending like a known key are hashed.
+  rule.tokens = {{"", "0-9a-f", 32}, {"", "0-9a-f", 40}, {"pub", "0-9a-f", 32}};
   rule.source = "builtin:inventory";
-  rule.compiled_regex = std::make_shared<LazyRegex>(rule.regex);
   rule.secret_filter = std::make_shared<const std::function<bool(std::string_view)>>(
       [&index](std::string_view secret) { return index.knows_value(secret); });
   return rule;
