@@ -399,6 +399,15 @@ int run_baseline_create(const ScanArguments& arguments) {
   return 0;
 }
 
+/// A token rule's shapes as JSON: [{prefix, charset, length}].
+nlohmann::ordered_json token_shapes(const Rule& rule) {
+  nlohmann::ordered_json shapes = nlohmann::ordered_json::array();
+  for (const TokenShape& shape : rule.tokens) {
+    shapes.push_back({{"prefix", shape.prefix}, {"charset", shape.charset}, {"length", shape.length}});
+  }
+  return shapes;
+}
+
 int run_rules_list(const RulesArguments& arguments) {
   Ruleset ruleset = load_ruleset(arguments.rule_paths, true);
   if (arguments.format == "json") {
@@ -411,6 +420,9 @@ int run_rules_list(const RulesArguments& arguments) {
                        {"description", rule.description},
                        {"check", rule.check.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rule.check)},
                        {"keywords", rule.keywords},
+                       {"tokens", token_shapes(rule)},
+                       {"context", rule.context ? nlohmann::ordered_json(rule.context->id) : nlohmann::ordered_json(nullptr)},
+                       {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
                        {"regex", rule.regex},
                        {"path", rule.path_regex},
                        {"source", rule.source}});

@@ -42,7 +42,7 @@ files=$(find "$tree" -type f | wc -l)
 # The literal floor: every keyword of every rule, plus "pub" (the RUM rule's literal).
 rules_json=$("$keysweep" rules list --format json)
 # Pattern rules only: lint checks (rules/lint.toml) have no regex.
-mapfile -t keywords < <(jq -r '.[] | select(.check == null) | .keywords[]' <<< "$rules_json" | sort -u; echo pub)
+mapfile -t keywords < <(jq -r '.[] | select(.check == null) | (.keywords[], .mentions[])' <<< "$rules_json" | sort -u; echo pub)
 mapfile -t regexes < <(jq -r '.[] | select(.check == null) | .regex' <<< "$rules_json")
 literal_args=(); for k in "${keywords[@]}"; do literal_args+=(-e "$k"); done
 regex_args=(); for r in "${regexes[@]}"; do regex_args+=(-e "$r"); done
