@@ -1,6 +1,8 @@
 #include "matcher/token_context.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "util/text.h"
 
@@ -10,7 +12,7 @@ namespace {
 // How far back each part of the chain is looked for (see the header).
 constexpr std::size_t kOwnNameReach = 256;
 constexpr std::size_t kLabelReach = 320;
-constexpr std::size_t kBracketReach = 512;
+constexpr std::size_t kBracketReach = 256;
 constexpr std::size_t kYamlReach = 2048;
 constexpr std::size_t kMaxNameLength = 128;
 constexpr int kMaxBracketLevels = 3;
@@ -27,6 +29,14 @@ bool is_name_char(char c) {
 }
 
 bool text_is_blank(std::string_view text, std::size_t at) { return is_blank(text[at]); }
+
+/// 1 for a closing bracket, -1 for an opening one, 0 for any other byte.
+constexpr std::array<signed char, 256> kBracketKind = [] {
+  std::array<signed char, 256> kinds{};
+  for (unsigned char c : {'}', ']', ')'}) kinds[c] = 1;
+  for (unsigned char c : {'{', '[', '('}) kinds[c] = -1;
+  return kinds;
+}();
 
 /// echo and its flags: what precedes a value piped into base64 or a file.
 bool is_echo_word(std::string_view word) {
@@ -198,10 +208,12 @@ class BackReader {
     int depth = 0;
     for (std::size_t p = position; p > floor; --p) {
       ++examined_;
-      char c = text_[p - 1];
-      if (c == '}' || c == ']' || c == ')') {
+      // Most bytes are no bracket: one table lookup each.
+      int kind = kBracketKind[static_cast<unsigned char>(text_[p - 1])];
+      if (kind == 0) continue;
+      if (kind > 0) {
         ++depth;
-      } else if (c == '{' || c == '[' || c == '(') {
+      } else {
         if (depth == 0) return p - 1;
         --depth;
       }
@@ -392,11 +404,23 @@ std::size_t yaml_parent(std::string_view text, std::size_t line_start, ChainMemo
 /// datadog.initialize(...)`) ends the chain as a name of its own.
 void yaml_parents(const BackReader& reader, std::size_t position, ChainMemo& memo, std::vector<ChainName>& chain) {
   std::string_view text = reader.text();
-  std::size_t floor = position > kYamlReach ? position - kYamlReach : 0;
-  std::size_t line_start = position;
-  while (line_start > floor && !is_newline(text[line_start - 1])) --line_start;
-  reader.examined() += position - line_start;
-  if (line_start == floor && floor > 0) return;  // a line longer than the reach: no YAML here
+  std::size_t line_start;
+  if (memo.line_from <= position &&
+      std::memchr(text.data() + memo.line_from, '\n', position - memo.line_from) == nullptr) {
+    // Still on the line of the last value: many values on one long line must
+    // not each look for its start.
+    reader.examined() += position - memo.line_from;
+    line_start = memo.line_start;
+  } else {
+    std::size_t floor = position > kYamlReach ? position - kYamlReach : 0;
+    line_start = position;
+    while (line_start > floor && !is_newline(text[line_start - 1])) --line_start;
+    reader.examined() += position - line_start;
+    if (line_start == floor && floor > 0) line_start = SIZE_MAX;
+  }
+  memo.line_from = position;
+  memo.line_start = line_start;
+  if (line_start == SIZE_MAX) return;  // a line longer than the reach: no YAML here
   for (int level = 0; level < kMaxYamlLevels; ++level) {
     std::size_t parent = yaml_parent(text, line_start, memo, reader.examined());
     if (parent == std::string_view::npos) return;

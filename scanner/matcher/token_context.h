@@ -20,7 +20,7 @@
 // accepts only with a mention of the vendor within the context's window.
 //
 // Cost: the own name is read within 256 bytes before the token, sibling labels
-// within 320, enclosing brackets within 512; YAML parent lines are found by
+// within 320, enclosing brackets within 256; YAML parent lines are found by
 // indentation within 2 KiB and memoized per buffer (a parent found once is a
 // jump for every later line); mentions come from the Hyperscan pass (a binary
 // search). So the work per candidate is bounded whatever the input.
@@ -50,9 +50,13 @@ struct ChainName {
 struct ChainMemo {
   std::unordered_map<std::size_t, std::size_t> yaml_parents;
   std::size_t no_opener_at = SIZE_MAX;
+  // The line of the last value: where it starts (SIZE_MAX: further back than
+  // the YAML reach), and the position it was looked up from.
+  std::size_t line_from = SIZE_MAX;
+  std::size_t line_start = SIZE_MAX;
   void reset() {
     yaml_parents.clear();
-    no_opener_at = SIZE_MAX;
+    no_opener_at = line_from = line_start = SIZE_MAX;
   }
 };
 
