@@ -112,6 +112,16 @@ class DetectionTest(KeysweepTestCase):
             ("setup.cmd", 1, "datadog-api-key", API_KEY),
         ])
 
+    def test_no_input_stops_being_scanned_part_way(self):
+        # Four million keyword lines once made the matcher give up on the rest
+        # of the file, and the key after them passed as "No secrets found".
+        with open(os.path.join(self.tree, "flood.txt"), "w") as out:
+            out.write("apikey datadog\n" * 4_000_000)
+            out.write(f"DD_API_KEY={API_KEY}\n")
+        result, document = self.scan_json("--show-secrets")
+        self.assertEqual([(f["line"], f["secret"]) for f in document["findings"]], [(4_000_001, API_KEY)])
+        self.assertEqual(result.stderr, "")
+
 
 if __name__ == "__main__":
     unittest.main()

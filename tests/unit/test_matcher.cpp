@@ -4,6 +4,7 @@
 #include <set>
 
 #include "matcher/database_cache.h"
+#include "util/entropy.h"
 #include "test_helpers.h"
 
 using namespace keysweep;
@@ -55,6 +56,16 @@ TEST_CASE("attribution by own name: another vendor's name is not Datadog's, howe
   // ... and a Datadog name needs no mention of datadog at all.
   CHECK(engine.raw(std::string(3000, '#') + "\nvar ddAPIKey string = \"" + kApiKey + "\"\n").size() == 1);
   CHECK(engine.raw("configuration.api_key[\"apiKeyAuth\"] = \"" + kApiKey + "\"\n").size() == 1);
+}
+
+TEST_CASE("a key with a Datadog name of its own is never dropped by entropy") {
+  Engine engine(test::builtin_ruleset());
+  // A random key (as about 1 in 10,000 are) under the 3.0 bits-per-byte floor.
+  const std::string low = "1191c81270b791801291c7c9071721b2";
+  REQUIRE(shannon_entropy(low) < 3.0);
+  CHECK(engine.raw("DD_API_KEY=" + low + "\n").size() == 1);
+  // Under a generic name the floor still separates placeholders from keys.
+  CHECK(engine.raw("# datadog\napi_key = \"" + low + "\"\n").empty());
 }
 
 TEST_CASE("a generic name needs a Datadog mention within the context window") {
