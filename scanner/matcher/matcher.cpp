@@ -52,7 +52,8 @@ bool regex_width(const std::string& regex, unsigned& flags, std::size_t& width,
     hs_compile_error_t* error = nullptr;
     if (hs_expression_info(regex.c_str(), candidate, &info, &error) == HS_SUCCESS) {
       flags = candidate;
-      width = info->max_width == UINT_MAX ? kMaxWindow : std::min<std::size_t>(info->max_width, kMaxWindow);
+      width = info->max_width == UINT_MAX ? kMaxWindow
+                                          : std::min<std::size_t>(info->max_width, kMaxWindow);
       std::free(info);
       return true;
     }
@@ -62,8 +63,12 @@ bool regex_width(const std::string& regex, unsigned& flags, std::size_t& width,
   return false;
 }
 
-void free_database(hs_database* database) { hs_free_database(database); }
-void free_scratch(hs_scratch* scratch) { hs_free_scratch(scratch); }
+void free_database(hs_database* database) {
+  hs_free_database(database);
+}
+void free_scratch(hs_scratch* scratch) {
+  hs_free_scratch(scratch);
+}
 
 std::array<bool, 256> charset_members(const std::string& spec) {
   std::array<bool, 256> member{};
@@ -83,7 +88,9 @@ std::array<bool, 256> charset_members(const std::string& spec) {
 bool is_word_byte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
-bool is_alnum_byte(char c) { return is_word_byte(c) && c != '_'; }
+bool is_alnum_byte(char c) {
+  return is_word_byte(c) && c != '_';
+}
 
 /// A token is a whole word: no word byte next to it, and no `-` or `.` that
 /// joins it to another word (`sha1-…`, `…-us21`, `name.<hex>.png`).
@@ -91,19 +98,24 @@ bool whole_token(std::string_view text, std::size_t start, std::size_t end) {
   if (start > 0) {
     char before = text[start - 1];
     if (is_word_byte(before)) return false;
-    if ((before == '-' || before == '.') && start > 1 && is_alnum_byte(text[start - 2])) return false;
+    if ((before == '-' || before == '.') && start > 1 && is_alnum_byte(text[start - 2]))
+      return false;
   }
   if (end < text.size()) {
     char after = text[end];
     if (is_word_byte(after)) return false;
-    if ((after == '-' || after == '.') && end + 1 < text.size() && is_alnum_byte(text[end + 1])) return false;
+    if ((after == '-' || after == '.') && end + 1 < text.size() && is_alnum_byte(text[end + 1]))
+      return false;
   }
   return true;
 }
 
-bool is_base64_byte(char c) { return is_alnum_byte(c) || c == '+' || c == '/'; }
+bool is_base64_byte(char c) {
+  return is_alnum_byte(c) || c == '+' || c == '/';
+}
 
-constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string base64_class(const std::array<bool, 64>& values) {
   std::string expression = "[";
@@ -117,10 +129,9 @@ std::string base64_class(const std::array<bool, 64>& values) {
 }
 
 bool contains_caseless(std::string_view haystack, std::string_view lowercase_needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), lowercase_needle.begin(),
-                        lowercase_needle.end(), [](char a, char b) {
-                          return std::tolower(static_cast<unsigned char>(a)) == b;
-                        });
+  auto it = std::search(
+      haystack.begin(), haystack.end(), lowercase_needle.begin(), lowercase_needle.end(),
+      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   return it != haystack.end();
 }
 
@@ -254,7 +265,8 @@ class Matcher::Pass {
 
   bool path_excludes(const Rule& rule) const {
     return rule.compiled_path && path_ &&
-           !re2::RE2::PartialMatch(re2::StringPiece(path_->data(), path_->size()), *rule.compiled_path);
+           !re2::RE2::PartialMatch(re2::StringPiece(path_->data(), path_->size()),
+                                   *rule.compiled_path);
   }
 
   void confirm_window(std::uint32_t rule_index, std::size_t low, std::size_t high) {
@@ -269,7 +281,8 @@ class Matcher::Pass {
     s_.work.regex_bytes += high - low;
 
     std::size_t position = low;
-    while (position < high && regex.Match(text, position, high, re2::RE2::UNANCHORED, captures, wanted)) {
+    while (position < high &&
+           regex.Match(text, position, high, re2::RE2::UNANCHORED, captures, wanted)) {
       const re2::StringPiece& whole = captures[0];
       std::size_t match_start = std::size_t(whole.data() - content_.data());
       std::size_t match_end = match_start + whole.size();
@@ -295,17 +308,20 @@ class Matcher::Pass {
 
   /// The checks every confirmed secret passes, then the match is kept.
   /// `value` is the secret as the rules see it (decoded for encoded ones).
-  void keep(std::uint32_t rule_index, std::pair<std::size_t, std::size_t> match, std::size_t secret_start,
-            std::size_t secret_end, std::size_t value_start, std::size_t value_end, bool check_entropy,
-            Encoding encoding, std::string_view decoded = {}) {
+  void keep(std::uint32_t rule_index, std::pair<std::size_t, std::size_t> match,
+            std::size_t secret_start, std::size_t secret_end, std::size_t value_start,
+            std::size_t value_end, bool check_entropy, Encoding encoding,
+            std::string_view decoded = {}) {
     const Rule& rule = m_.ruleset_.rules[rule_index];
-    std::string_view value = encoding == Encoding::none ? content_.substr(value_start, value_end - value_start) : decoded;
+    std::string_view value = encoding == Encoding::none
+                                 ? content_.substr(value_start, value_end - value_start)
+                                 : decoded;
     if (check_entropy && rule.min_entropy && shannon_entropy(value) < *rule.min_entropy) return;
     if (rule.secret_filter && !(*rule.secret_filter)(value)) return;
     std::string_view line = line_around(content_, secret_start);
     if (inline_allowed(content_, secret_start) ||
-        is_allowlisted(m_.ruleset_, rule, value, content_.substr(match.first, match.second - match.first), line,
-                       path_)) {
+        is_allowlisted(m_.ruleset_, rule, value,
+                       content_.substr(match.first, match.second - match.first), line, path_)) {
       return;
     }
     out_.push_back({rule_index, match.first, match.second, secret_start, secret_end, encoding});
@@ -317,7 +333,9 @@ class Matcher::Pass {
     if (path_mentions_.empty()) {
       for (const auto& each : m_.ruleset_.contexts) {
         bool named = path_ && std::any_of(each->mentions.begin(), each->mentions.end(),
-                                          [&](const std::string& mention) { return contains_caseless(*path_, mention); });
+                                          [&](const std::string& mention) {
+                                            return contains_caseless(*path_, mention);
+                                          });
         path_mentions_.push_back(named);
       }
     }
@@ -349,7 +367,8 @@ class Matcher::Pass {
       for (const std::string& word : name.words) key.append(word).push_back(' ');
     }
     auto [cached, inserted] = s_.verdicts.try_emplace(key, TokenVerdict::rejected);
-    if (inserted) cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], mentioned);
+    if (inserted)
+      cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], mentioned);
     return cached->second;
   }
 
@@ -363,13 +382,15 @@ class Matcher::Pass {
       Scratch::Run run = s_.runs[i];
       const Charset& charset = m_.charsets_[run.charset];
       // Merge runs that touch (a block edge, an out-of-order report).
-      while (i + 1 < s_.runs.size() && s_.runs[i + 1].charset == run.charset && s_.runs[i + 1].start <= run.end) {
+      while (i + 1 < s_.runs.size() && s_.runs[i + 1].charset == run.charset &&
+             s_.runs[i + 1].start <= run.end) {
         run.end = std::max(run.end, s_.runs[++i].end);
       }
       if (run.charset == merged_charset && run.start < merged_end) continue;
       merged_charset = run.charset;
       merged_end = run.end;
-      while (run.start > 0 && charset.member[static_cast<unsigned char>(content_[run.start - 1])]) --run.start;
+      while (run.start > 0 && charset.member[static_cast<unsigned char>(content_[run.start - 1])])
+        --run.start;
       for (auto [rule_index, shape_index] : charset.shapes) {
         const Rule& rule = m_.ruleset_.rules[rule_index];
         const TokenShape& shape = rule.tokens[shape_index];
@@ -384,8 +405,8 @@ class Matcher::Pass {
         ++s_.work.tokens;
         TokenVerdict verdict_here = verdict(rule_index, start, run.end);
         if (verdict_here == TokenVerdict::rejected) continue;
-        keep(rule_index, {start, run.end}, start, run.end, start, run.end, verdict_here != TokenVerdict::named,
-             Encoding::none);
+        keep(rule_index, {start, run.end}, start, run.end, start, run.end,
+             verdict_here != TokenVerdict::named, Encoding::none);
       }
     }
   }
@@ -402,13 +423,15 @@ class Matcher::Pass {
     std::optional<std::string> decoded = decode_base64(content_.substr(start, anchor.length));
     if (!decoded) return;
     const TokenShape& shape = rule.tokens[anchor.shape];
-    if (decoded->size() != shape.prefix.size() + shape.length || !decoded->starts_with(shape.prefix)) return;
+    if (decoded->size() != shape.prefix.size() + shape.length ||
+        !decoded->starts_with(shape.prefix))
+      return;
     ++s_.work.tokens;
     // Only values under a name are decoded into findings: a named or mentioned verdict.
     TokenVerdict verdict_here = verdict(anchor.target, start, end);
     if (verdict_here == TokenVerdict::rejected) return;
-    keep(anchor.target, {start, end}, start, end, 0, 0, verdict_here != TokenVerdict::named, Encoding::base64,
-         *decoded);
+    keep(anchor.target, {start, end}, start, end, 0, 0, verdict_here != TokenVerdict::named,
+         Encoding::base64, *decoded);
   }
 
   const Matcher& m_;
@@ -497,7 +520,8 @@ std::optional<std::string> decode_base64(std::string_view text) {
 
 namespace {
 
-std::vector<Anchor> build_anchors(const Ruleset& ruleset, const std::vector<Matcher::Charset>& charsets);
+std::vector<Anchor> build_anchors(const Ruleset& ruleset,
+                                  const std::vector<Matcher::Charset>& charsets);
 
 }  // namespace
 
@@ -517,7 +541,9 @@ void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchor
 }
 
 Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnostics& diagnostics)
-    : ruleset_(ruleset), database_(nullptr, free_database), prototype_scratch_(nullptr, free_scratch) {
+    : ruleset_(ruleset),
+      database_(nullptr, free_database),
+      prototype_scratch_(nullptr, free_scratch) {
   context_rules_.resize(ruleset_.contexts.size());
   for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
     const Rule& rule = ruleset_.rules[index];
@@ -606,15 +632,17 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       anchor.flags |= HS_FLAG_PREFILTER;
       continue;
     }
-    std::string what = anchor.kind == AnchorKind::keyword  ? "a keyword"
-                       : anchor.kind == AnchorKind::regex  ? "the regex"
+    std::string what = anchor.kind == AnchorKind::keyword   ? "a keyword"
+                       : anchor.kind == AnchorKind::regex   ? "the regex"
                        : anchor.kind == AnchorKind::mention ? "a mention"
                                                             : "a token";
     std::string owner = anchor.kind == AnchorKind::mention
-                            ? ruleset_.contexts[anchor.target]->source + ": context '" + ruleset_.contexts[anchor.target]->id + "'"
+                            ? ruleset_.contexts[anchor.target]->source + ": context '" +
+                                  ruleset_.contexts[anchor.target]->id + "'"
                         : anchor.kind == AnchorKind::token_run
                             ? "token charset '" + charsets_[anchor.target].spec + "'"
-                            : ruleset_.rules[anchor.target].source + ": rule '" + ruleset_.rules[anchor.target].id + "'";
+                            : ruleset_.rules[anchor.target].source + ": rule '" +
+                                  ruleset_.rules[anchor.target].id + "'";
     throw UsageError(owner + ": Hyperscan cannot compile " + what + ": " + reason);
   }
 
@@ -638,15 +666,18 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
 
 namespace {
 
-std::vector<Anchor> build_anchors(const Ruleset& ruleset, const std::vector<Matcher::Charset>& charsets) {
+std::vector<Anchor> build_anchors(const Ruleset& ruleset,
+                                  const std::vector<Matcher::Charset>& charsets) {
   std::vector<Anchor> anchors;
   for (std::uint32_t c = 0; c < charsets.size(); ++c) {
-    anchors.push_back({AnchorKind::token_run, c, "[" + charsets[c].spec + "]{" + std::to_string(charsets[c].shortest) + "}",
+    anchors.push_back({AnchorKind::token_run, c,
+                       "[" + charsets[c].spec + "]{" + std::to_string(charsets[c].shortest) + "}",
                        0, 0, 0, charsets[c].shortest, 0});
   }
   for (std::uint32_t c = 0; c < ruleset.contexts.size(); ++c) {
     for (const std::string& mention : ruleset.contexts[c]->mentions) {
-      anchors.push_back({AnchorKind::mention, c, escape_literal(mention), HS_FLAG_CASELESS, 0, 0, 0, 0});
+      anchors.push_back(
+          {AnchorKind::mention, c, escape_literal(mention), HS_FLAG_CASELESS, 0, 0, 0, 0});
     }
   }
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
@@ -675,7 +706,8 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset, const std::vector<Matc
       continue;
     }
     for (const std::string& keyword : rule.keywords) {
-      anchors.push_back({AnchorKind::keyword, index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0, 0, 0});
+      anchors.push_back(
+          {AnchorKind::keyword, index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0, 0, 0});
     }
   }
   return anchors;
@@ -685,7 +717,9 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset, const std::vector<Matc
 
 Matcher::~Matcher() = default;
 
-void Matcher::ScratchDeleter::operator()(Scratch* scratch) const { delete scratch; }
+void Matcher::ScratchDeleter::operator()(Scratch* scratch) const {
+  delete scratch;
+}
 
 Matcher::ScratchPtr Matcher::make_scratch() const {
   ScratchPtr scratch(new Scratch());
@@ -699,7 +733,9 @@ Matcher::ScratchPtr Matcher::make_scratch() const {
   return scratch;
 }
 
-const MatchWork& Matcher::work(const Scratch& scratch) { return scratch.work; }
+const MatchWork& Matcher::work(const Scratch& scratch) {
+  return scratch.work;
+}
 
 void Matcher::find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
                    std::vector<RawMatch>& out) const {
@@ -716,7 +752,8 @@ void Matcher::find(std::string_view content, std::optional<std::string_view> pat
   Pass pass(*this, content, path, scratch, out);
   // The callback only records (see Pass::on_hit); judging happens after the scan.
   struct Callback {
-    static int call(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
+    static int call(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
+                    void* context) {
       auto* pair = static_cast<std::pair<Pass*, Scratch*>*>(context);
       return pair->first->on_hit(id, pair->second->block_offset + std::size_t(to));
     }
@@ -738,14 +775,16 @@ void Matcher::find(std::string_view content, std::optional<std::string_view> pat
 bool inline_allowed(std::string_view content, std::size_t offset) {
   std::string_view line = line_around(content, offset);
   for (std::string_view marker : {"keysweep:allow", "gitleaks:allow", "pragma: allowlist secret"}) {
-    if (line.find(marker) != std::string_view::npos && line.find("keysweep:allow-next-line") == std::string_view::npos) {
+    if (line.find(marker) != std::string_view::npos &&
+        line.find("keysweep:allow-next-line") == std::string_view::npos) {
       return true;
     }
   }
   std::size_t line_start = std::size_t(line.data() - content.data());
   if (line_start == 0) return false;
   std::string_view previous = line_around(content, line_start - 1);
-  for (std::string_view marker : {"keysweep:allow-next-line", "pragma: allowlist nextline secret"}) {
+  for (std::string_view marker :
+       {"keysweep:allow-next-line", "pragma: allowlist nextline secret"}) {
     if (previous.find(marker) != std::string_view::npos) return true;
   }
   return false;

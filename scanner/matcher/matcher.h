@@ -55,11 +55,12 @@ enum class AnchorKind : std::uint8_t { keyword, regex, token_run, base64, mentio
 /// One pattern of the Hyperscan database and what a hit on it means.
 struct Anchor {
   AnchorKind kind;
-  std::uint32_t target;    // rule index (keyword, regex, base64); charset (token_run); context (mention)
+  std::uint32_t
+      target;  // rule index (keyword, regex, base64); charset (token_run); context (mention)
   std::string expression;  // Hyperscan syntax
   unsigned flags;
-  std::size_t back = 0;     // keyword/regex: the window opens this many bytes before the hit's end
-  std::size_t forward = 0;  // and closes this many bytes after it
+  std::size_t back = 0;      // keyword/regex: the window opens this many bytes before the hit's end
+  std::size_t forward = 0;   // and closes this many bytes after it
   std::uint32_t length = 0;  // token_run: shortest token; base64: encoded length
   std::uint32_t shape = 0;   // base64: index into the rule's tokens
 };
@@ -124,7 +125,8 @@ class Matcher {
   std::vector<Anchor> anchors_;
   std::vector<std::vector<const Rule*>> context_rules_;  // per ruleset context: its token rules
   std::vector<std::uint32_t> context_of_rule_;           // index into ruleset.contexts, or npos
-  std::vector<std::vector<const Rule*>> other_kinds_;    // per rule: its context's rules of other key types
+  std::vector<std::vector<const Rule*>>
+      other_kinds_;  // per rule: its context's rules of other key types
   std::unique_ptr<hs_database, void (*)(hs_database*)> database_;
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;

@@ -18,9 +18,15 @@ constexpr std::size_t kMaxNameLength = 128;
 constexpr int kMaxBracketLevels = 3;
 constexpr int kMaxYamlLevels = 4;
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_newline(char c) { return c == '\n' || c == '\r'; }
-bool is_quote(char c) { return c == '"' || c == '\'' || c == '`'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+bool is_newline(char c) {
+  return c == '\n' || c == '\r';
+}
+bool is_quote(char c) {
+  return c == '"' || c == '\'' || c == '`';
+}
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -28,7 +34,9 @@ bool is_name_char(char c) {
   return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '$' || c == '@' || c == '/';
 }
 
-bool text_is_blank(std::string_view text, std::size_t at) { return is_blank(text[at]); }
+bool text_is_blank(std::string_view text, std::size_t at) {
+  return is_blank(text[at]);
+}
 
 /// 1 for a closing bracket, -1 for an opening one, 0 for any other byte.
 constexpr std::array<signed char, 256> kBracketKind = [] {
@@ -47,7 +55,8 @@ bool is_echo_word(std::string_view word) {
 }
 
 bool is_type_word(std::string_view word) {
-  for (std::string_view type : {"string", "String", "str", "&str", "const", "final", "static", "readonly"}) {
+  for (std::string_view type :
+       {"string", "String", "str", "&str", "const", "final", "static", "readonly"}) {
     if (word == type) return true;
   }
   return false;
@@ -155,7 +164,8 @@ class BackReader {
         if (start > floor && text_[start - 1] == '[') {
           std::size_t outer = start - 1;
           std::size_t from = outer;
-          while (from > floor && outer - from < kMaxNameLength && is_name_char(text_[from - 1])) --from;
+          while (from > floor && outer - from < kMaxNameLength && is_name_char(text_[from - 1]))
+            --from;
           examined_ += outer - from;
           name = std::string(text_.substr(from, outer - from)) + " " + name;
           start = from;
@@ -176,7 +186,8 @@ class BackReader {
       if (q < start && q > floor && is_name_char(text_[q - 1])) {
         end = q;
         start = q;
-        while (start > floor && end - start < kMaxNameLength && is_name_char(text_[start - 1])) --start;
+        while (start > floor && end - start < kMaxNameLength && is_name_char(text_[start - 1]))
+          --start;
         examined_ += end - start;
       }
     }
@@ -264,8 +275,8 @@ bool equal_words(const std::vector<std::string>& words, const std::vector<std::s
   return words == pattern;
 }
 
-bool matches_level(const std::vector<std::string>& words, const NamePattern& pattern, std::size_t level,
-                   bool exact) {
+bool matches_level(const std::vector<std::string>& words, const NamePattern& pattern,
+                   std::size_t level, bool exact) {
   return exact ? equal_words(words, pattern[level]) : words_contain(words, pattern[level]);
 }
 
@@ -274,7 +285,8 @@ bool matches_at(const std::vector<ChainName>& chain, std::size_t index, const Na
                 bool exact) {
   for (std::size_t k = 0; k < pattern.size(); ++k) {
     std::size_t at = index + k;
-    if (at >= chain.size() || !matches_level(chain[at].words, pattern, pattern.size() - 1 - k, exact)) {
+    if (at >= chain.size() ||
+        !matches_level(chain[at].words, pattern, pattern.size() - 1 - k, exact)) {
       return false;
     }
   }
@@ -283,21 +295,25 @@ bool matches_at(const std::vector<ChainName>& chain, std::size_t index, const Na
 
 /// Whether every word of an own kind name is the kind's, a generic name's, a
 /// marker, a qualifier or a number: OPENWEATHER_API_KEY names another vendor.
-bool only_qualified(const std::vector<std::string>& words, const Rule& rule, const Context& context) {
+bool only_qualified(const std::vector<std::string>& words, const Rule& rule,
+                    const Context& context) {
   std::vector<bool> covered(words.size(), false);
   for (const auto* patterns : {&rule.kind_names, &rule.generic_names}) {
     for (const NamePattern& pattern : *patterns) {
       const std::vector<std::string>& level = pattern.back();
-      for (auto at = std::search(words.begin(), words.end(), level.begin(), level.end()); at != words.end();
-           at = std::search(at + 1, words.end(), level.begin(), level.end())) {
-        std::fill(covered.begin() + (at - words.begin()), covered.begin() + (at - words.begin()) + std::ptrdiff_t(level.size()), true);
+      for (auto at = std::search(words.begin(), words.end(), level.begin(), level.end());
+           at != words.end(); at = std::search(at + 1, words.end(), level.begin(), level.end())) {
+        std::fill(covered.begin() + (at - words.begin()),
+                  covered.begin() + (at - words.begin()) + std::ptrdiff_t(level.size()), true);
       }
     }
   }
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
-    bool number = std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!covered[i] && !number && word.size() > 1 && !std::binary_search(context.qualifiers.begin(), context.qualifiers.end(), word) &&
+    bool number =
+        std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!covered[i] && !number && word.size() > 1 &&
+        !std::binary_search(context.qualifiers.begin(), context.qualifiers.end(), word) &&
         !std::binary_search(context.markers.begin(), context.markers.end(), word)) {
       return false;
     }
@@ -307,23 +323,25 @@ bool only_qualified(const std::vector<std::string>& words, const Rule& rule, con
 
 bool any_matches_at(const std::vector<ChainName>& chain, std::size_t index,
                     const std::vector<NamePattern>& patterns, bool exact) {
-  return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const NamePattern& pattern) { return matches_at(chain, index, pattern, exact); });
+  return std::any_of(patterns.begin(), patterns.end(), [&](const NamePattern& pattern) {
+    return matches_at(chain, index, pattern, exact);
+  });
 }
 
 /// `set` is sorted.
 bool has_any_word(const std::vector<std::string>& words, const std::vector<std::string>& set) {
-  return std::any_of(words.begin(), words.end(),
-                     [&](const std::string& word) { return std::binary_search(set.begin(), set.end(), word); });
+  return std::any_of(words.begin(), words.end(), [&](const std::string& word) {
+    return std::binary_search(set.begin(), set.end(), word);
+  });
 }
 
 /// One line, as far as YAML structure goes.
 struct YamlLine {
   std::size_t indent = 0;
-  bool item = false;     // a list item: "- ..."
-  bool content = false;  // not blank, not a comment
-  std::string_view key;  // `key:` with nothing after it but a comment; empty otherwise
-  std::string_view text; // the line from its first non-blank byte, at most kMaxNameLength bytes
+  bool item = false;      // a list item: "- ..."
+  bool content = false;   // not blank, not a comment
+  std::string_view key;   // `key:` with nothing after it but a comment; empty otherwise
+  std::string_view text;  // the line from its first non-blank byte, at most kMaxNameLength bytes
 };
 
 YamlLine read_line(std::string_view text, std::size_t start, std::size_t& examined) {
@@ -371,7 +389,8 @@ std::size_t previous_line_start(std::string_view text, std::size_t start, std::s
 /// line with less indentation, or a key line at the same indentation over a
 /// list item), or npos. Memoized per buffer: a parent found once is a jump
 /// for every later line, so dense values cost O(1) each.
-std::size_t yaml_parent(std::string_view text, std::size_t line_start, ChainMemo& memo, std::size_t& examined) {
+std::size_t yaml_parent(std::string_view text, std::size_t line_start, ChainMemo& memo,
+                        std::size_t& examined) {
   auto& parents = memo.yaml_parents;
   if (auto known = parents.find(line_start); known != parents.end()) return known->second;
   YamlLine line = read_line(text, line_start, examined);
@@ -381,7 +400,8 @@ std::size_t yaml_parent(std::string_view text, std::size_t line_start, ChainMemo
     for (int steps = 0; p != std::string_view::npos && steps < 256; ++steps) {
       YamlLine previous = read_line(text, p, examined);
       if (previous.content) {
-        if (previous.indent < line.indent || (line.item && previous.indent == line.indent && !previous.item)) {
+        if (previous.indent < line.indent ||
+            (line.item && previous.indent == line.indent && !previous.item)) {
           parent = p;
           break;
         }
@@ -402,7 +422,8 @@ std::size_t yaml_parent(std::string_view text, std::size_t line_start, ChainMemo
 /// The YAML keys above `position`, nearest first, from indentation alone; a
 /// less indented line that is no key (`Bugsnag.configure do |config|`, `with
 /// datadog.initialize(...)`) ends the chain as a name of its own.
-void yaml_parents(const BackReader& reader, std::size_t position, ChainMemo& memo, std::vector<ChainName>& chain) {
+void yaml_parents(const BackReader& reader, std::size_t position, ChainMemo& memo,
+                  std::vector<ChainName>& chain) {
   std::string_view text = reader.text();
   std::size_t line_start;
   if (memo.line_from <= position &&
@@ -431,7 +452,8 @@ void yaml_parents(const BackReader& reader, std::size_t position, ChainMemo& mem
     }
     std::string_view key = line.key;
     while (!key.empty() && is_blank(key.back())) key.remove_suffix(1);
-    if (key.size() >= 2 && is_quote(key.front()) && key.back() == key.front()) key = key.substr(1, key.size() - 2);
+    if (key.size() >= 2 && is_quote(key.front()) && key.back() == key.front())
+      key = key.substr(1, key.size() - 2);
     chain.push_back(chain_name(key, false));
     line_start = parent;
   }
@@ -457,8 +479,9 @@ std::string sibling_label(const BackReader& reader, std::size_t position, const 
     std::size_t start = q;
     while (start > floor && is_name_char(text[start - 1])) --start;
     std::vector<std::string> words = words_of(text.substr(start, end - start));
-    bool is_label = std::any_of(context.label_names.begin(), context.label_names.end(),
-                                [&](const NamePattern& pattern) { return pattern.size() == 1 && words == pattern[0]; });
+    bool is_label = std::any_of(
+        context.label_names.begin(), context.label_names.end(),
+        [&](const NamePattern& pattern) { return pattern.size() == 1 && words == pattern[0]; });
     if (!is_label) continue;
     // The label's value: after the operator, blanks and an opening quote.
     std::size_t v = p;
@@ -471,7 +494,8 @@ std::string sibling_label(const BackReader& reader, std::size_t position, const 
 }
 
 /// The quoted strings in [from, to) at bracket depth 0, as chain names.
-void string_arguments(const BackReader& reader, std::size_t from, std::size_t to, std::vector<ChainName>& chain) {
+void string_arguments(const BackReader& reader, std::size_t from, std::size_t to,
+                      std::vector<ChainName>& chain) {
   std::string_view text = reader.text();
   to = std::min(to, from + kMaxNameLength * 2);
   int depth = 0;
@@ -496,7 +520,8 @@ bool words_contain(const std::vector<std::string>& words, const std::vector<std:
 }
 
 std::vector<ChainName> name_chain(std::string_view content, std::size_t value_start,
-                                  const Context& context, ChainMemo& memo, std::size_t& bytes_examined) {
+                                  const Context& context, ChainMemo& memo,
+                                  std::size_t& bytes_examined) {
   std::vector<ChainName> chain;
   BackReader reader(content, bytes_examined);
   std::size_t own_floor = value_start > kOwnNameReach ? value_start - kOwnNameReach : 0;
@@ -505,8 +530,8 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
   // assignment names the value, not echo's flags.
   for (int hops = 0; hops < 3 && is_echo_word(own.name); ++hops) {
     std::size_t p = own.start;
-    while (p > own_floor && (text_is_blank(content, p - 1) || content[p - 1] == '(' || content[p - 1] == '$' ||
-                             content[p - 1] == '`')) {
+    while (p > own_floor && (text_is_blank(content, p - 1) || content[p - 1] == '(' ||
+                             content[p - 1] == '$' || content[p - 1] == '`')) {
       --p;
     }
     own = reader.name_before(p, own_floor);
@@ -527,7 +552,8 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
   std::size_t bracket_floor = position > kBracketReach ? position - kBracketReach : 0;
   for (int level = 0; level < kMaxBracketLevels; ++level) {
     std::size_t opener;
-    if (level == 0 && memo.no_opener_at <= position && position - memo.no_opener_at <= kBracketReach &&
+    if (level == 0 && memo.no_opener_at <= position &&
+        position - memo.no_opener_at <= kBracketReach &&
         !reader.any_bracket(memo.no_opener_at, position)) {
       // Nothing between the last bracket-free search and here: the same answer.
       opener = std::string_view::npos;
@@ -552,14 +578,16 @@ TokenVerdict judge_chain(const std::vector<ChainName>& chain, const Rule& rule,
   const Context& context = *rule.context;
   auto other_rule_names = [&](std::size_t i) {
     return std::any_of(others.begin(), others.end(), [&](const Rule* other) {
-      return any_matches_at(chain, i, other->names, false) || any_matches_at(chain, i, other->kind_names, false);
+      return any_matches_at(chain, i, other->names, false) ||
+             any_matches_at(chain, i, other->kind_names, false);
     });
   };
   // The value's own names first: another vendor's or a digest's name rejects
   // it whatever surrounds it.
   for (std::size_t i = 0; i < chain.size() && chain[i].own; ++i) {
     if (chain[i].url || any_matches_at(chain, i, rule.names, false)) continue;
-    if (has_any_word(chain[i].words, context.foreign) || has_any_word(chain[i].words, context.not_secret)) {
+    if (has_any_word(chain[i].words, context.foreign) ||
+        has_any_word(chain[i].words, context.not_secret)) {
       return TokenVerdict::rejected;
     }
   }
@@ -580,16 +608,19 @@ TokenVerdict judge_chain(const std::vector<ChainName>& chain, const Rule& rule,
     bool marked = has_any_word(words, context.markers);
     bool kind = any_matches_at(chain, i, rule.kind_names, false);
     if (marked && kind) return TokenVerdict::named;
-    if (!name.url && (has_any_word(words, context.foreign) || has_any_word(words, context.not_secret))) {
+    if (!name.url &&
+        (has_any_word(words, context.foreign) || has_any_word(words, context.not_secret))) {
       return TokenVerdict::rejected;
     }
-    if (other_rule_names(i)) return TokenVerdict::rejected;  // another kind of key over a value of the wrong shape
+    if (other_rule_names(i))
+      return TokenVerdict::rejected;  // another kind of key over a value of the wrong shape
     if (kind && name.own && !only_qualified(words, rule, context)) return TokenVerdict::rejected;
     if (kind || any_matches_at(chain, i, rule.generic_names, true)) {
       generic_seen = true;
       continue;
     }
-    if (name.own && !name.url) return TokenVerdict::rejected;  // assigned to something else: a commit, a url
+    if (name.own && !name.url)
+      return TokenVerdict::rejected;  // assigned to something else: a commit, a url
   }
   return generic_seen && mention_near ? TokenVerdict::mentioned : TokenVerdict::rejected;
 }

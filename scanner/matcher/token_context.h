@@ -63,7 +63,8 @@ struct ChainMemo {
 /// The name chain of the value that starts at `value_start` (after any
 /// quote), nearest first. `bytes_examined` is increased by the bytes read.
 std::vector<ChainName> name_chain(std::string_view content, std::size_t value_start,
-                                  const Context& context, ChainMemo& memo, std::size_t& bytes_examined);
+                                  const Context& context, ChainMemo& memo,
+                                  std::size_t& bytes_examined);
 
 enum class TokenVerdict {
   named,      // a decisive name says it is this rule's key
