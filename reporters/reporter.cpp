@@ -51,12 +51,23 @@ std::string render_snippet(const Snippet& snippet, const ReportOptions& options)
   } else {
     auto spans = snippet.secret_spans;
     std::sort(spans.begin(), spans.end());
-    std::size_t cursor = 0;
+    // Overlapping spans (a secret and its recurrence, a value cut at the
+    // edge) merge: every byte of each is hidden.
+    std::vector<std::pair<std::size_t, std::size_t>> merged;
     for (auto [offset, length] : spans) {
-      if (offset < cursor) continue;  // overlapping spans: the first one already covers it
+      std::size_t end = std::min(offset + length, snippet.text.size());
+      if (offset >= end) continue;
+      if (!merged.empty() && offset <= merged.back().second) {
+        merged.back().second = std::max(merged.back().second, end);
+      } else {
+        merged.emplace_back(offset, end);
+      }
+    }
+    std::size_t cursor = 0;
+    for (auto [offset, end] : merged) {
       text.append(snippet.text, cursor, offset - cursor);
-      text += redact(std::string_view(snippet.text).substr(offset, length));
-      cursor = offset + length;
+      text += redact(std::string_view(snippet.text).substr(offset, end - offset));
+      cursor = end;
     }
     text.append(snippet.text, cursor);
   }

@@ -230,6 +230,7 @@ class ScanRun {
     if (plan_.git && result.repository_root != result.root) result.repository_root.clear();
     if (inventory_) label_findings(result.findings, *inventory_);
     if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics_);
+    redact_recurring_secrets(result.findings);
     return result;
   }
 
@@ -461,6 +462,11 @@ int run_rules_check(const std::vector<std::string>& paths) {
   return problems.empty() ? 0 : 1;
 }
 
+/// An unset variable in `-o "$REPORT"` must not turn into "standard output".
+const CLI::Validator kNonEmptyPath(
+    [](std::string& value) { return value.empty() ? std::string("an empty path (use - for standard output)") : std::string(); },
+    "PATH");
+
 /// What to scan and how: shared by `scan` and `baseline create`.
 void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_option("paths", arguments.paths, "Files and directories to scan (default: .)");
@@ -511,7 +517,8 @@ int run_cli(int argc, char** argv) {
   add_input_options(*scan_command, scan);
   scan_command->add_option("-f,--format", scan.format, "Report format: text, json, sarif, junit")
       ->capture_default_str();
-  scan_command->add_option("-o,--output", scan.output, "Write the report to FILE (default: stdout)");
+  scan_command->add_option("-o,--output", scan.output, "Write the report to FILE (default: stdout)")
+      ->check(kNonEmptyPath);
   scan_command->add_flag("--show-secrets", scan.show_secrets, "Print secrets in clear (default: redacted)");
   scan_command->add_option("--color", scan.color, "Colour text output: auto, always, never")
       ->capture_default_str();
@@ -534,7 +541,8 @@ int run_cli(int argc, char** argv) {
       "create", "Scan as `keysweep scan` would and write the findings as a baseline");
   add_input_options(*baseline_create, baseline_arguments);
   baseline_create->add_option("-o,--output", baseline_arguments.output,
-                              "Baseline file (default: baseline in .keysweep.toml, else .keysweep-baseline.json)");
+                              "Baseline file (default: baseline in .keysweep.toml, else .keysweep-baseline.json)")
+      ->check(kNonEmptyPath);
 
   HookArguments hook_arguments;
   CLI::App* hook_command = add_hook_commands(app, hook_arguments);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "net/datadog_site.h"
+#include "util/escape.h"
 #include "util/sha256.h"
 
 namespace keysweep {
@@ -182,6 +183,48 @@ void build_lint_findings(std::string_view content, const std::string& path, cons
     finding.snippet = make_snippet(content, tracker.line_start(), hit, spans);
     finding.end = {finding.start.line, finding.start.column + code_points(finding.secret)};
     out.push_back(std::move(finding));
+  }
+}
+
+void redact_recurring_secrets(std::vector<Finding>& findings) {
+  // Shorter values would mark ordinary words; no rule's secret is that short.
+  constexpr std::size_t kShortest = 8;
+  // A value cut at a snippet's edge still leaks this much of itself.
+  constexpr std::size_t kEdge = 8;
+  std::vector<std::string> values;
+  for (const Finding& finding : findings) {
+    if (!finding.redact || finding.secret.size() < kShortest) continue;
+    values.push_back(finding.secret);
+    std::string encoded = base64(finding.secret);
+    while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+    values.push_back(std::move(encoded));
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  if (values.empty() || values.size() > 2 * kMaxRecurringSecrets) return;
+  for (Finding& finding : findings) {
+    Snippet& snippet = finding.snippet;
+    const std::string& text = snippet.text;
+    for (const std::string& value : values) {
+      for (std::size_t at = text.find(value); at != std::string::npos; at = text.find(value, at + 1)) {
+        snippet.secret_spans.emplace_back(at, value.size());
+      }
+      // Cut short where the snippet was cut: the line goes on with the rest.
+      for (std::size_t keep = value.size() - 1; keep >= kEdge; --keep) {
+        if (snippet.truncated_before && text.size() >= keep &&
+            text.compare(0, keep, value, value.size() - keep, keep) == 0) {
+          snippet.secret_spans.emplace_back(0, keep);
+          break;
+        }
+      }
+      for (std::size_t keep = value.size() - 1; keep >= kEdge; --keep) {
+        if (snippet.truncated_after && text.size() >= keep &&
+            text.compare(text.size() - keep, keep, value, 0, keep) == 0) {
+          snippet.secret_spans.emplace_back(text.size() - keep, keep);
+          break;
+        }
+      }
+    }
   }
 }
 

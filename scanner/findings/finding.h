@@ -77,6 +77,15 @@ void build_lint_findings(std::string_view content, const std::string& path, cons
                          const std::vector<RawMatch>& hits, const std::vector<bool>& sensitive,
                          const std::vector<RawMatch>& secret_matches, std::vector<Finding>& out);
 
+/// Marks, in every snippet, each other place that shows a found secret's
+/// value or its base64 text, on any line of any file: a key found once is
+/// redacted wherever a snippet shows it, also where no rule's context matched
+/// it, and also cut short at a snippet's edge. Up to kMaxRecurringSecrets
+/// distinct values are looked for (more: each snippet still redacts what was
+/// found on its own line).
+void redact_recurring_secrets(std::vector<Finding>& findings);
+inline constexpr std::size_t kMaxRecurringSecrets = 4096;
+
 /// Output order: path, line, column, rule order, then commit.
 void sort_findings(std::vector<Finding>& findings);
 

@@ -134,8 +134,11 @@ StagedChangesReader::StagedChangesReader(const std::string& repository) : reposi
   std::vector<std::string> toplevel = git;
   toplevel.insert(toplevel.end(), {"rev-parse", "--show-toplevel"});
   std::vector<std::string> diff = git;
+  // --text: git's idea of binary (UTF-16 text, `*.env -diff` or `binary` in
+  // .gitattributes) must not let a file through the hook unscanned; keysweep
+  // decides what is binary itself, as for every other input.
   diff.insert(diff.end(), {"-c", "core.quotePath=off", "diff", "--cached", "--no-color",
-                           "--no-ext-diff", "--no-textconv", "-M", "--full-index",
+                           "--no-ext-diff", "--no-textconv", "--text", "-M", "--full-index",
                            "--diff-filter=d", "--ignore-submodules=none", "-U2147483647"});
   toplevel_ = std::async(std::launch::async, run_process, toplevel);
   diff_ = std::async(std::launch::async, run_process, diff);

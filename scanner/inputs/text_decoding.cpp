@@ -112,7 +112,14 @@ TextKind decode_text(std::string_view bytes, std::string& transcoded) {
     }
   }
   std::size_t probe = std::min(bytes.size(), kBinaryProbeBytes);
-  if (std::memchr(bytes.data(), '\0', probe) == nullptr) return TextKind::utf8;
+  if (std::memchr(bytes.data(), '\0', probe) == nullptr) {
+    // A UTF-8 byte order mark is no character an editor shows: columns count without it.
+    if (starts_with(bytes, "\xEF\xBB\xBF")) {
+      transcoded.assign(bytes.substr(3));
+      return TextKind::transcoded;
+    }
+    return TextKind::utf8;
+  }
   // Without a mark, only a clean decode counts: a binary file can have the
   // NUL pattern too, but rarely decodes without a malformed unit.
   for (bool little : {true, false}) {

@@ -190,6 +190,7 @@ class Matcher::Scratch {
     std::size_t end;
   };
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> hs{nullptr, free_scratch};
+  std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_hs{nullptr, free_scratch};
   std::vector<OpenWindow> windows;  // per rule
   std::vector<Run> current_runs;    // per charset; end == 0: none open
   std::vector<Run> runs;
@@ -229,11 +230,6 @@ class Matcher::Pass {
       case AnchorKind::base64:
         s_.encoded.push_back({id, end});
         break;
-      case AnchorKind::mention: {
-        std::vector<std::size_t>& list = s_.mentions[anchor.target];
-        if (list.empty() || end >= list.back() + kMentionSpacing) list.push_back(end);
-        break;
-      }
     }
     return 0;
   }
@@ -245,7 +241,6 @@ class Matcher::Pass {
     for (Scratch::Run& run : s_.current_runs) {
       if (run.end != 0) s_.runs.push_back(run);
     }
-    for (auto& list : s_.mentions) std::sort(list.begin(), list.end());
     judge_runs();
     for (const Scratch::Hit& hit : s_.encoded) judge_encoded(hit);
   }
@@ -340,6 +335,10 @@ class Matcher::Pass {
       }
     }
     if (path_mentions_[context]) return true;
+    if (!mentions_found_) {
+      m_.find_mentions(content_, s_);
+      mentions_found_ = true;
+    }
     const std::vector<std::size_t>& list = s_.mentions[context];
     std::size_t from = start > spec.mention_before ? start - spec.mention_before : 0;
     auto it = std::lower_bound(list.begin(), list.end(), from);
@@ -356,20 +355,21 @@ class Matcher::Pass {
       chain_ = name_chain(content_, start, *rule.context, s_.chain_memo, s_.work.context_bytes);
       chain_at_ = start;
     }
-    bool mentioned = mention_near(context, start, end);
-    // A verdict depends only on the rule, the chain's words and flags, and
-    // the mention: values under the same names are judged once per buffer.
+    // A verdict depends only on the rule and the chain's words and flags:
+    // values under the same names are judged once per buffer. It is judged
+    // as if Datadog were mentioned; only a verdict that rests on a mention
+    // then asks for the mentions, so most buffers never look for them.
     std::string& key = s_.verdict_key;
-    key.assign(1, char(mentioned));
-    key.append(reinterpret_cast<const char*>(&rule_index), sizeof rule_index);
+    key.assign(reinterpret_cast<const char*>(&rule_index), sizeof rule_index);
     for (const ChainName& name : chain_) {
       key.push_back(char('0' + int(name.own) * 2 + int(name.url)));
       for (const std::string& word : name.words) key.append(word).push_back(' ');
     }
     auto [cached, inserted] = s_.verdicts.try_emplace(key, TokenVerdict::rejected);
     if (inserted)
-      cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], mentioned);
-    return cached->second;
+      cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], true);
+    if (cached->second != TokenVerdict::mentioned) return cached->second;
+    return mention_near(context, start, end) ? TokenVerdict::mentioned : TokenVerdict::rejected;
   }
 
   void judge_runs() {
@@ -441,6 +441,7 @@ class Matcher::Pass {
   std::vector<RawMatch>& out_;
   std::size_t chain_at_ = SIZE_MAX;
   std::vector<bool> path_mentions_;  // per context, computed on first use
+  bool mentions_found_ = false;      // the mention pass runs only for a buffer that needs it
   std::vector<ChainName> chain_;
 };
 
@@ -543,6 +544,8 @@ void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchor
 Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnostics& diagnostics)
     : ruleset_(ruleset),
       database_(nullptr, free_database),
+      mention_database_(nullptr, free_database),
+      mention_scratch_(nullptr, free_scratch),
       prototype_scratch_(nullptr, free_scratch) {
   context_rules_.resize(ruleset_.contexts.size());
   for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
@@ -634,12 +637,8 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     }
     std::string what = anchor.kind == AnchorKind::keyword   ? "a keyword"
                        : anchor.kind == AnchorKind::regex   ? "the regex"
-                       : anchor.kind == AnchorKind::mention ? "a mention"
                                                             : "a token";
-    std::string owner = anchor.kind == AnchorKind::mention
-                            ? ruleset_.contexts[anchor.target]->source + ": context '" +
-                                  ruleset_.contexts[anchor.target]->id + "'"
-                        : anchor.kind == AnchorKind::token_run
+    std::string owner = anchor.kind == AnchorKind::token_run
                             ? "token charset '" + charsets_[anchor.target].spec + "'"
                             : ruleset_.rules[anchor.target].source + ": rule '" +
                                   ruleset_.rules[anchor.target].id + "'";
@@ -673,12 +672,6 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
     anchors.push_back({AnchorKind::token_run, c,
                        "[" + charsets[c].spec + "]{" + std::to_string(charsets[c].shortest) + "}",
                        0, 0, 0, charsets[c].shortest, 0});
-  }
-  for (std::uint32_t c = 0; c < ruleset.contexts.size(); ++c) {
-    for (const std::string& mention : ruleset.contexts[c]->mentions) {
-      anchors.push_back(
-          {AnchorKind::mention, c, escape_literal(mention), HS_FLAG_CASELESS, 0, 0, 0, 0});
-    }
   }
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
     const Rule& rule = ruleset.rules[index];
@@ -770,6 +763,67 @@ void Matcher::find(std::string_view content, std::optional<std::string_view> pat
     offset += length - overlap;
   }
   pass.finish();
+}
+
+void Matcher::find_mentions(std::string_view content, Scratch& scratch) const {
+  std::call_once(mention_database_once_, [this] {
+    std::vector<std::string> expressions;
+    std::vector<const char*> pointers;
+    std::vector<unsigned> flags, ids;
+    for (std::uint32_t c = 0; c < ruleset_.contexts.size(); ++c) {
+      for (const std::string& mention : ruleset_.contexts[c]->mentions) {
+        expressions.push_back(escape_literal(mention));
+        flags.push_back(HS_FLAG_CASELESS);
+        ids.push_back(c);
+      }
+    }
+    if (expressions.empty()) return;
+    for (const std::string& expression : expressions) pointers.push_back(expression.c_str());
+    hs_database_t* database = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_multi(pointers.data(), flags.data(), ids.data(), unsigned(pointers.size()),
+                         HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
+      std::string reason = error->message;
+      hs_free_compile_error(error);
+      mention_error_ = "Hyperscan cannot compile the contexts' mentions: " + reason;
+      return;
+    }
+    mention_database_.reset(database);
+    hs_scratch_t* prototype = nullptr;
+    if (hs_alloc_scratch(database, &prototype) != HS_SUCCESS) {
+      mention_error_ = "Hyperscan could not allocate scratch space";
+      return;
+    }
+    mention_scratch_.reset(prototype);
+  });
+  if (!mention_error_.empty()) throw RuntimeFailure(mention_error_);
+  if (!mention_database_) return;
+  if (!scratch.mention_hs) {
+    hs_scratch_t* clone = nullptr;
+    if (hs_clone_scratch(mention_scratch_.get(), &clone) != HS_SUCCESS) {
+      throw RuntimeFailure("Hyperscan could not clone scratch space");
+    }
+    scratch.mention_hs.reset(clone);
+  }
+  struct Callback {
+    static int call(unsigned int context, unsigned long long, unsigned long long to, unsigned int,
+                    void* state) {
+      auto* s = static_cast<Scratch*>(state);
+      std::vector<std::size_t>& list = s->mentions[context];
+      std::size_t end = s->block_offset + std::size_t(to);
+      if (list.empty() || end >= list.back() + kMentionSpacing) list.push_back(end);
+      return 0;
+    }
+  };
+  for (std::size_t offset = 0; offset < content.size(); offset += kMaxBlock) {
+    std::size_t length = std::min(content.size() - offset, kMaxBlock);
+    scratch.block_offset = offset;
+    if (hs_scan(mention_database_.get(), content.data() + offset, unsigned(length), 0,
+                scratch.mention_hs.get(), Callback::call, &scratch) != HS_SUCCESS) {
+      throw RuntimeFailure("Hyperscan scan failed");
+    }
+  }
+  for (auto& list : scratch.mentions) std::sort(list.begin(), list.end());
 }
 
 bool inline_allowed(std::string_view content, std::size_t offset) {

@@ -8,7 +8,6 @@
 //     charset at least as long as the shortest token (`[0-9a-f]{32}`);
 //     consecutive hits extend one run, so a run costs one entry however long;
 //   - base64 images of tokens, for token rules that decode them;
-//   - mentions of a context's vendor ("datadog"), kept as sorted offsets;
 //   - keywords (caseless literals) and keyword-less regexes of regex rules:
 //     each hit opens a window as wide as the rule regex's maximum match width
 //     (at most 4 KiB); a rule's overlapping windows merge, but a merged span
@@ -16,8 +15,11 @@
 //     2 × window bytes per hit and each byte a bounded number of times.
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
-// (matcher/token_context.h): a bounded read backwards from the token, and a
-// binary search among the mentions. No regex ever runs over an unbounded
+// (matcher/token_context.h): a bounded read backwards from the token. Only a
+// value whose verdict rests on a mention of the vendor ("datadog" near a
+// generic api_key) asks for the mentions: a second, small database of the
+// contexts' mentions then runs once over that buffer, and a binary search
+// among them answers. No regex ever runs over an unbounded
 // span, and no input is cut short: the work is linear in the input and
 // bounded per candidate, whatever the input.
 //
@@ -25,6 +27,7 @@
 // regex rules), the inventory filter, inline allow comments and allowlists.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,13 +53,12 @@ struct RawMatch {
   Encoding encoding = Encoding::none;
 };
 
-enum class AnchorKind : std::uint8_t { keyword, regex, token_run, base64, mention };
+enum class AnchorKind : std::uint8_t { keyword, regex, token_run, base64 };
 
 /// One pattern of the Hyperscan database and what a hit on it means.
 struct Anchor {
   AnchorKind kind;
-  std::uint32_t
-      target;  // rule index (keyword, regex, base64); charset (token_run); context (mention)
+  std::uint32_t target;  // rule index (keyword, regex, base64); charset (token_run)
   std::string expression;  // Hyperscan syntax
   unsigned flags;
   std::size_t back = 0;      // keyword/regex: the window opens this many bytes before the hit's end
@@ -127,7 +129,16 @@ class Matcher {
   std::vector<std::uint32_t> context_of_rule_;           // index into ruleset.contexts, or npos
   std::vector<std::vector<const Rule*>>
       other_kinds_;  // per rule: its context's rules of other key types
+  /// Mentions of each context's vendor in `content`, into the scratch: a
+  /// second, small database, compiled and run only for a buffer with a value
+  /// whose verdict rests on a mention.
+  void find_mentions(std::string_view content, Scratch& scratch) const;
+
   std::unique_ptr<hs_database, void (*)(hs_database*)> database_;
+  mutable std::once_flag mention_database_once_;
+  mutable std::unique_ptr<hs_database, void (*)(hs_database*)> mention_database_;
+  mutable std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_scratch_;
+  mutable std::string mention_error_;
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
   std::vector<bool> path_dependent_;

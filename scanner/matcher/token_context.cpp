@@ -140,12 +140,26 @@ class BackReader {
           at.start = p - 1;
           return at;
         }
+        if (text_[p - 2] == ':') p -= 2;  // a shell default: ${DD_API_KEY:-value}
+        break;
+      case '|':
+      case '?':
+        // A fallback: process.env.DD_API_KEY || "value", ... ?? "value".
+        if (p - 1 > floor && text_[p - 2] == c) p -= 2;
         break;
       default:
         break;  // no operator: the previous word names it (`ENV DD_API_KEY key`, `apikey  key`)
     }
     p = skip_blanks(p, floor);
     if (p == floor) return at;
+    // Python's fallback: os.environ.get("DD_API_KEY") or "value".
+    if (p - floor > 2 && text_.substr(p - 2, 2) == "or" && (p - 2 == floor || !is_name_char(text_[p - 3]))) {
+      p = skip_blanks(p - 2, floor);
+      if (p == floor) return at;
+    }
+    // A call names the value by its string argument, else by itself:
+    // os.getenv("DD_API_KEY") || "value".
+    if (text_[p - 1] == ')') return call_name(p, floor, value);
     std::size_t end = p;
     std::size_t start = p;
     if (p > floor && (is_quote(text_[p - 1]) || text_[p - 1] == ']')) {
@@ -197,6 +211,28 @@ class BackReader {
     at.start = start;
     if (after_comma && looks_like_value(at.name)) return NameAt{{}, value};
     return at;
+  }
+
+  /// The name of a call that ends at `close` (just after its `)`): its first
+  /// quoted argument, else the function's name.
+  NameAt call_name(std::size_t close, std::size_t floor, std::size_t value) const {
+    std::size_t limit = close > floor + kMaxNameLength ? close - kMaxNameLength : floor;
+    for (std::size_t p = close - 1; p > limit; --p) {
+      ++examined_;
+      if (text_[p - 1] != '(') continue;
+      std::size_t open = p - 1;
+      std::size_t quote = text_.find_first_of("\"'", p);
+      if (quote < close - 1) {
+        std::size_t end = text_.find(text_[quote], quote + 1);
+        if (end != std::string_view::npos && end < close) {
+          return {std::string(text_.substr(quote + 1, end - quote - 1)), open};
+        }
+      }
+      std::size_t start = open;
+      while (start > floor && open - start < kMaxNameLength && is_name_char(text_[start - 1])) --start;
+      return {std::string(text_.substr(start, open - start)), start};
+    }
+    return {{}, value};
   }
 
   /// `<apiKey>value</apiKey>`: the element's tag names the value.
@@ -605,13 +641,15 @@ TokenVerdict judge_chain(const std::vector<ChainName>& chain, const Rule& rule,
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const ChainName& name = chain[i];
     const std::vector<std::string>& words = name.words;
-    bool marked = has_any_word(words, context.markers);
-    bool kind = any_matches_at(chain, i, rule.kind_names, false);
-    if (marked && kind) return TokenVerdict::named;
+    // A digest's or a reference's word outranks a Datadog name beside it:
+    // DD_API_KEY_SECRET_ARN holds where the key is, not the key.
     if (!name.url &&
         (has_any_word(words, context.foreign) || has_any_word(words, context.not_secret))) {
       return TokenVerdict::rejected;
     }
+    bool marked = has_any_word(words, context.markers);
+    bool kind = any_matches_at(chain, i, rule.kind_names, false);
+    if (marked && kind) return TokenVerdict::named;
     if (other_rule_names(i))
       return TokenVerdict::rejected;  // another kind of key over a value of the wrong shape
     if (kind && name.own && !only_qualified(words, rule, context)) return TokenVerdict::rejected;

@@ -442,6 +442,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
   result.stats.skipped_binary = changes.binary;
   result.stats.submodules = changes.submodules;
   ContentScanner scanner(matcher, diagnostics, options.rule_paths);
+  std::string transcoded;
   for (StagedFile& file : changes.files) {
     if (file.content.size() > options.max_file_size) {
       ++result.stats.skipped_too_large;
@@ -449,10 +450,15 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
                        size_text(options.max_file_size) + "); not scanned");
       continue;
     }
+    std::string_view text;
+    if (!text_for_scanning(file.content, transcoded, text)) {
+      ++result.stats.skipped_binary;
+      continue;
+    }
     ++result.stats.files_scanned;
     result.stats.bytes_scanned += file.content.size();
     std::size_t first = result.findings.size();
-    scanner.scan(file.content, file.path, result.findings);
+    scanner.scan(text, file.path, result.findings);
     keep_findings_on_lines(result.findings, first, file.added_lines);
     for (auto it = result.findings.begin() + std::ptrdiff_t(first); it != result.findings.end(); ++it) {
       it->git = GitOrigin{file.blob, "", "", "", ""};

@@ -122,6 +122,37 @@ class DetectionTest(KeysweepTestCase):
         self.assertEqual([(f["line"], f["secret"]) for f in document["findings"]], [(4_000_001, API_KEY)])
         self.assertEqual(result.stderr, "")
 
+    def test_fallback_defaults_are_named_by_the_variable(self):
+        self.write("compose.yaml", f"services:\n  agent:\n    environment:\n      DD_API_KEY: ${{DD_API_KEY:-{API_KEY}}}\n")
+        self.write("app.js", f'const key = process.env.DD_API_KEY || "{API_KEY}";\n')
+        self.write("app.py", f'key = os.environ.get("DD_API_KEY") or "{API_KEY}"\n')
+        # Where the key is kept is not the key: a secret's ARN under a Datadog name.
+        self.write("k8s.yaml", f"- name: DD_API_KEY_SECRET_ARN\n  value: arn:aws:secretsmanager:us-east-1:1:secret:{API_KEY_2}\n")
+        _, document = self.scan_json("--show-secrets")
+        self.assertEqual(sorted((f["path"], f["line"]) for f in document["findings"]),
+                         [("app.js", 1), ("app.py", 1), ("compose.yaml", 4)])
+
+    def test_a_found_key_is_redacted_wherever_a_snippet_shows_it(self):
+        encoded = base64.b64encode(API_KEY.encode()).decode()
+        self.write(".env.prod", f"DD_API_KEY={API_KEY}\n")
+        # The same value again where no rule's context names it, and its base64 text.
+        self.write("run.sh", f"docker run -e DD_APP_KEY={APP_KEY} -e KEY_ROTATED_FROM={API_KEY} datadog/agent\n"
+                             f"export DD_API_KEY={API_KEY}  # encoded {encoded}\n"
+                             f"export DD_API_KEY={API_KEY} {'x' * 150}{encoded}\n")
+        for report_format in ("json", "text", "sarif", "junit"):
+            result = self.run_keysweep("scan", "--format", report_format)
+            self.assertEqual(result.code, 1, result.stderr)
+            self.assertNotIn(API_KEY[:12], result.stdout, report_format)
+            self.assertNotIn(encoded[:12], result.stdout, report_format)
+            self.assertNotIn(encoded[-12:], result.stdout, report_format)
+
+    def test_an_empty_output_path_is_a_usage_error(self):
+        self.write("a.env", f"DD_API_KEY={API_KEY}\n")
+        result = self.run_keysweep("scan", "-o", "", ".")
+        self.assertEqual(result.code, 2)
+        self.assertIn("empty path", result.stderr)
+        self.assertEqual(result.stdout, "")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -141,6 +141,24 @@ class WideTextTest(KeysweepTestCase):
                 found = [(f["path"], f["line"], f["column"]) for f in secret_findings(document)]
                 self.assertEqual(found, [("settings.ps1", 3, 12)])
 
+    def test_staged_files_git_calls_binary_are_scanned(self):
+        # UTF-16 text, and text marked binary in .gitattributes: git's diff
+        # says "Binary files differ", but the commit would still add the key.
+        repo = GitRepo(self.tree)
+        repo.commit("base", DATE, files={".gitattributes": "*.env -diff\n", "README": "hello\n"})
+        repo.write("settings.ps1", self.files()["utf16le-bom.txt"])
+        repo.write("prod.env", f"DD_API_KEY={API_KEY_2}\n")
+        repo.git("add", "settings.ps1", "prod.env")
+        result, document = self.scan_json("--staged")
+        self.assertEqual(result.code, 1, result.stderr)
+        found = sorted((f["path"], f["line"], f["column"]) for f in secret_findings(document))
+        self.assertEqual(found, [("prod.env", 1, 12), ("settings.ps1", 3, 12)])
+
+    def test_a_utf8_byte_order_mark_is_no_column(self):
+        self.write("bom.env", "\ufeff" + f"DD_API_KEY={API_KEY}\n")
+        _, document = self.scan_json("bom.env")
+        self.assertEqual([(f["line"], f["column"]) for f in secret_findings(document)], [(1, 12)])
+
     def test_a_binary_file_named_on_the_command_line_is_a_warning(self):
         self.write("blob.bin", b"\x7fELF\x00\x01\x02" + f"DD_API_KEY={API_KEY}".encode() + b"\x00\x00\x00")
         named = self.run_keysweep("scan", "blob.bin")
