@@ -373,9 +373,13 @@ class Matcher::Pass {
   }
 
   void judge_runs() {
-    std::sort(s_.runs.begin(), s_.runs.end(), [](const Scratch::Run& a, const Scratch::Run& b) {
+    auto order = [](const Scratch::Run& a, const Scratch::Run& b) {
       return a.charset != b.charset ? a.charset < b.charset : a.start < b.start;
-    });
+    };
+    // One charset's runs arrive in order already; sort only what is not.
+    if (!std::is_sorted(s_.runs.begin(), s_.runs.end(), order)) {
+      std::sort(s_.runs.begin(), s_.runs.end(), order);
+    }
     std::size_t merged_end = 0;
     std::uint32_t merged_charset = UINT32_MAX;
     for (std::size_t i = 0; i < s_.runs.size(); ++i) {
