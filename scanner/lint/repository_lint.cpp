@@ -111,15 +111,38 @@ std::vector<Block> terraform_blocks(std::string_view content, std::string_view k
   return blocks;
 }
 
-/// Where a finding's secret starts in `content`: the first occurrence on its line.
-std::optional<std::size_t> secret_offset(std::string_view content, const Finding& finding) {
-  std::size_t line_start = 0;
-  for (std::uint32_t line = 1; line < finding.start.line && line_start < content.size(); ++line) {
-    line_start = content.find('\n', line_start) + 1;
+/// Where findings' secrets start in `content`, asked for in file order: the
+/// first occurrence on each finding's line. Lines are walked once for all of
+/// them, and a secret is looked for on its own line only (an encoded one is
+/// not there as text).
+class SecretOffsets {
+ public:
+  explicit SecretOffsets(std::string_view content) : content_(content) {}
+
+  std::optional<std::size_t> of(const Finding& finding) {
+    if (finding.start.line < line_) return std::nullopt;  // out of order: not asked for
+    while (line_ < finding.start.line && line_start_ < content_.size()) {
+      std::size_t newline = content_.find('\n', line_start_);
+      line_start_ = newline == std::string_view::npos ? content_.size() : newline + 1;
+      ++line_;
+    }
+    std::size_t line_end = content_.find('\n', line_start_);
+    std::string_view line = content_.substr(line_start_, line_end == std::string_view::npos
+                                                             ? std::string_view::npos
+                                                             : line_end - line_start_);
+    std::size_t at = line.find(finding.secret);
+    if (at == std::string_view::npos) return std::nullopt;
+    return line_start_ + at;
   }
-  std::size_t at = content.find(finding.secret, line_start);
-  if (at == std::string_view::npos) return std::nullopt;
-  return at;
+
+ private:
+  std::string_view content_;
+  std::size_t line_start_ = 0;
+  std::uint32_t line_ = 1;
+};
+
+std::optional<std::size_t> secret_offset(std::string_view content, const Finding& finding) {
+  return SecretOffsets(content).of(finding);
 }
 
 void terraform_state(std::string_view path, std::string_view content, std::span<const Finding> secrets,
@@ -455,12 +478,13 @@ void key_placement(std::string_view path, std::string_view content, std::span<co
   bool server = side == CodeSide::server;
   bool browser = side == CodeSide::browser;
   if (!server && !browser) return;
+  SecretOffsets offsets(content);
   for (const Finding& finding : secrets) {
     const char* check = server && finding.key_type == "rum_client_token" ? "rum-client-token-server-side"
                         : browser && finding.key_type == "api_key"      ? "api-key-in-browser-code"
                                                                         : nullptr;
     if (!check) continue;
-    if (auto at = secret_offset(content, finding)) out.push_back({check, *at, finding.secret.size(), true});
+    if (auto at = offsets.of(finding)) out.push_back({check, *at, finding.secret.size(), true});
   }
 }
 

@@ -221,9 +221,11 @@ class BackReader {
       ++examined_;
       if (text_[p - 1] != '(') continue;
       std::size_t open = p - 1;
-      std::size_t quote = text_.find_first_of("\"'", p);
+      // Searches stay inside the call: a bounded read, whatever follows.
+      std::string_view call = text_.substr(0, close);
+      std::size_t quote = call.find_first_of("\"'", p);
       if (quote < close - 1) {
-        std::size_t end = text_.find(text_[quote], quote + 1);
+        std::size_t end = call.find(text_[quote], quote + 1);
         if (end != std::string_view::npos && end < close) {
           return {std::string(text_.substr(quote + 1, end - quote - 1)), open};
         }
@@ -541,7 +543,7 @@ void string_arguments(const BackReader& reader, std::size_t from, std::size_t to
     if (c == '(' || c == '[' || c == '{') ++depth;
     if (c == ')' || c == ']' || c == '}') --depth;
     if (depth != 0 || (c != '"' && c != '\'')) continue;
-    std::size_t close = text.find(c, p + 1);
+    std::size_t close = text.substr(0, to).find(c, p + 1);
     if (close == std::string_view::npos || close >= to || close - p > kMaxNameLength) return;
     chain.push_back(chain_name(text.substr(p + 1, close - p - 1), false));
     p = close;
