@@ -210,6 +210,16 @@ TokenShape parse_token_shape(const toml::node& node, const Where& where) {
   return shape;
 }
 
+/// A context window in bytes (a function, not a lambda: clang 14 cannot
+/// capture the structured binding it would need).
+std::size_t context_bytes(const toml::node& value, std::string_view what, const Where& where) {
+  auto bytes = value.value<int64_t>();
+  if (!bytes || *bytes < 0 || *bytes > 4096) {
+    where.fail(&value, "'" + std::string(what) + "' must be 0 to 4096 bytes");
+  }
+  return std::size_t(*bytes);
+}
+
 std::shared_ptr<const Context> parse_context(const toml::node& node, const std::string& source) {
   const toml::table* table = node.as_table();
   Where where(source);
@@ -217,11 +227,6 @@ std::shared_ptr<const Context> parse_context(const toml::node& node, const std::
   auto context = std::make_shared<Context>();
   context->source = source;
   for (const auto& [field, value] : *table) {
-    auto size = [&](std::string_view what) {
-      auto bytes = value.value<int64_t>();
-      if (!bytes || *bytes < 0 || *bytes > 4096) where.fail(&value, "'" + std::string(what) + "' must be 0 to 4096 bytes");
-      return std::size_t(*bytes);
-    };
     if (field == "id") {
       context->id = get_string(value, field, where);
     } else if (field == "description") {
@@ -229,9 +234,9 @@ std::shared_ptr<const Context> parse_context(const toml::node& node, const std::
     } else if (field == "mentions") {
       context->mentions = lowercase_words(value, field, where);
     } else if (field == "mentionBefore") {
-      context->mention_before = size(field);
+      context->mention_before = context_bytes(value, field, where);
     } else if (field == "mentionAfter") {
-      context->mention_after = size(field);
+      context->mention_after = context_bytes(value, field, where);
     } else if (field == "markers") {
       context->markers = lowercase_words(value, field, where);
     } else if (field == "foreign") {
