@@ -1,6 +1,8 @@
 #include "util/safe_write.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,6 +143,13 @@ SafeWriter::SafeWriter(std::string path, FileAccess access)
 void SafeWriter::open_temporary(const std::string& final_path, FileAccess access,
                                 const struct stat* existing) {
   mode_t create_mode = access == FileAccess::owner_only ? 0600 : 0644;
+  // Creating the file and remembering it for the interrupt handler is one
+  // step: a SIGINT between the two would leave the file behind.
+  sigset_t interrupts, previous;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &interrupts, &previous);
   for (int attempt = 0; fd_ < 0; ++attempt) {
     temporary_ = final_path;
     temporary_.append(".tmp.").append(std::to_string(::getpid()));
@@ -148,6 +157,7 @@ void SafeWriter::open_temporary(const std::string& final_path, FileAccess access
     fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, create_mode);
     if (fd_ < 0 && (errno != EEXIST || attempt == 100)) {
       std::string why = reason(errno);
+      pthread_sigmask(SIG_SETMASK, &previous, nullptr);
       temporary_.clear();
       std::string directory = std::filesystem::path(final_path).parent_path().string();
       throw UsageError(path_ + ": cannot create a file in " +
@@ -155,6 +165,7 @@ void SafeWriter::open_temporary(const std::string& final_path, FileAccess access
     }
   }
   interrupt_slot_ = remember_temporary_file(temporary_.c_str());
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);  // a pending signal now finds the file remembered
   if (existing) {
     mode_t mode = existing->st_mode & 07777;
     if (access == FileAccess::owner_only) mode &= ~mode_t(077);
