@@ -15,6 +15,7 @@
 #include "util/diagnostics.h"
 #include "util/entropy.h"
 #include "util/error.h"
+#include "util/escape.h"
 
 namespace keysweep {
 namespace {
@@ -113,9 +114,6 @@ bool whole_token(std::string_view text, std::size_t start, std::size_t end) {
 bool is_base64_byte(char c) {
   return is_alnum_byte(c) || c == '+' || c == '/';
 }
-
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string base64_class(const std::array<bool, 64>& values) {
   std::string expression = "[";
@@ -366,8 +364,7 @@ class Matcher::Pass {
       for (const std::string& word : name.words) key.append(word).push_back(' ');
     }
     auto [cached, inserted] = s_.verdicts.try_emplace(key, TokenVerdict::rejected);
-    if (inserted)
-      cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], true);
+    if (inserted) cached->second = judge_chain(chain_, rule, m_.other_kinds_[rule_index], true);
     if (cached->second != TokenVerdict::mentioned) return cached->second;
     return mention_near(context, start, end) ? TokenVerdict::mentioned : TokenVerdict::rejected;
   }
@@ -505,24 +502,6 @@ std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded
   return expression;
 }
 
-std::optional<std::string> decode_base64(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const char* at = std::strchr(kBase64Alphabet, c);
-    if (c == '\0' || at == nullptr) return std::nullopt;
-    buffer = (buffer << 6) | unsigned(at - kBase64Alphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(char((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
@@ -639,9 +618,9 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       anchor.flags |= HS_FLAG_PREFILTER;
       continue;
     }
-    std::string what = anchor.kind == AnchorKind::keyword   ? "a keyword"
-                       : anchor.kind == AnchorKind::regex   ? "the regex"
-                                                            : "a token";
+    std::string what = anchor.kind == AnchorKind::keyword ? "a keyword"
+                       : anchor.kind == AnchorKind::regex ? "the regex"
+                                                          : "a token";
     std::string owner = anchor.kind == AnchorKind::token_run
                             ? "token charset '" + charsets_[anchor.target].spec + "'"
                             : ruleset_.rules[anchor.target].source + ": rule '" +

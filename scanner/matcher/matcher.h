@@ -151,8 +151,6 @@ void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchor
 /// (standard alphabet, padded), and its length.
 std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded_length);
 
-/// Standard base64 (with or without padding); nullopt when `text` is not.
-std::optional<std::string> decode_base64(std::string_view text);
 
 /// The line of `content` that holds `offset`, without its newline, cut at
 /// 4 KiB either side of `offset` (a minified line must not cost its length per match).

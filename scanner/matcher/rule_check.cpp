@@ -4,6 +4,7 @@
 
 #include "findings/finding.h"
 #include "lint/repository_lint.h"
+#include "util/escape.h"
 
 namespace keysweep {
 namespace {

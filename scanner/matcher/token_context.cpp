@@ -34,10 +34,6 @@ bool is_name_char(char c) {
   return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '$' || c == '@' || c == '/';
 }
 
-bool text_is_blank(std::string_view text, std::size_t at) {
-  return is_blank(text[at]);
-}
-
 /// 1 for a closing bracket, -1 for an opening one, 0 for any other byte.
 constexpr std::array<signed char, 256> kBracketKind = [] {
   std::array<signed char, 256> kinds{};
@@ -153,7 +149,8 @@ class BackReader {
     p = skip_blanks(p, floor);
     if (p == floor) return at;
     // Python's fallback: os.environ.get("DD_API_KEY") or "value".
-    if (p - floor > 2 && text_.substr(p - 2, 2) == "or" && (p - 2 == floor || !is_name_char(text_[p - 3]))) {
+    if (p - floor > 2 && text_.substr(p - 2, 2) == "or" &&
+        (p - 2 == floor || !is_name_char(text_[p - 3]))) {
       p = skip_blanks(p - 2, floor);
       if (p == floor) return at;
     }
@@ -231,7 +228,8 @@ class BackReader {
         }
       }
       std::size_t start = open;
-      while (start > floor && open - start < kMaxNameLength && is_name_char(text_[start - 1])) --start;
+      while (start > floor && open - start < kMaxNameLength && is_name_char(text_[start - 1]))
+        --start;
       return {std::string(text_.substr(start, open - start)), start};
     }
     return {{}, value};
@@ -309,13 +307,9 @@ ChainName chain_name(std::string_view name, bool own) {
   return {words_of(name), own, name.find('/') != std::string_view::npos};
 }
 
-bool equal_words(const std::vector<std::string>& words, const std::vector<std::string>& pattern) {
-  return words == pattern;
-}
-
 bool matches_level(const std::vector<std::string>& words, const NamePattern& pattern,
                    std::size_t level, bool exact) {
-  return exact ? equal_words(words, pattern[level]) : words_contain(words, pattern[level]);
+  return exact ? words == pattern[level] : words_contain(words, pattern[level]);
 }
 
 /// Whether `pattern` matches the chain with its innermost level at `index`.
@@ -568,7 +562,7 @@ std::vector<ChainName> name_chain(std::string_view content, std::size_t value_st
   // assignment names the value, not echo's flags.
   for (int hops = 0; hops < 3 && is_echo_word(own.name); ++hops) {
     std::size_t p = own.start;
-    while (p > own_floor && (text_is_blank(content, p - 1) || content[p - 1] == '(' ||
+    while (p > own_floor && (is_blank(content[p - 1]) || content[p - 1] == '(' ||
                              content[p - 1] == '$' || content[p - 1] == '`')) {
       --p;
     }

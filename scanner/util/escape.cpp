@@ -1,5 +1,7 @@
 #include "util/escape.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -71,8 +73,6 @@ std::string terminal_safe(std::string_view text) {
 }
 
 std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   for (std::size_t at = 0; at < bytes.size(); at += 3) {
@@ -82,7 +82,25 @@ std::string base64(std::string_view bytes) {
       group = (group << 8) | (i < take ? static_cast<unsigned char>(bytes[at + i]) : 0u);
     }
     for (std::size_t i = 0; i < 4; ++i) {
-      out += i <= take ? kAlphabet[(group >> (18 - 6 * i)) & 0x3f] : '=';
+      out += i <= take ? kBase64Alphabet[(group >> (18 - 6 * i)) & 0x3f] : '=';
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const char* at = std::strchr(kBase64Alphabet, c);
+    if (c == '\0' || at == nullptr) return std::nullopt;
+    buffer = (buffer << 6) | unsigned(at - kBase64Alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(char((buffer >> bits) & 0xff));
     }
   }
   return out;

@@ -3,6 +3,7 @@
 // sequences that rewrite a terminal, or bytes that are not UTF-8. These
 // helpers make such text safe to show, and tell when it must be kept aside.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,7 +21,14 @@ bool is_valid_utf8(std::string_view text);
 /// a line of output. Display only: a backslash is not doubled.
 std::string terminal_safe(std::string_view text);
 
+/// The standard base64 alphabet (RFC 4648), value order.
+inline constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// Standard base64 (RFC 4648, with padding).
 std::string base64(std::string_view bytes);
+
+/// Standard base64, with or without padding; nullopt when `text` is not.
+std::optional<std::string> decode_base64(std::string_view text);
 
 }  // namespace keysweep

@@ -5,6 +5,7 @@
 
 #include "matcher/database_cache.h"
 #include "util/entropy.h"
+#include "util/escape.h"
 #include "test_helpers.h"
 
 using namespace keysweep;
