@@ -9,6 +9,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
 #include "matcher/token_context.h"
 #include "rules/rule_loader.h"
@@ -171,6 +172,17 @@ struct Matcher::Charset {
   std::array<bool, 256> member;
   std::uint32_t shortest;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> shapes;  // (rule, index into its tokens)
+  /// The run finder's class for this charset when the class and the
+  /// shortest token suit it (byte_runs.h); else a `token_run` anchor finds runs.
+  std::optional<std::uint32_t> run_class;
+};
+
+/// A token shape whose base64 text the base64 run finder looks for.
+struct Matcher::Base64Shape {
+  std::uint32_t rule, shape;
+  std::uint32_t charset;       // index into charsets_: the decoded token's class
+  std::size_t encoded_length;  // with padding
+  std::size_t padding;         // trailing '='
 };
 
 class Matcher::Scratch {
@@ -187,6 +199,7 @@ class Matcher::Scratch {
     std::uint32_t anchor;
     std::size_t end;
   };
+  std::vector<ByteRunFinder::Run> found_runs;
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> hs{nullptr, free_scratch};
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_hs{nullptr, free_scratch};
   std::vector<OpenWindow> windows;  // per rule
@@ -239,8 +252,21 @@ class Matcher::Pass {
     for (Scratch::Run& run : s_.current_runs) {
       if (run.end != 0) s_.runs.push_back(run);
     }
+    s_.found_runs.clear();
+    m_.run_finder_.find(content_, s_.found_runs);
+    for (const ByteRunFinder::Run& run : s_.found_runs) {
+      if (run.run_class != m_.base64_class_)
+        s_.runs.push_back({m_.charset_of_class_[run.run_class], run.start, run.end});
+    }
     judge_runs();
-    for (const Scratch::Hit& hit : s_.encoded) judge_encoded(hit);
+    for (const Scratch::Hit& hit : s_.encoded) {
+      const Anchor& anchor = m_.anchors_[hit.anchor];
+      if (hit.end < anchor.length) continue;
+      judge_encoded(anchor.target, anchor.shape, hit.end - anchor.length, hit.end);
+    }
+    for (const ByteRunFinder::Run& run : s_.found_runs) {
+      if (run.run_class == m_.base64_class_) judge_encoded_run(run.start, run.end);
+    }
   }
 
  private:
@@ -412,26 +438,39 @@ class Matcher::Pass {
     }
   }
 
-  void judge_encoded(const Scratch::Hit& hit) {
-    const Anchor& anchor = m_.anchors_[hit.anchor];
-    std::size_t end = hit.end;
-    if (end < anchor.length) return;
-    std::size_t start = end - anchor.length;
+  /// A base64 run is a candidate for each shape whose text before its
+  /// padding it matches in length, when exactly that padding follows.
+  void judge_encoded_run(std::size_t start, std::size_t end) {
+    for (const Base64Shape& shape : m_.base64_shapes_) {
+      if (end - start + shape.padding != shape.encoded_length) continue;
+      if (content_.compare(end, shape.padding, std::string_view("==", shape.padding)) != 0)
+        continue;
+      judge_encoded(shape.rule, shape.shape, start, end + shape.padding);
+    }
+  }
+
+  /// [start, end) is the base64 text, with padding, of a token of the shape.
+  void judge_encoded(std::uint32_t rule_index, std::uint32_t shape_index, std::size_t start,
+                     std::size_t end) {
     if (start > 0 && is_base64_byte(content_[start - 1])) return;
     if (end < content_.size() && (is_base64_byte(content_[end]) || content_[end] == '=')) return;
-    const Rule& rule = m_.ruleset_.rules[anchor.target];
+    const Rule& rule = m_.ruleset_.rules[rule_index];
     if (path_excludes(rule)) return;
-    std::optional<std::string> decoded = decode_base64(content_.substr(start, anchor.length));
+    std::optional<std::string> decoded = decode_base64(content_.substr(start, end - start));
     if (!decoded) return;
-    const TokenShape& shape = rule.tokens[anchor.shape];
+    const TokenShape& shape = rule.tokens[shape_index];
     if (decoded->size() != shape.prefix.size() + shape.length ||
         !decoded->starts_with(shape.prefix))
       return;
+    const std::array<bool, 256> member = charset_members(shape.charset);
+    if (!std::all_of(decoded->begin() + std::ptrdiff_t(shape.prefix.size()), decoded->end(),
+                     [&](char c) { return member[static_cast<unsigned char>(c)]; }))
+      return;
     ++s_.work.tokens;
     // Only values under a name are decoded into findings: a named or mentioned verdict.
-    TokenVerdict verdict_here = verdict(anchor.target, start, end);
+    TokenVerdict verdict_here = verdict(rule_index, start, end);
     if (verdict_here == TokenVerdict::rejected) return;
-    keep(anchor.target, {start, end}, start, end, 0, 0, verdict_here != TokenVerdict::named,
+    keep(rule_index, {start, end}, start, end, 0, 0, verdict_here != TokenVerdict::named,
          Encoding::base64, *decoded);
   }
 
@@ -505,9 +544,38 @@ std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
-                                  const std::vector<Matcher::Charset>& charsets);
+                                  const std::vector<Matcher::Charset>& charsets,
+                                  const std::vector<bool>& base64_found_by_finder);
 
 }  // namespace
+
+void Matcher::plan_base64_shapes() {
+  std::array<bool, 256> alphabet{};
+  for (char c : std::string_view(kBase64Alphabet)) alphabet[static_cast<unsigned char>(c)] = true;
+  std::size_t shortest = SIZE_MAX;
+  base64_by_finder_.assign(ruleset_.rules.size(), false);
+  std::vector<Base64Shape> shapes;
+  for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
+    const Rule& rule = ruleset_.rules[index];
+    if (!rule.base64 || !rule.check.empty()) continue;
+    for (std::uint32_t shape = 0; shape < rule.tokens.size(); ++shape) {
+      const TokenShape& token = rule.tokens[shape];
+      std::size_t plain = token.prefix.size() + token.length;
+      std::size_t encoded = (plain + 2) / 3 * 4;
+      std::size_t padding = (3 - plain % 3) % 3;
+      auto charset = std::find_if(charsets_.begin(), charsets_.end(),
+                                  [&](const Charset& c) { return c.spec == token.charset; });
+      shapes.push_back({index, shape, std::uint32_t(charset - charsets_.begin()), encoded, padding});
+      shortest = std::min(shortest, encoded - padding);
+    }
+  }
+  // All of a ruleset's base64 shapes go one way: the finder when the
+  // shortest text suits it, else Hyperscan anchors.
+  if (shapes.empty() || !run_finder_.add(alphabet, shortest)) return;
+  base64_class_ = std::uint32_t(run_finder_.size() - 1);
+  base64_shapes_ = std::move(shapes);
+  for (const Base64Shape& shape : base64_shapes_) base64_by_finder_[shape.rule] = true;
+}
 
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
   std::vector<std::size_t> width_of(ruleset.rules.size(), 0);
@@ -551,13 +619,20 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       auto same = std::find_if(charsets_.begin(), charsets_.end(),
                                [&](const Charset& c) { return c.spec == token.charset; });
       if (same == charsets_.end()) {
-        charsets_.push_back({token.charset, charset_members(token.charset), token.length, {}});
+        charsets_.push_back(
+            {token.charset, charset_members(token.charset), token.length, {}, std::nullopt});
         same = charsets_.end() - 1;
       }
       same->shortest = std::min(same->shortest, token.length);
       same->shapes.emplace_back(index, shape);
     }
   }
+  for (std::uint32_t c = 0; c < charsets_.size(); ++c) {
+    if (!run_finder_.add(charsets_[c].member, charsets_[c].shortest)) continue;
+    charsets_[c].run_class = std::uint32_t(run_finder_.size() - 1);
+    charset_of_class_.push_back(c);
+  }
+  plan_base64_shapes();
   // Other kinds of key of each token rule's context: a rule for the same kind
   // (the Agent-config API key rule beside the general one) names values that
   // are the other's too, so only other key types count.
@@ -568,7 +643,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       if (rule->key_type != ruleset_.rules[index].key_type) other_kinds_[index].push_back(rule);
     }
   }
-  anchors_ = build_anchors(ruleset_, charsets_);
+  anchors_ = build_anchors(ruleset_, charsets_, base64_by_finder_);
   if (anchors_.empty()) {
     validate_rules(ruleset_);
     return;
@@ -649,9 +724,11 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
-                                  const std::vector<Matcher::Charset>& charsets) {
+                                  const std::vector<Matcher::Charset>& charsets,
+                                  const std::vector<bool>& base64_found_by_finder) {
   std::vector<Anchor> anchors;
   for (std::uint32_t c = 0; c < charsets.size(); ++c) {
+    if (charsets[c].run_class) continue;
     anchors.push_back({AnchorKind::token_run, c,
                        "[" + charsets[c].spec + "]{" + std::to_string(charsets[c].shortest) + "}",
                        0, 0, 0, charsets[c].shortest, 0});
@@ -660,7 +737,7 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
     const Rule& rule = ruleset.rules[index];
     if (!rule.check.empty()) continue;  // a lint check: code finds it, not the database
     if (!rule.tokens.empty()) {
-      if (!rule.base64) continue;
+      if (!rule.base64 || base64_found_by_finder[index]) continue;
       for (std::uint32_t shape = 0; shape < rule.tokens.size(); ++shape) {
         std::uint32_t encoded_length = 0;
         std::string expression = base64_image_pattern(rule.tokens[shape], encoded_length);
@@ -715,7 +792,7 @@ const MatchWork& Matcher::work(const Scratch& scratch) {
 
 void Matcher::find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
                    std::vector<RawMatch>& out) const {
-  if (!database_ || content.empty()) return;
+  if (content.empty()) return;
   scratch.windows.assign(ruleset_.rules.size(), {});
   scratch.current_runs.assign(charsets_.size(), {0, 0, 0});
   scratch.runs.clear();
@@ -736,7 +813,7 @@ void Matcher::find(std::string_view content, std::optional<std::string_view> pat
   };
   std::pair<Pass*, Scratch*> context{&pass, &scratch};
   const std::size_t overlap = 2 * kMaxWindow;
-  for (std::size_t offset = 0; offset < content.size();) {
+  for (std::size_t offset = 0; database_ && offset < content.size();) {
     std::size_t length = std::min(content.size() - offset, kMaxBlock);
     scratch.block_offset = offset;
     hs_error_t status = hs_scan(database_.get(), content.data() + offset, unsigned(length), 0,

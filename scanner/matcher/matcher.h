@@ -2,12 +2,15 @@
 // The matcher turns bytes into confirmed rule matches. It knows nothing about
 // files, git or output.
 //
+// Token rules (the Datadog hex keys) start from *runs* of their charset at
+// least as long as the shortest token (`[0-9a-f]{32}`), and base64 rules from
+// runs of the base64 alphabet as long as a token's text: matcher/byte_runs.h
+// finds both, 16 bytes at a time. (A charset or token too short for that
+// becomes a Hyperscan anchor below, whose consecutive hits extend one run, or
+// the base64 image pattern of each token shape.)
+//
 // One Hyperscan block-mode database holds every *anchor*, and one pass over a
 // buffer finds them all; the callback only records, in O(1) per hit:
-//   - token runs: for token rules (the Datadog hex keys), a run of a token
-//     charset at least as long as the shortest token (`[0-9a-f]{32}`);
-//     consecutive hits extend one run, so a run costs one entry however long;
-//   - base64 images of tokens, for token rules that decode them;
 //   - keywords (caseless literals) and keyword-less regexes of regex rules:
 //     each hit opens a window as wide as the rule regex's maximum match width
 //     (at most 4 KiB); a rule's overlapping windows merge, but a merged span
@@ -26,6 +29,7 @@
 // Then come the entropy floor (only for tokens without a decisive name, and
 // regex rules), the inventory filter, inline allow comments and allowlists.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "matcher/byte_runs.h"
 #include "rules/rule.h"
 
 struct hs_database;
@@ -117,6 +122,7 @@ class Matcher {
 
   /// A token charset of the ruleset and the token shapes that use it.
   struct Charset;
+  struct Base64Shape;
 
  private:
   class Pass;
@@ -124,6 +130,14 @@ class Matcher {
 
   const Ruleset& ruleset_;
   std::vector<Charset> charsets_;
+  /// Runs of token charsets and of the base64 alphabet (byte_runs.h).
+  ByteRunFinder run_finder_;
+  std::vector<std::uint32_t> charset_of_class_;  // per run class of a charset
+  /// Base64 texts of tokens, when the run finder looks for them rather than anchors.
+  void plan_base64_shapes();
+  std::uint32_t base64_class_ = UINT32_MAX;
+  std::vector<Base64Shape> base64_shapes_;
+  std::vector<bool> base64_by_finder_;  // per rule
   std::vector<Anchor> anchors_;
   std::vector<std::vector<const Rule*>> context_rules_;  // per ruleset context: its token rules
   std::vector<std::uint32_t> context_of_rule_;           // index into ruleset.contexts, or npos

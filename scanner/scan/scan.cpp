@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 #include "inputs/file_content.h"
 #include "inputs/text_decoding.h"
@@ -21,7 +22,11 @@ namespace keysweep {
 namespace {
 
 constexpr const char* kStdinPath = "<stdin>";
-constexpr std::size_t kQueueCapacity = 4096;
+// Files travel to the workers in batches: one hand-over per file made the
+// walker and the workers wake each other for every small source file (a
+// context switch costs more than scanning a 2 KB file).
+constexpr std::size_t kBatchSize = 32;
+constexpr std::size_t kQueueCapacity = 4096 / kBatchSize;
 
 /// What one worker accumulates; merged once at the end, so workers never lock.
 struct WorkerOutput {
@@ -159,20 +164,29 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
     }
   }
 
-  BoundedQueue<FileToScan> queue(kQueueCapacity);
+  BoundedQueue<std::vector<FileToScan>> queue(kQueueCapacity);
   {
     // A failing worker closes the queue: the walk stops at its next push.
     WorkerThreads threads([&queue] { queue.close(); });
     for (auto& worker : workers) {
       threads.spawn([&queue, &worker, &threads] {
-        while (auto file = queue.pop()) {
-          if (threads.stopping()) return;
-          worker->scan_file(*file);
+        while (auto batch = queue.pop()) {
+          for (const FileToScan& file : *batch) {
+            if (threads.stopping()) return;
+            worker->scan_file(file);
+          }
         }
       });
     }
-    walk_paths(file_paths, result.root, diagnostics,
-               [&queue](FileToScan&& file) { return queue.push(std::move(file)); });
+    std::vector<FileToScan> batch;
+    bool accepted = true;
+    walk_paths(file_paths, result.root, diagnostics, [&](FileToScan&& file) {
+      batch.push_back(std::move(file));
+      if (batch.size() < kBatchSize) return true;
+      accepted = queue.push(std::exchange(batch, {}));
+      return accepted;
+    });
+    if (accepted && !batch.empty()) queue.push(std::move(batch));
     queue.close();
     threads.join();
   }

@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
+#include <tuple>
 
+#include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
 #include "util/entropy.h"
 #include "util/escape.h"
@@ -261,4 +265,74 @@ TEST_CASE("the compiled database is cached and reused") {
   CHECK_THROWS_WITH(Matcher(broken_rules, options, quiet),
                     Catch::Contains("rule 'token': regex does not compile: missing )"));
   fs::remove_all(dir);
+}
+
+namespace {
+
+/// The runs a byte-at-a-time reading finds: the reference for ByteRunFinder.
+std::vector<ByteRunFinder::Run> naive_runs(std::string_view text,
+                                           const std::vector<std::array<bool, 256>>& classes,
+                                           const std::vector<std::size_t>& shortest) {
+  std::vector<ByteRunFinder::Run> runs;
+  for (std::uint32_t c = 0; c < classes.size(); ++c) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      bool in = i < text.size() && classes[c][static_cast<unsigned char>(text[i])];
+      if (in) continue;
+      if (i - start >= shortest[c]) runs.push_back({c, start, i});
+      start = i + 1;
+    }
+  }
+  return runs;
+}
+
+std::array<bool, 256> members_of(std::string_view bytes) {
+  std::array<bool, 256> member{};
+  for (char c : bytes) member[static_cast<unsigned char>(c)] = true;
+  return member;
+}
+
+}  // namespace
+
+TEST_CASE("the block run finder finds exactly the runs a byte-by-byte reading finds") {
+  const std::string hex = "0123456789abcdef";
+  const std::string base64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<std::array<bool, 256>> classes = {members_of(hex), members_of(base64)};
+  std::vector<std::size_t> shortest = {32, 43};
+  ByteRunFinder finder;
+  REQUIRE(finder.add(classes[0], shortest[0]));
+  REQUIRE(finder.add(classes[1], shortest[1]));
+  // Too short for the block test, or too many ranges: refused, nothing added.
+  CHECK_FALSE(finder.add(members_of("0123456789"), 30));
+  CHECK_FALSE(finder.add(members_of("!#%')+-/13579"), 40));
+  CHECK(finder.size() == 2);
+
+  std::mt19937 random(20261129);
+  // Runs of every length around the thresholds, at every offset modulo 16,
+  // separated by one byte of another class (hex inside base64, '+' and '/'
+  // inside base64 only, punctuation outside both), up to the buffer's end.
+  const std::string separators = "+/ =_-G\n";
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    while (text.size() < 600) {
+      std::size_t length = std::uniform_int_distribution<std::size_t>(0, 70)(random);
+      const std::string& alphabet = random() % 2 ? hex : base64;
+      for (std::size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
+      text += separators[random() % separators.size()];
+    }
+    text.resize(std::uniform_int_distribution<std::size_t>(1, text.size())(random));
+    std::vector<ByteRunFinder::Run> found;
+    finder.find(text, found);
+    std::vector<ByteRunFinder::Run> expected = naive_runs(text, classes, shortest);
+    auto order = [](const ByteRunFinder::Run& a, const ByteRunFinder::Run& b) {
+      return std::tie(a.run_class, a.start, a.end) < std::tie(b.run_class, b.start, b.end);
+    };
+    std::sort(found.begin(), found.end(), order);
+    REQUIRE(found.size() == expected.size());
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      CHECK(found[i].run_class == expected[i].run_class);
+      CHECK(found[i].start == expected[i].start);
+      CHECK(found[i].end == expected[i].end);
+    }
+  }
 }
