@@ -94,13 +94,23 @@ bool is_alnum_byte(char c) {
   return is_word_byte(c) && c != '_';
 }
 
+/// True when `start` follows a shell default without a colon: `${NAME-`.
+bool after_shell_default(std::string_view text, std::size_t start) {
+  if (start < 4 || text[start - 1] != '-') return false;
+  std::size_t name = start - 1;
+  while (name > 0 && is_word_byte(text[name - 1])) --name;
+  return name < start - 1 && name >= 2 && text[name - 1] == '{' && text[name - 2] == '$';
+}
+
 /// A token is a whole word: no word byte next to it, and no `-` or `.` that
-/// joins it to another word (`sha1-…`, `…-us21`, `name.<hex>.png`).
+/// joins it to another word (`sha1-…`, `…-us21`, `name.<hex>.png`), except
+/// the `-` of a shell default (`${DD_API_KEY-<key>}`).
 bool whole_token(std::string_view text, std::size_t start, std::size_t end) {
   if (start > 0) {
     char before = text[start - 1];
     if (is_word_byte(before)) return false;
-    if ((before == '-' || before == '.') && start > 1 && is_alnum_byte(text[start - 2]))
+    if ((before == '-' || before == '.') && start > 1 && is_alnum_byte(text[start - 2]) &&
+        !after_shell_default(text, start))
       return false;
   }
   if (end < text.size()) {

@@ -136,7 +136,18 @@ class BackReader {
           at.start = p - 1;
           return at;
         }
-        if (text_[p - 2] == ':') p -= 2;  // a shell default: ${DD_API_KEY:-value}
+        if (text_[p - 2] == ':') {
+          p -= 2;  // a shell default: ${DD_API_KEY:-value}
+          break;
+        }
+        {
+          // The same default without the colon: ${DD_API_KEY-value}.
+          std::size_t name_start = p - 1;
+          while (name_start > floor && is_name_char(text_[name_start - 1])) --name_start;
+          if (name_start < p - 1 && name_start - floor >= 2 && text_[name_start - 1] == '{' &&
+              text_[name_start - 2] == '$')
+            --p;
+        }
         break;
       case '|':
       case '?':
