@@ -4,9 +4,9 @@
 //
 // A run of at least 31 bytes always covers a whole 16-byte block at an offset
 // that is a multiple of 16. So the scan tests each such block once against
-// the union of the classes (a few SIMD compares; a table lookup per byte
-// without SSE2) and looks closer only at blocks made entirely of it: in text
-// and code that is rare. Hyperscan's class repeats (`[0-9a-f]{32}`) cost
+// the union of the classes (a few SIMD compares, two blocks per AVX2 step
+// when the CPU has it; a table lookup per byte without SSE2) and looks closer
+// only at blocks made entirely of it: in text and code that is rare. Hyperscan's class repeats (`[0-9a-f]{32}`) cost
 // several times more per byte.
 
 #include <array>
