@@ -122,6 +122,11 @@ bool whole_token(std::string_view text, std::size_t start, std::size_t end) {
   return true;
 }
 
+/// Markdown link text, `[<hex>](url)`: changelogs link commits this way.
+bool markdown_link_text(std::string_view text, std::size_t start, std::size_t end) {
+  return start > 0 && text[start - 1] == '[' && text.substr(end, 2) == "](";
+}
+
 bool is_base64_byte(char c) {
   return is_alnum_byte(c) || c == '+' || c == '/';
 }
@@ -437,7 +442,8 @@ class Matcher::Pass {
         // The charset part must be the whole run (the prefix may overlap it).
         if (run.start < start || run.start > start + shape.prefix.size()) continue;
         if (content_.compare(start, shape.prefix.size(), shape.prefix) != 0) continue;
-        if (!whole_token(content_, start, run.end)) continue;
+        if (!whole_token(content_, start, run.end) || markdown_link_text(content_, start, run.end))
+          continue;
         if (path_excludes(rule)) continue;
         ++s_.work.tokens;
         TokenVerdict verdict_here = verdict(rule_index, start, run.end);

@@ -30,6 +30,17 @@ bool is_quote(char c) {
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
+/// A word that names nothing alone: the phrase before it says what.
+bool is_generic_noun(std::string_view word) {
+  auto equals = [&](std::string_view noun) {
+    return word.size() == noun.size() &&
+           std::equal(word.begin(), word.end(), noun.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  };
+  return equals("key") || equals("token") || equals("secret") || equals("value");
+}
+
 bool is_name_char(char c) {
   return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '$' || c == '@' || c == '/';
 }
@@ -101,6 +112,7 @@ class BackReader {
     if (p == floor) return at;
     char c = text_[p - 1];
     bool after_comma = false;
+    bool bare = false;  // no operator between the name and the value
     switch (c) {
       case '\n':
       case '\r':
@@ -155,7 +167,8 @@ class BackReader {
         if (p - 1 > floor && text_[p - 2] == c) p -= 2;
         break;
       default:
-        break;  // no operator: the previous word names it (`ENV DD_API_KEY key`, `apikey  key`)
+        bare = true;  // no operator: the previous word names it (`ENV DD_API_KEY key`, `apikey  key`)
+        break;
     }
     p = skip_blanks(p, floor);
     if (p == floor) return at;
@@ -211,6 +224,18 @@ class BackReader {
         while (start > floor && end - start < kMaxNameLength && is_name_char(text_[start - 1]))
           --start;
         examined_ += end - start;
+      }
+    }
+    // Prose names a value with a phrase: "rotate API key <value>" is not a
+    // bare `key`. Up to two more words on the line join a bare generic noun.
+    if (bare && is_generic_noun(text_.substr(start, end - start))) {
+      for (int words = 0; words < 2; ++words) {
+        std::size_t q = start;
+        if (q < floor + 2 || text_[q - 1] != ' ' || !is_alnum(text_[q - 2])) break;
+        std::size_t from = q - 1;
+        while (from > floor && q - from < kMaxNameLength && is_alnum(text_[from - 1])) --from;
+        examined_ += q - from;
+        start = from;
       }
     }
     at.name = std::string(text_.substr(start, end - start));
@@ -328,8 +353,11 @@ bool matches_at(const std::vector<ChainName>& chain, std::size_t index, const Na
                 bool exact) {
   for (std::size_t k = 0; k < pattern.size(); ++k) {
     std::size_t at = index + k;
+    // A structural name (`api_key > key`, a JSON response) names the
+    // innermost level exactly: `cache_key` under `api_key` is not its `key`.
+    bool level_exact = exact || (k == 0 && pattern.size() > 1);
     if (at >= chain.size() ||
-        !matches_level(chain[at].words, pattern, pattern.size() - 1 - k, exact)) {
+        !matches_level(chain[at].words, pattern, pattern.size() - 1 - k, level_exact)) {
       return false;
     }
   }
@@ -362,6 +390,14 @@ bool only_qualified(const std::vector<std::string>& words, const Rule& rule,
     }
   }
   return true;
+}
+
+/// Whether a generic name of the rule (`key`, `token`, `secret`) is among the words.
+bool has_generic_word(const std::vector<std::string>& words, const Rule& rule) {
+  return std::any_of(rule.generic_names.begin(), rule.generic_names.end(),
+                     [&](const NamePattern& pattern) {
+                       return pattern.size() == 1 && words_contain(words, pattern.back());
+                     });
 }
 
 bool any_matches_at(const std::vector<ChainName>& chain, std::size_t index,
@@ -659,13 +695,20 @@ TokenVerdict judge_chain(const std::vector<ChainName>& chain, const Rule& rule,
     if (marked && kind) return TokenVerdict::named;
     if (other_rule_names(i))
       return TokenVerdict::rejected;  // another kind of key over a value of the wrong shape
+    // DATADOG_KEY, DD_TOKEN: Datadog's mark on a generic noun, and nothing else.
+    if (marked && name.own && !name.url && has_generic_word(words, rule) &&
+        only_qualified(words, rule, context))
+      return TokenVerdict::named;
     if (kind && name.own && !only_qualified(words, rule, context)) return TokenVerdict::rejected;
     if (kind || any_matches_at(chain, i, rule.generic_names, true)) {
       generic_seen = true;
       continue;
     }
-    if (name.own && !name.url)
-      return TokenVerdict::rejected;  // assigned to something else: a commit, a url
+    // Assigned to something else (a commit, a url), or an element of a list
+    // named something else (`"data": ["<id>"]`), or a place in a URL that
+    // is no Datadog endpoint (an avatar's digest).
+    if ((name.own || i == 0) && (!name.url || i == 0))
+      return TokenVerdict::rejected;
   }
   return generic_seen && mention_near ? TokenVerdict::mentioned : TokenVerdict::rejected;
 }
