@@ -242,7 +242,8 @@ class BackReader {
     // A Java system property flag: -Ddd.api.key=... names dd.api.key.
     if (at.name.size() > 2 && at.name[0] == '-' && at.name[1] == 'D') at.name.erase(0, 2);
     at.start = start;
-    if (after_comma && looks_like_value(at.name)) return NameAt{{}, value};
+    // A value in a list of values (`k1, k2`, `k1 k2`, `k1= k2=`) is no name of the next one.
+    if (looks_like_value(at.name)) return NameAt{{}, value};
     return at;
   }
 
@@ -319,13 +320,19 @@ class BackReader {
  private:
   /// After a comma, a previous list element that is itself a value (another
   /// key in `["k1", "k2"]`) is no name.
+  /// A hex run of 16 or more, or base64 text (32 or more of its alphabet,
+  /// with digits): a value, not a name.
   static bool looks_like_value(std::string_view name) {
-    std::size_t run = 0, longest = 0;
+    std::size_t run = 0, longest = 0, digits = 0;
+    bool base64 = name.size() >= 32;
     for (char c : name) {
-      run = ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) ? run + 1 : 0;
+      bool digit = c >= '0' && c <= '9';
+      digits += digit;
+      run = (digit || (c >= 'a' && c <= 'f')) ? run + 1 : 0;
       longest = std::max(longest, run);
+      base64 = base64 && (is_alnum(c) || c == '+' || c == '/' || c == '=');
     }
-    return longest >= 16;
+    return longest >= 16 || (base64 && digits >= 4);
   }
 
   std::string_view text_;
