@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "findings/baseline.h"
-#include "lint/inventory_audit.h"
+#include "policy/baseline.h"
+#include "inventory/inventory_audit.h"
 #include "scan/scan.h"
 
 namespace keysweep {

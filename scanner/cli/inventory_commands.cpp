@@ -9,7 +9,7 @@
 
 #include "config/project_config.h"
 #include "inventory/inventory_store.h"
-#include "lint/inventory_audit.h"
+#include "inventory/inventory_audit.h"
 #include "net/inventory_sync.h"
 #include "reporter.h"
 #include "rules/rule_loader.h"

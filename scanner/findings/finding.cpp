@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/escape.h"
 #include "util/sha256.h"
 

@@ -1,4 +1,4 @@
-#include "lint/inventory_audit.h"
+#include "inventory/inventory_audit.h"
 
 #include <re2/re2.h>
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <thread>
 
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/diagnostics.h"
 #include "util/worker_threads.h"
 

@@ -1,4 +1,4 @@
-#include "findings/baseline.h"
+#include "policy/baseline.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "matcher/rule_check.h"
+#include "scan/rule_check.h"
 
 #include <algorithm>
 

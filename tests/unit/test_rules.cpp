@@ -4,7 +4,7 @@
 #include <re2/re2.h>
 
 #include "config/project_config.h"
-#include "matcher/rule_check.h"
+#include "scan/rule_check.h"
 #include "rules/builtin_rules.h"
 #include "test_helpers.h"
 #include "util/error.h"
