@@ -4,8 +4,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "json_members.h"
 #include "keysweep_config.h"
-#include "reporter.h"
 #include "util/escape.h"
 #include "util/sha256.h"
 

@@ -1,8 +1,8 @@
 // One JSON document with every field of every finding, for programs.
 #include <nlohmann/json.hpp>
 
+#include "json_members.h"
 #include "keysweep_config.h"
-#include "reporter.h"
 #include "util/escape.h"
 
 namespace keysweep {
@@ -32,7 +32,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     };
     if (!is_valid_utf8(finding.path)) entry["path_bytes"] = base64(finding.path);
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
-    entry["fails"] = finding_fails(report, finding);
+    entry["fails"] = finding.fails;
     if (finding.client_token_in_browser_code) entry["note"] = kClientTokenNote;
     if (finding.git) {
       entry["blob"] = finding.git->blob;

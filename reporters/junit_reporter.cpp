@@ -78,7 +78,7 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
     if (finding.liveness) details += "liveness: " + describe_liveness(*finding.liveness) + "\n";
     if (finding.client_token_in_browser_code)
       details += std::string("note: ") + kClientTokenNote + "\n";
-    if (finding_fails(report, finding)) {
+    if (finding.fails) {
       out << "      <failure type=\"" << xml_escape(finding.rule->id) << "\" message=\"" << xml_escape(summary)
           << "\">" << xml_escape(details + "\n" + remediation_steps({finding})) << "</failure>\n";
     } else {

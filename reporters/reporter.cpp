@@ -1,8 +1,8 @@
-#include "reporter.h"
-
 #include <algorithm>
 #include <map>
 #include <set>
+
+#include "json_members.h"
 
 namespace keysweep {
 
@@ -153,14 +153,9 @@ std::string describe_liveness(const LivenessLabel& label) {
   return text;
 }
 
-bool finding_fails(const Report& report, const Finding& finding) {
-  if (finding.client_token_in_browser_code && !report.fail_on_client_tokens) return false;
-  return fails(finding.liveness, report.fail_on);
-}
-
 std::size_t failing_count(const Report& report) {
   return std::size_t(std::count_if(report.result.findings.begin(), report.result.findings.end(),
-                                   [&](const Finding& f) { return finding_fails(report, f); }));
+                                   [](const Finding& f) { return f.fails; }));
 }
 
 std::string remediation_steps(const std::vector<Finding>& findings) {

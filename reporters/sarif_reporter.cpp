@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "json_members.h"
 #include "keysweep_config.h"
-#include "reporter.h"
 
 namespace keysweep {
 namespace {
@@ -205,7 +205,7 @@ ordered_json sarif_results(const Report& report, const ArtifactPaths& paths,
     return results;
   }
   std::stable_partition(groups.begin(), groups.end(), [&](const SecretGroup& group) {
-    return finding_fails(report, findings[group.findings.front()]);
+    return findings[group.findings.front()].fails;
   });
   for (std::size_t g = 0; g < groups.size() && g < kMaxResults; ++g) {
     const SecretGroup& group = groups[g];

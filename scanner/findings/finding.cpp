@@ -239,35 +239,3 @@ void sort_findings(std::vector<Finding>& findings) {
 }
 
 }  // namespace keysweep
-
-namespace keysweep {
-
-const char* liveness_name(Liveness liveness) {
-  switch (liveness) {
-    case Liveness::live: return "live";
-    case Liveness::revoked: return "revoked";
-    case Liveness::expired: return "expired";
-    case Liveness::invalid: return "invalid";
-    case Liveness::unknown: return "unknown";
-  }
-  return "unknown";
-}
-
-std::optional<FailOn> parse_fail_on(const std::string& text) {
-  if (text == "live") return FailOn::live;
-  if (text == "unknown") return FailOn::unknown;
-  if (text == "any") return FailOn::any;
-  return std::nullopt;
-}
-
-bool fails(const std::optional<LivenessLabel>& label, FailOn fail_on) {
-  Liveness status = label ? label->status : Liveness::unknown;
-  switch (fail_on) {
-    case FailOn::live: return status == Liveness::live;
-    case FailOn::unknown: return status == Liveness::live || status == Liveness::unknown;
-    case FailOn::any: return status != Liveness::revoked && status != Liveness::expired;
-  }
-  return true;
-}
-
-}  // namespace keysweep

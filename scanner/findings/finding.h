@@ -41,6 +41,9 @@ struct GitOrigin {
   std::string date;  // ISO 8601 with the author's UTC offset
 };
 
+/// Why a finding is not reported; set by the policy stage (policy/policy.h).
+enum class Suppression : std::uint8_t { none, allowlist, inline_allow, baseline };
+
 struct Finding {
   const Rule* rule = nullptr;
   std::uint32_t rule_index = 0;
@@ -61,6 +64,9 @@ struct Finding {
   // A RUM client token in browser code: public by design (the browser SDK
   // sends it with every request), so it fails a scan only when configured.
   bool client_token_in_browser_code = false;
+  // Marks of the policy stage: reporters and the exit code read them and decide nothing.
+  Suppression suppressed_by = Suppression::none;
+  bool fails = false;
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.

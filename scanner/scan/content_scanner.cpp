@@ -1,6 +1,7 @@
 #include "scan/content_scanner.h"
 
 #include "lint/repository_lint.h"
+#include "policy/policy.h"
 #include "util/diagnostics.h"
 
 namespace keysweep {
@@ -59,11 +60,8 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
     auto rule = lint_rules_.find(hit.check);
     if (rule == lint_rules_.end()) continue;  // disabled in .keysweep.toml
     // The same ways out as for secrets: an inline allow, the config's allowlists.
-    std::string_view evidence = bytes.substr(hit.offset, hit.length);
-    std::string_view line = line_around(bytes, hit.offset);
-    if (inline_allowed(bytes, hit.offset) ||
-        is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence,
-                       evidence, line, rule_path)) {
+    if (suppression_at(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], bytes,
+                       hit.offset, hit.length, rule_path) != Suppression::none) {
       continue;
     }
     spans.push_back({rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});
