@@ -67,7 +67,7 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
   std::map<std::uint32_t, std::size_t> index_of;
   for (std::uint32_t i = 0; i < report.ruleset.rules.size(); ++i) {
     const Rule& rule = report.ruleset.rules[i];
-    if (rule.check != "inventory") continue;
+    if (rule.check != RuleCheck::inventory) continue;
     index_of[i] = rules.size();
     rules.push_back(rule_descriptor(rule));
   }

@@ -66,7 +66,8 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
   for (const Finding& finding : findings) {
     std::string location = finding.path + ":" + std::to_string(finding.start.line) + ":" +
                            std::to_string(finding.start.column);
-    std::string summary = finding.rule->name + " (" + finding.key_type + ") " + shown_secret(finding, options);
+    std::string summary =
+        finding.rule->name + " (" + kind_label(finding) + ") " + shown_secret(finding, options);
     if (finding.liveness) summary += ", " + std::string(liveness_name(finding.liveness->status));
     out << "    <testcase classname=\"" << xml_escape(finding.path) << "\" name=\""
         << xml_escape(finding.rule->id + " at " + location) << "\" file=\"" << xml_escape(finding.path)

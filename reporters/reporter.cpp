@@ -32,6 +32,10 @@ nlohmann::ordered_json text_or_null(const std::string& text) {
   return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
 }
 
+std::string kind_label(const Finding& finding) {
+  return finding.kind == FindingKind::check ? "check" : finding.key_type;
+}
+
 std::string redact(std::string_view secret) {
   std::size_t keep = std::min<std::size_t>(4, secret.size() / 4);
   // Never cut a UTF-8 sequence in half.

@@ -71,6 +71,9 @@ void write_audit_report(ReportFormat format, const AuditReport& report, std::ost
 /// A report format by name (text, json, sarif, junit); nullopt for others.
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 
+/// What a finding is, for people: its key type, or "check" for a lint finding.
+std::string kind_label(const Finding& finding);
+
 /// The first 4 characters (fewer for a short secret) and an ellipsis.
 std::string redact(std::string_view secret);
 

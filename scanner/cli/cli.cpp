@@ -333,19 +333,24 @@ int run_rules_list(const RulesArguments& arguments) {
   if (arguments.format == "json") {
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     for (const Rule& rule : ruleset.rules) {
-      rules.push_back({{"id", rule.id},
-                       {"name", rule.name},
-                       {"key_type", rule.key_type},
-                       {"severity", severity_name(rule.severity)},
-                       {"description", rule.description},
-                       {"check", rule.check.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rule.check)},
-                       {"keywords", rule.keywords},
-                       {"tokens", token_shapes(rule)},
-                       {"context", rule.context ? nlohmann::ordered_json(rule.context->id) : nlohmann::ordered_json(nullptr)},
-                       {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
-                       {"regex", rule.regex},
-                       {"path", rule.path_regex},
-                       {"source", rule.source}});
+      rules.push_back(
+          {{"id", rule.id},
+           {"name", rule.name},
+           {"key_type", rule.check == RuleCheck::none ? nlohmann::ordered_json(rule.key_type)
+                                                      : nlohmann::ordered_json(nullptr)},
+           {"severity", severity_name(rule.severity)},
+           {"description", rule.description},
+           {"check", rule.check == RuleCheck::none
+                         ? nlohmann::ordered_json(nullptr)
+                         : nlohmann::ordered_json(rule_check_name(rule.check))},
+           {"keywords", rule.keywords},
+           {"tokens", token_shapes(rule)},
+           {"context", rule.context ? nlohmann::ordered_json(rule.context->id)
+                                    : nlohmann::ordered_json(nullptr)},
+           {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
+           {"regex", rule.regex},
+           {"path", rule.path_regex},
+           {"source", rule.source}});
     }
     std::cout << rules.dump(2) << '\n';
     return 0;
@@ -354,7 +359,8 @@ int run_rules_list(const RulesArguments& arguments) {
   std::cout << std::left << std::setw(34) << "ID" << std::setw(24) << "KEY TYPE" << std::setw(10)
             << "SEVERITY" << "NAME\n";
   for (const Rule& rule : ruleset.rules) {
-    std::cout << std::setw(34) << rule.id << std::setw(24) << rule.key_type << std::setw(10)
+    std::string kind = rule.check == RuleCheck::none ? rule.key_type : "(check)";
+    std::cout << std::setw(34) << rule.id << std::setw(24) << kind << std::setw(10)
               << severity_name(rule.severity) << rule.name << '\n';
   }
   return 0;
@@ -368,7 +374,7 @@ int run_rules_check(const std::vector<std::string>& paths) {
   std::size_t examples = 0;
   for (const Rule& rule : ruleset.rules) {
     examples += rule.examples.size() + rule.negative_examples.size();
-    if (rule.examples.empty() && rule.check != "inventory") {
+    if (rule.examples.empty() && rule.check != RuleCheck::inventory) {
       std::cout << rule.source << ": rule '" << rule.id << "': note: no examples to check\n";
     }
   }

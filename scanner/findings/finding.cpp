@@ -139,6 +139,7 @@ void build_findings(std::string_view content, const std::string& path, const Rul
     finding.rule_index = match.rule;
     finding.rule = &ruleset.rules[match.rule];
     finding.key_type = finding.rule->key_type;
+    finding.key_kind = finding.rule->key_kind;
     finding.path = path;
     finding.site_hint = nearest_site(sites, match.secret_start);
     finding.start = tracker.at(match.secret_start);
@@ -170,7 +171,7 @@ void build_lint_findings(std::string_view content, const std::string& path, cons
     Finding finding;
     finding.rule_index = hit.rule;
     finding.rule = &ruleset.rules[hit.rule];
-    finding.key_type = finding.rule->key_type;
+    finding.kind = FindingKind::check;
     finding.path = path;
     finding.start = tracker.at(hit.secret_start);
     finding.secret = std::string(content.substr(hit.secret_start, hit.secret_end - hit.secret_start));

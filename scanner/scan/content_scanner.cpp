@@ -11,7 +11,7 @@ void mark_client_tokens(std::string_view bytes, std::string_view path,
                         std::span<Finding> findings) {
   std::optional<CodeSide> side;  // judged once a client token is found
   for (Finding& finding : findings) {
-    if (finding.key_type != "rum_client_token") continue;
+    if (finding.key_kind != KeyKind::rum_client_token) continue;
     if (!side) side = code_side(path, bytes);
     finding.client_token_in_browser_code = *side == CodeSide::browser;
   }
@@ -27,7 +27,8 @@ ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics,
       scratch_(matcher.make_scratch()) {
   const Ruleset& ruleset = matcher.ruleset();
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
-    if (ruleset.rules[index].check == "repository") lint_rules_[ruleset.rules[index].id] = index;
+    if (ruleset.rules[index].check == RuleCheck::repository)
+      lint_rules_[ruleset.rules[index].id] = index;
   }
 }
 
