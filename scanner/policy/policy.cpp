@@ -1,9 +1,12 @@
 #include "policy/policy.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <iterator>
 
 #include "matcher/matcher.h"
+#include "util/escape.h"
 
 namespace keysweep {
 
@@ -48,6 +51,24 @@ Suppression suppression_at(const Ruleset& ruleset, const Rule& rule, std::string
     return Suppression::allowlist;
   }
   return Suppression::none;
+}
+
+bool dropped_at_path(const Ruleset& ruleset, const RawMatch& match, std::string_view content,
+                     std::string_view rule_path) {
+  const Rule& rule = ruleset.rules[match.rule];
+  if (rule.compiled_path &&
+      !re2::RE2::PartialMatch(re2::StringPiece(rule_path.data(), rule_path.size()),
+                              *rule.compiled_path)) {
+    return true;
+  }
+  std::string_view text = content.substr(match.secret_start, match.secret_end - match.secret_start);
+  // Allowlists see a secret as the rules do: decoded when the text held it encoded.
+  std::string decoded;
+  if (match.encoding == Encoding::base64) decoded = decode_base64(text).value_or(std::string(text));
+  std::string_view value = match.encoding == Encoding::base64 ? std::string_view(decoded) : text;
+  std::string_view matched = content.substr(match.match_start, match.match_end - match.match_start);
+  return is_allowlisted(ruleset, rule, value, matched, line_around(content, match.secret_start),
+                        rule_path);
 }
 
 PolicyOutcome apply_policy(const Policy& policy, ScanResult& result) {

@@ -42,6 +42,12 @@ Suppression suppression_at(const Ruleset& ruleset, const Rule& rule, std::string
                            std::size_t offset, std::size_t length,
                            std::optional<std::string_view> rule_path);
 
+/// Whether a match found before its path was known (a git blob, see
+/// ContentScanner::find_unplaced) is dropped at `rule_path`: its rule's path
+/// filter does not match, or an allowlist with path criteria drops it there.
+bool dropped_at_path(const Ruleset& ruleset, const RawMatch& match, std::string_view content,
+                     std::string_view rule_path);
+
 /// Everything the policy stage needs, settled before the scan (see pipeline/plan.h).
 struct Policy {
   FailOn fail_on = FailOn::any;

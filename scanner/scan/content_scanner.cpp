@@ -20,10 +20,11 @@ void mark_client_tokens(std::string_view bytes, std::string_view path,
 }  // namespace
 
 ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics,
-                               PathRebase rule_paths)
+                               PathRebase rule_paths, RunChecks checks)
     : matcher_(matcher),
       diagnostics_(diagnostics),
       rule_paths_(std::move(rule_paths)),
+      checks_(checks),
       scratch_(matcher.make_scratch()) {
   const Ruleset& ruleset = matcher.ruleset();
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
@@ -32,20 +33,44 @@ ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics,
   }
 }
 
-std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
-                                 std::vector<Finding>& out, bool path_known, bool lint) {
-  matches_.clear();
+std::string ContentScanner::rule_path_of(const std::string& path) const {
   // A path outside the config's directory is seen as named: no glob of it is anchored there.
-  std::optional<std::string> rebased;
-  if (!rule_paths_.is_identity()) rebased = rule_paths_(path);
-  std::string_view anchored = rebased ? std::string_view(*rebased) : std::string_view(path);
-  std::optional<std::string_view> rule_path;
-  if (path_known) rule_path = anchored;
-  matcher_.find(bytes, rule_path, *scratch_, matches_);
+  if (rule_paths_.is_identity()) return path;
+  return rule_paths_(path).value_or(path);
+}
+
+std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
+                                 std::vector<Finding>& out) {
+  matches_.clear();
+  std::string rule_path = rule_path_of(path);
+  matcher_.find(bytes, std::string_view(rule_path), *scratch_, matches_);
+  return build(bytes, path, rule_path, out);
+}
+
+void ContentScanner::find_unplaced(std::string_view bytes, std::vector<RawMatch>& out) {
+  matcher_.find(bytes, std::nullopt, *scratch_, out);
+}
+
+std::size_t ContentScanner::findings_at(std::string_view bytes, const std::string& path,
+                                        std::vector<RawMatch> matches, std::vector<Finding>& out) {
+  std::string rule_path = rule_path_of(path);
+  const Ruleset& ruleset = matcher_.ruleset();
+  std::erase_if(matches, [&](const RawMatch& match) {
+    return matcher_.depends_on_path(match.rule) &&
+           dropped_at_path(ruleset, match, bytes, rule_path);
+  });
+  matches_ = std::move(matches);
+  return build(bytes, path, rule_path, out);
+}
+
+std::size_t ContentScanner::build(std::string_view bytes, const std::string& path,
+                                  std::string_view rule_path, std::vector<Finding>& out) {
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
   mark_client_tokens(bytes, path, std::span<Finding>(out).subspan(before));
-  if (lint && !path.empty() && !lint_rules_.empty()) run_lint(bytes, path, anchored, before, out);
+  if (checks_ == RunChecks::yes && !path.empty() && !lint_rules_.empty()) {
+    run_lint(bytes, path, rule_path, before, out);
+  }
   return out.size() - before;
 }
 
