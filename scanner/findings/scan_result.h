@@ -36,7 +36,7 @@ struct RepositoryInfo {
 struct ScanResult {
   std::string root;               // absolute; paths in findings are relative to it
   std::vector<Finding> findings;  // reported; sorted by path, line, column
-  // Findings the policy stage suppressed (baseline), kept with their mark for counts.
+  // Findings the policy stage set aside (Finding::suppressed_by), kept for counts.
   std::vector<Finding> suppressed;
   ScanStats stats;
   std::optional<RepositoryInfo> repository;  // git scans only

@@ -64,8 +64,10 @@ struct PolicyOutcome {
   std::size_t failing = 0;  // reported findings that fail the run
 };
 
-/// Marks every finding of `result`: those the baseline holds are marked and
-/// moved to result.suppressed; each reported one is marked `fails` or not.
+/// Marks every finding of `result`: those the baseline holds are marked, and
+/// every marked one (also a check's hit that an allowlist or an inline allow
+/// suppressed, marked where its bytes were) is moved to result.suppressed;
+/// each reported one is marked `fails` or not.
 PolicyOutcome apply_policy(const Policy& policy, ScanResult& result);
 
 }  // namespace keysweep

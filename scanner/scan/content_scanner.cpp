@@ -82,18 +82,22 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
   if (hits.empty()) return;
   std::vector<RawMatch> spans;
   std::vector<bool> sensitive;
+  std::vector<Suppression> suppressions;
   for (const LintHit& hit : hits) {
     auto rule = lint_rules_.find(hit.check);
     if (rule == lint_rules_.end()) continue;  // disabled in .keysweep.toml
-    // The same ways out as for secrets: an inline allow, the config's allowlists.
-    if (suppression_at(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], bytes,
-                       hit.offset, hit.length, rule_path) != Suppression::none) {
-      continue;
-    }
     spans.push_back({rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});
     sensitive.push_back(hit.sensitive);
+    // The same ways out as for secrets: an inline allow, the config's allowlists.
+    // Marked here, where the bytes are; the policy stage sets them aside.
+    suppressions.push_back(suppression_at(matcher_.ruleset(),
+                                          matcher_.ruleset().rules[rule->second], bytes, hit.offset,
+                                          hit.length, rule_path));
   }
+  std::size_t built = out.size();
   build_lint_findings(bytes, path, matcher_.ruleset(), spans, sensitive, matches_, out);
+  for (std::size_t i = 0; i < suppressions.size(); ++i)
+    out[built + i].suppressed_by = suppressions[i];
 }
 
 }  // namespace keysweep

@@ -144,7 +144,12 @@ class BlobWorker {
     if (blob.matches.empty()) {
       if (options_.mode != GitScanMode::range) return;
       checked_.clear();
-      if (scanner_.findings_at(bytes, path, {}, checked_) == 0) return;
+      scanner_.findings_at(bytes, path, {}, checked_);
+      if (std::all_of(checked_.begin(), checked_.end(), [](const Finding& finding) {
+            return finding.suppressed_by != Suppression::none;
+          })) {
+        return;
+      }
     }
     // libgit2 no longer re-hashes every object it reads (see ensure_libgit2);
     // a blob with findings is verified, since the findings name it by its id.
