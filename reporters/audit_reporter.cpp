@@ -4,8 +4,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "json_members.h"
 #include "keysweep_config.h"
-#include "reporter.h"
 #include "util/escape.h"
 #include "util/sha256.h"
 
@@ -67,7 +67,7 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
   std::map<std::uint32_t, std::size_t> index_of;
   for (std::uint32_t i = 0; i < report.ruleset.rules.size(); ++i) {
     const Rule& rule = report.ruleset.rules[i];
-    if (rule.check != "inventory") continue;
+    if (rule.check != RuleCheck::inventory) continue;
     index_of[i] = rules.size();
     rules.push_back(rule_descriptor(rule));
   }

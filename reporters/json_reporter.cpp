@@ -1,8 +1,8 @@
 // One JSON document with every field of every finding, for programs.
 #include <nlohmann/json.hpp>
 
+#include "json_members.h"
 #include "keysweep_config.h"
-#include "reporter.h"
 #include "util/escape.h"
 
 namespace keysweep {
@@ -14,7 +14,9 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     ordered_json entry = {
         {"rule_id", finding.rule->id},
         {"rule_name", finding.rule->name},
-        {"key_type", finding.key_type},
+        {"kind", finding.kind == FindingKind::check ? "check" : "secret"},
+        {"key_type", finding.kind == FindingKind::check ? ordered_json(nullptr)
+                                                        : ordered_json(finding.key_type)},
         {"severity", severity_name(finding.rule->severity)},
         {"path", finding.path},
         {"line", finding.start.line},
@@ -27,12 +29,13 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"checksum", finding.checksum == ChecksumStatus::not_applicable
                          ? ordered_json(nullptr)
                          : ordered_json(checksum_name(finding.checksum))},
-        {"encoding", finding.encoding == Encoding::base64 ? ordered_json("base64") : ordered_json(nullptr)},
+        {"encoding",
+         finding.encoding == Encoding::base64 ? ordered_json("base64") : ordered_json(nullptr)},
         {"snippet", render_snippet(finding.snippet, options)},
     };
     if (!is_valid_utf8(finding.path)) entry["path_bytes"] = base64(finding.path);
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
-    entry["fails"] = finding_fails(report, finding);
+    entry["fails"] = finding.fails;
     if (finding.client_token_in_browser_code) entry["note"] = kClientTokenNote;
     if (finding.git) {
       entry["blob"] = finding.git->blob;
@@ -46,11 +49,14 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
   ordered_json secrets = ordered_json::array();
   for (const SecretGroup& group : group_by_secret(report.result.findings)) {
     const Finding& first = report.result.findings[group.findings.front()];
-    secrets.push_back({{"secret_sha256", group.secret_sha256},
-                       {"secret", shown_secret(first, options)},
-                       {"rule_id", first.rule->id},
-                       {"key_type", first.key_type},
-                       {"findings", group.findings}});
+    secrets.push_back(
+        {{"secret_sha256", group.secret_sha256},
+         {"secret", shown_secret(first, options)},
+         {"rule_id", first.rule->id},
+         {"kind", first.kind == FindingKind::check ? "check" : "secret"},
+         {"key_type",
+          first.kind == FindingKind::check ? ordered_json(nullptr) : ordered_json(first.key_type)},
+         {"findings", group.findings}});
   }
   const ScanStats& stats = report.result.stats;
   ordered_json document = {

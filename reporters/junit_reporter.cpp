@@ -66,7 +66,8 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
   for (const Finding& finding : findings) {
     std::string location = finding.path + ":" + std::to_string(finding.start.line) + ":" +
                            std::to_string(finding.start.column);
-    std::string summary = finding.rule->name + " (" + finding.key_type + ") " + shown_secret(finding, options);
+    std::string summary =
+        finding.rule->name + " (" + kind_label(finding) + ") " + shown_secret(finding, options);
     if (finding.liveness) summary += ", " + std::string(liveness_name(finding.liveness->status));
     out << "    <testcase classname=\"" << xml_escape(finding.path) << "\" name=\""
         << xml_escape(finding.rule->id + " at " + location) << "\" file=\"" << xml_escape(finding.path)
@@ -78,7 +79,7 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
     if (finding.liveness) details += "liveness: " + describe_liveness(*finding.liveness) + "\n";
     if (finding.client_token_in_browser_code)
       details += std::string("note: ") + kClientTokenNote + "\n";
-    if (finding_fails(report, finding)) {
+    if (finding.fails) {
       out << "      <failure type=\"" << xml_escape(finding.rule->id) << "\" message=\"" << xml_escape(summary)
           << "\">" << xml_escape(details + "\n" + remediation_steps({finding})) << "</failure>\n";
     } else {

@@ -1,8 +1,8 @@
-#include "reporter.h"
-
 #include <algorithm>
 #include <map>
 #include <set>
+
+#include "json_members.h"
 
 namespace keysweep {
 
@@ -30,6 +30,10 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
 
 nlohmann::ordered_json text_or_null(const std::string& text) {
   return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
+}
+
+std::string kind_label(const Finding& finding) {
+  return finding.kind == FindingKind::check ? "check" : finding.key_type;
 }
 
 std::string redact(std::string_view secret) {
@@ -153,14 +157,9 @@ std::string describe_liveness(const LivenessLabel& label) {
   return text;
 }
 
-bool finding_fails(const Report& report, const Finding& finding) {
-  if (finding.client_token_in_browser_code && !report.fail_on_client_tokens) return false;
-  return fails(finding.liveness, report.fail_on);
-}
-
 std::size_t failing_count(const Report& report) {
   return std::size_t(std::count_if(report.result.findings.begin(), report.result.findings.end(),
-                                   [&](const Finding& f) { return finding_fails(report, f); }));
+                                   [](const Finding& f) { return f.fails; }));
 }
 
 std::string remediation_steps(const std::vector<Finding>& findings) {

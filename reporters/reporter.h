@@ -3,34 +3,32 @@
 // change them. Redaction happens here, at the boundary, unless the user asked
 // for --show-secrets.
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "findings/baseline.h"
-#include "lint/inventory_audit.h"
-#include "scan/scan.h"
+#include "findings/scan_result.h"
+#include "inventory/inventory_audit.h"
+#include "policy/baseline.h"
 
 namespace keysweep {
 
+/// A finished scan as the policy stage marked it: reporters print it, read
+/// Finding::fails, and decide nothing.
 struct Report {
   const ScanResult& result;
   const Ruleset& ruleset;
   std::vector<std::string> warnings;
-  FailOn fail_on = FailOn::any;
   std::size_t baselined = 0;                    // findings the baseline held back
   std::vector<BaselineEntry> unused_baseline;   // with --report-unused-baseline
-  bool fail_on_client_tokens = false;           // fail_on_client_tokens in .keysweep.toml
+  // fail_on_client_tokens in .keysweep.toml: a client token in browser code
+  // that may not fail is shown as a note (SARIF level).
+  bool fail_on_client_tokens = false;
 };
 
-/// Whether a finding fails the scan: by its liveness under report.fail_on,
-/// except a client token in browser code, which fails only when configured.
-bool finding_fails(const Report& report, const Finding& finding);
-
-/// The findings that fail the scan.
+/// The findings the policy stage marked as failing the scan.
 std::size_t failing_count(const Report& report);
 
 /// Why a client token in browser code is a note, and what to do about it.
@@ -73,18 +71,8 @@ void write_audit_report(ReportFormat format, const AuditReport& report, std::ost
 /// A report format by name (text, json, sarif, junit); nullopt for others.
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 
-/// A JSON string, or null for "the API/git did not say" (empty).
-nlohmann::ordered_json text_or_null(const std::string& text);
-
-/// SARIF pieces shared by the scan and audit reports.
-nlohmann::ordered_json sarif_tool(const nlohmann::ordered_json& rules);
-/// The SARIF log with its one run, written to `out`.
-void write_sarif_log(nlohmann::ordered_json run, std::ostream& out);
-const char* sarif_level(Severity severity);
-const char* security_severity(Severity severity);
-std::string uri_from_path(std::string_view path);
-std::string sentence(std::string text);
-nlohmann::ordered_json rule_descriptor(const Rule& rule);
+/// What a finding is, for people: its key type, or "check" for a lint finding.
+std::string kind_label(const Finding& finding);
 
 /// The first 4 characters (fewer for a short secret) and an ellipsis.
 std::string redact(std::string_view secret);
@@ -97,10 +85,6 @@ std::string render_snippet(const Snippet& snippet, const ReportOptions& options)
 
 /// "valid", "invalid", or "" when the key type has no checksum.
 const char* checksum_name(ChecksumStatus status);
-
-/// The liveness of a finding as JSON members (liveness, evidence, inventory
-/// record), in the given member-name style: "snake" for json, "camel" for SARIF.
-nlohmann::ordered_json liveness_members(const LivenessLabel& label, bool camel_case);
 
 /// One line for people: "live (hash); inventory: api_key 'ci' id ..., owner ...".
 std::string describe_liveness(const LivenessLabel& label);

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "json_members.h"
 #include "keysweep_config.h"
-#include "reporter.h"
 
 namespace keysweep {
 namespace {
@@ -82,15 +82,20 @@ ordered_json rule_descriptor(const Rule& rule) {
       {"id", rule.id},
       {"name", rule.name},
       {"shortDescription", {{"text", sentence(rule.name)}}},
-      {"fullDescription", {{"text", sentence(rule.description.empty() ? rule.name : rule.description)}}},
+      {"fullDescription",
+       {{"text", sentence(rule.description.empty() ? rule.name : rule.description)}}},
       {"help", {{"text", help_text}, {"markdown", help_markdown}}},
       {"defaultConfiguration", {{"level", sarif_level(rule.severity)}}},
       {"properties",
        {{"tags", tags},
         {"security-severity", security_severity(rule.severity)},
-        {"precision", "high"},
-        {"keyType", rule.key_type}}},
+        {"precision", "high"}}},
   };
+  // A check finds a habit, not a key: it has no key type.
+  if (rule.check == RuleCheck::none)
+    descriptor["properties"]["keyType"] = rule.key_type;
+  else
+    descriptor["properties"]["check"] = rule_check_name(rule.check);
   if (!rule.references.empty()) descriptor["helpUri"] = rule.references.front();
   return descriptor;
 }
@@ -133,8 +138,12 @@ ordered_json result_entry(const Report& report, const Finding& finding, const Ar
       {"endColumn", finding.end.column},
       {"snippet", {{"text", render_snippet(finding.snippet, options)}}},
   };
-  ordered_json properties = {{"keyType", finding.key_type},
-                             {"secretRedacted", !options.show_secrets && finding.redact}};
+  ordered_json properties;
+  if (finding.kind == FindingKind::check)
+    properties["kind"] = "check";
+  else
+    properties["keyType"] = finding.key_type;
+  properties["secretRedacted"] = !options.show_secrets && finding.redact;
   if (finding.encoding == Encoding::base64) properties["encoding"] = "base64";
   if (finding.checksum != ChecksumStatus::not_applicable) {
     properties["checksum"] = checksum_name(finding.checksum);
@@ -205,7 +214,7 @@ ordered_json sarif_results(const Report& report, const ArtifactPaths& paths,
     return results;
   }
   std::stable_partition(groups.begin(), groups.end(), [&](const SecretGroup& group) {
-    return finding_fails(report, findings[group.findings.front()]);
+    return findings[group.findings.front()].fails;
   });
   for (std::size_t g = 0; g < groups.size() && g < kMaxResults; ++g) {
     const SecretGroup& group = groups[g];

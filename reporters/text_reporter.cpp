@@ -36,8 +36,9 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
                    std::ostream& out) {
   out << colors.path << terminal_safe(finding.path) << ':' << finding.start.line << ':'
       << finding.start.column << colors.reset << ": " << colors.rule << finding.rule->id
-      << colors.reset << " (" << finding.key_type << ", " << severity_name(finding.rule->severity)
-      << ") " << colors.secret << terminal_safe(shown_secret(finding, options)) << colors.reset;
+      << colors.reset << " (" << kind_label(finding) << ", "
+      << severity_name(finding.rule->severity) << ") " << colors.secret
+      << terminal_safe(shown_secret(finding, options)) << colors.reset;
   if (finding.encoding == Encoding::base64) out << " encoding: base64";
   if (finding.checksum != ChecksumStatus::not_applicable) {
     out << " checksum: " << checksum_name(finding.checksum);
@@ -64,7 +65,7 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     const Finding& first = findings[group.findings.front()];
     if (group.findings.size() > 1) {
       out << colors.secret << terminal_safe(shown_secret(first, options)) << colors.reset << " ("
-          << first.key_type << ") found in " << group.findings.size() << " places:\n";
+          << kind_label(first) << ") found in " << group.findings.size() << " places:\n";
     }
     for (std::size_t index : group.findings) write_finding(findings[index], options, colors, out);
   }

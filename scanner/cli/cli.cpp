@@ -14,30 +14,27 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
 #include "config/project_config.h"
-#include "findings/baseline.h"
-#include "git/git_handles.h"
-#include "inventory/inventory_labels.h"
-#include "inventory/inventory_store.h"
 #include "keysweep_config.h"
 #include "matcher/database_cache.h"
 #include "matcher/matcher.h"
-#include "matcher/rule_check.h"
 #include "net/online_verify.h"
+#include "pipeline/pipeline.h"
+#include "policy/baseline.h"
 #include "reporter.h"
 #include "rules/rule_loader.h"
 #include "scan/git_scan.h"
+#include "scan/rule_check.h"
 #include "scan/scan.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
 #include "util/escape.h"
 #include "util/interrupt.h"
-#include "util/safe_write.h"
 #include "util/paths.h"
+#include "util/safe_write.h"
 
 namespace keysweep {
 namespace {
@@ -177,92 +174,49 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
   return git;
 }
 
-/// The repository's .keysweep.toml (or --config), if any.
-ProjectConfig project_config(const ScanArguments& arguments) {
-  if (arguments.no_config) {
-    if (!arguments.config.empty()) throw UsageError("choose one of --config and --no-config");
-    return {};
+/// --verify's settings from the flags and the environment; none without --verify.
+std::optional<VerifyOptions> verify_options(const ScanArguments& arguments) {
+  if (!arguments.verify) {
+    if (!arguments.site.empty() || !arguments.api_url.empty()) {
+      throw UsageError("--site and --api-url go with --verify");
+    }
+    return std::nullopt;
   }
-  if (!arguments.config.empty()) return load_project_config(arguments.config);
-  std::string found = find_project_config(arguments.paths.empty() ? "." : arguments.paths.front());
-  return found.empty() ? ProjectConfig{} : load_project_config(found);
+  VerifyOptions verify;
+  ApiTarget target = resolve_api_target(arguments.site, arguments.api_url);
+  verify.api_url = arguments.api_url.empty() ? "" : target.base_url;
+  // Only a site someone chose narrows the search; the default is "try them all".
+  const char* dd_site = std::getenv("DD_SITE");
+  if (!arguments.site.empty() || (dd_site && *dd_site)) verify.configured_site = target.site;
+  if (const char* api_key = std::getenv("DD_API_KEY")) verify.paired_api_key = api_key;
+  return verify;
 }
 
-/// Everything a scan needs before it reads a byte, from flags and config.
-struct ScanPlan {
-  ProjectConfig config;
-  ScanOptions tree;
-  std::optional<GitScanOptions> git;
-  Ruleset ruleset;
-  FailOn fail_on = FailOn::any;
-  bool strict = false;  // a warning fails the run
-  std::string baseline;
-  std::string inventory;  // the store that labels findings; "" for none
-  // Started as soon as the scan's kind is known, to overlap rule loading.
-  std::optional<StagedChangesReader> staged_reader;
-  std::optional<std::jthread> git_initialisation;
-};
+/// fail_on live or unknown judges findings by what an inventory or the API
+/// says; with neither, no finding would ever fail and a hook would pass
+/// anything. That is refused rather than silently turning the gate off.
+void check_fail_on_has_evidence(const ScanArguments& arguments, const ScanPlan& plan) {
+  if (plan.policy.fail_on == FailOn::any || !plan.inventory.empty() || plan.verify) return;
+  std::string source = !arguments.fail_on.empty()
+                           ? "--fail-on " + arguments.fail_on
+                           : "fail_on = \"" + std::string(fail_on_name(plan.policy.fail_on)) +
+                                 "\" in " + plan.config.path;
+  throw UsageError(
+      source +
+      " needs an inventory or --verify to tell live keys from dead ones; without either, "
+      "no finding has a liveness to judge. Give --inventory PATH, inventory = \"PATH\" in "
+      ".keysweep.toml, "
+      "KEYSWEEP_STORE, or --verify; or use fail_on = \"any\"");
+}
 
-/// Runs the scan the plan describes, with inventory labels and online checks.
-class ScanRun {
- public:
-  ScanRun(const ScanArguments& arguments, ScanPlan& plan) : arguments_(arguments), plan_(plan) {}
-
-  ScanResult run() {
-    // The inventory is read before the matcher is built: its hashes decide
-    // whether the sweep rule joins the ruleset.
-    if (!plan_.inventory.empty()) {
-      InventoryStore store(plan_.inventory, StoreAccess::read_only);
-      inventory_.emplace(store.keys(), store.users(), current_time());
-      if (inventory_->has_hashes()) plan_.ruleset.rules.push_back(make_inventory_sweep_rule(*inventory_));
-    }
-    std::optional<VerifyOptions> verify = verify_options();
-
-    MatcherOptions matcher_options;
-    if (!arguments_.no_cache) matcher_options.cache_dir = default_cache_dir();
-    Matcher matcher(plan_.ruleset, matcher_options, diagnostics_);
-    if (plan_.git_initialisation) plan_.git_initialisation->join();
-    ScanResult result = plan_.staged_reader ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
-                        : plan_.git   ? scan_git(matcher, *plan_.git, diagnostics_)
-                                      : scan_paths(matcher, plan_.tree, diagnostics_);
-    // A git scan's root is its work tree's top (or a bare repository: none).
-    result.repository_root = work_tree_top(result.root);
-    if (plan_.git && result.repository_root != result.root) result.repository_root.clear();
-    if (inventory_) label_findings(result.findings, *inventory_);
-    if (verify) verify_findings(result.findings, *verify, HttpClient{}, diagnostics_);
-    redact_recurring_secrets(result.findings);
-    return result;
-  }
-
-  std::vector<std::string> warnings() const { return diagnostics_.warnings(); }
-
- private:
-  std::optional<VerifyOptions> verify_options() const {
-    if (!arguments_.verify) {
-      if (!arguments_.site.empty() || !arguments_.api_url.empty()) {
-        throw UsageError("--site and --api-url go with --verify");
-      }
-      return std::nullopt;
-    }
-    VerifyOptions verify;
-    ApiTarget target = resolve_api_target(arguments_.site, arguments_.api_url);
-    verify.api_url = arguments_.api_url.empty() ? "" : target.base_url;
-    // Only a site someone chose narrows the search; the default is "try them all".
-    const char* dd_site = std::getenv("DD_SITE");
-    if (!arguments_.site.empty() || (dd_site && *dd_site)) verify.configured_site = target.site;
-    if (const char* api_key = std::getenv("DD_API_KEY")) verify.paired_api_key = api_key;
-    return verify;
-  }
-
-  const ScanArguments& arguments_;
-  ScanPlan& plan_;
-  Diagnostics diagnostics_;
-  std::optional<InventoryIndex> inventory_;
-};
-
+/// The raw flags and .keysweep.toml, validated into the plan the pipeline
+/// runs. Every UsageError about flags or config is raised here, before any work.
 ScanPlan plan_scan(const ScanArguments& arguments) {
   ScanPlan plan;
-  plan.config = project_config(arguments);
+  plan.config = choose_project_config(arguments.config, arguments.no_config,
+                                      arguments.paths.empty() ? "." : arguments.paths.front());
+  plan.extra_rules = arguments.rule_paths;
+  if (!arguments.no_cache) plan.cache_dir = default_cache_dir();
   plan.tree.paths = arguments.paths.empty() ? std::vector<std::string>{"."} : arguments.paths;
   plan.tree.max_file_size = parse_size(!arguments.max_file_size.empty() ? arguments.max_file_size
                                        : plan.config.max_file_size       ? *plan.config.max_file_size
@@ -289,59 +243,36 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   if (plan.git) {
     plan.git->rule_paths = PathRebase(work_tree_top(plan.git->repository), plan.config.directory());
   }
-  // A staged scan needs no libgit2: git itself reads the index while the
-  // rules load. Other git scans initialise libgit2 meanwhile: Debian's build
-  // parses the whole system CA bundle (mbedTLS), ~10 ms a local scan never needs.
-  if (plan.git && plan.git->mode == GitScanMode::staged) plan.staged_reader.emplace(plan.git->repository);
-  else if (plan.git) plan.git_initialisation.emplace(ensure_libgit2);
 
-  std::vector<std::string> rule_paths = plan.config.rule_files;
-  rule_paths.insert(rule_paths.end(), arguments.rule_paths.begin(), arguments.rule_paths.end());
-  plan.ruleset = load_ruleset(rule_paths, true);
-  apply_project_config(plan.config, plan.ruleset);
-
-  plan.fail_on = plan.config.fail_on.value_or(FailOn::any);
+  plan.policy.fail_on = plan.config.fail_on.value_or(FailOn::any);
   if (!arguments.fail_on.empty()) {
     std::optional<FailOn> fail_on = parse_fail_on(arguments.fail_on);
     if (!fail_on) throw UsageError("--fail-on: '" + arguments.fail_on + "' is not one of live, unknown, any");
-    plan.fail_on = *fail_on;
+    plan.policy.fail_on = *fail_on;
   }
-  plan.baseline = !arguments.baseline.empty() ? arguments.baseline : plan.config.baseline.value_or("");
+  plan.policy.fail_on_client_tokens = plan.config.fail_on_client_tokens;
+  plan.policy.baseline_path =
+      !arguments.baseline.empty() ? arguments.baseline : plan.config.baseline.value_or("");
   plan.inventory =
       !arguments.inventory.empty() ? arguments.inventory : plan.config.inventory.value_or("");
   const char* store = std::getenv("KEYSWEEP_STORE");
-  if (plan.inventory.empty() && plan.fail_on != FailOn::any && store != nullptr && *store != '\0') {
+  if (plan.inventory.empty() && plan.policy.fail_on != FailOn::any && store != nullptr &&
+      *store != '\0') {
     plan.inventory = store;
   }
+  plan.verify = verify_options(arguments);
+  check_fail_on_has_evidence(arguments, plan);
   return plan;
-}
-
-/// fail_on live or unknown judges findings by what an inventory or the API
-/// says; with neither, no finding would ever fail and a hook would pass
-/// anything. That is refused rather than silently turning the gate off.
-void check_fail_on_has_evidence(const ScanArguments& arguments, const ScanPlan& plan) {
-  if (plan.fail_on == FailOn::any || !plan.inventory.empty() || arguments.verify) return;
-  std::string source = !arguments.fail_on.empty()
-                           ? "--fail-on " + arguments.fail_on
-                           : "fail_on = \"" +
-                                 std::string(plan.fail_on == FailOn::live ? "live" : "unknown") +
-                                 "\" in " + plan.config.path;
-  throw UsageError(
-      source +
-      " needs an inventory or --verify to tell live keys from dead ones; without either, "
-      "no finding has a liveness to judge. Give --inventory PATH, inventory = \"PATH\" in .keysweep.toml, "
-      "KEYSWEEP_STORE, or --verify; or use fail_on = \"any\"");
 }
 
 int run_scan(const ScanArguments& arguments) {
   ReportFormat format = parse_format(arguments.format);
   ScanPlan plan = plan_scan(arguments);
-  check_fail_on_has_evidence(arguments, plan);
-  if (arguments.report_unused_baseline && plan.baseline.empty()) {
+  if (arguments.report_unused_baseline && plan.policy.baseline_path.empty()) {
     throw UsageError("--report-unused-baseline needs a baseline (--baseline FILE, or baseline in .keysweep.toml)");
   }
-  std::vector<BaselineEntry> baseline;
-  if (!plan.baseline.empty()) baseline = load_baseline(plan.baseline);
+  if (!plan.policy.baseline_path.empty())
+    plan.policy.baseline = load_baseline(plan.policy.baseline_path);
   // Opened before the scan: a destination keysweep may not write fails the run before any work.
   SafeWriter output(arguments.output,
                     arguments.show_secrets ? FileAccess::owner_only : FileAccess::shared);
@@ -349,36 +280,23 @@ int run_scan(const ScanArguments& arguments) {
   report_options.show_secrets = arguments.show_secrets;
   report_options.color = use_color(arguments.color, output);
 
-  ScanRun scan(arguments, plan);
-  ScanResult result = scan.run();
-  Report report{result,
-                plan.ruleset,
-                scan.warnings(),
-                plan.fail_on,
-                0,
+  ScanOutcome outcome = run_scan_pipeline(plan);
+  Report report{outcome.result,
+                *outcome.ruleset,
+                outcome.warnings,
+                outcome.policy.baselined,
                 {},
-                plan.config.fail_on_client_tokens};
-  if (!plan.baseline.empty()) {
-    std::string base = baseline_base(result.repository_root, plan.baseline);
-    std::size_t before = result.findings.size();
-    std::vector<BaselineEntry> unused =
-        apply_baseline(baseline, result.findings, PathRebase(result.root, base));
-    report.baselined = before - result.findings.size();
-    // An entry outside what was scanned is not "no longer found": another service's, in a monorepo.
-    PathRebase to_root(base, result.root);
-    std::erase_if(unused, [&](const BaselineEntry& entry) { return !to_root(entry.path); });
-    if (arguments.report_unused_baseline) report.unused_baseline = std::move(unused);
-  }
+                plan.policy.fail_on_client_tokens};
+  if (arguments.report_unused_baseline) report.unused_baseline = outcome.policy.unused_baseline;
   write_report(format, report, report_options, output.stream());
   output.commit();
-  if (plan.strict && !report.warnings.empty()) {
-    // What was not scanned may hold what was not found: with --strict that outranks findings.
-    std::cerr << "keysweep: error: --strict: " << report.warnings.size()
-              << (report.warnings.size() == 1 ? " warning" : " warnings")
+  ExitCode exit_code = scan_exit_code(plan, outcome);
+  if (exit_code == ExitCode::runtime) {
+    std::cerr << "keysweep: error: --strict: " << outcome.warnings.size()
+              << (outcome.warnings.size() == 1 ? " warning" : " warnings")
               << "; the scan is incomplete\n";
-    return int(ExitCode::runtime);
   }
-  return int(failing_count(report) == 0 ? ExitCode::clean : ExitCode::findings);
+  return int(exit_code);
 }
 
 /// `baseline create`: today's findings, written where --baseline will read them.
@@ -387,11 +305,12 @@ int run_baseline_create(const ScanArguments& arguments) {
   std::string path = !arguments.output.empty() ? arguments.output
                      : plan.config.baseline     ? *plan.config.baseline
                                                 : ".keysweep-baseline.json";
+  plan.policy.baseline_path.clear();  // the baseline is what this writes, not a filter
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
     create_directories(parent, 0755);
   SafeWriter output(path, FileAccess::shared);
-  ScanRun scan(arguments, plan);
-  ScanResult result = scan.run();
+  ScanOutcome outcome = run_scan_pipeline(plan);
+  const ScanResult& result = outcome.result;
   write_baseline(result.findings,
                  PathRebase(result.root, baseline_base(result.repository_root, path)),
                  output.stream());
@@ -414,19 +333,24 @@ int run_rules_list(const RulesArguments& arguments) {
   if (arguments.format == "json") {
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     for (const Rule& rule : ruleset.rules) {
-      rules.push_back({{"id", rule.id},
-                       {"name", rule.name},
-                       {"key_type", rule.key_type},
-                       {"severity", severity_name(rule.severity)},
-                       {"description", rule.description},
-                       {"check", rule.check.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rule.check)},
-                       {"keywords", rule.keywords},
-                       {"tokens", token_shapes(rule)},
-                       {"context", rule.context ? nlohmann::ordered_json(rule.context->id) : nlohmann::ordered_json(nullptr)},
-                       {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
-                       {"regex", rule.regex},
-                       {"path", rule.path_regex},
-                       {"source", rule.source}});
+      rules.push_back(
+          {{"id", rule.id},
+           {"name", rule.name},
+           {"key_type", rule.check == RuleCheck::none ? nlohmann::ordered_json(rule.key_type)
+                                                      : nlohmann::ordered_json(nullptr)},
+           {"severity", severity_name(rule.severity)},
+           {"description", rule.description},
+           {"check", rule.check == RuleCheck::none
+                         ? nlohmann::ordered_json(nullptr)
+                         : nlohmann::ordered_json(rule_check_name(rule.check))},
+           {"keywords", rule.keywords},
+           {"tokens", token_shapes(rule)},
+           {"context", rule.context ? nlohmann::ordered_json(rule.context->id)
+                                    : nlohmann::ordered_json(nullptr)},
+           {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
+           {"regex", rule.regex},
+           {"path", rule.path_regex},
+           {"source", rule.source}});
     }
     std::cout << rules.dump(2) << '\n';
     return 0;
@@ -435,7 +359,8 @@ int run_rules_list(const RulesArguments& arguments) {
   std::cout << std::left << std::setw(34) << "ID" << std::setw(24) << "KEY TYPE" << std::setw(10)
             << "SEVERITY" << "NAME\n";
   for (const Rule& rule : ruleset.rules) {
-    std::cout << std::setw(34) << rule.id << std::setw(24) << rule.key_type << std::setw(10)
+    std::string kind = rule.check == RuleCheck::none ? rule.key_type : "(check)";
+    std::cout << std::setw(34) << rule.id << std::setw(24) << kind << std::setw(10)
               << severity_name(rule.severity) << rule.name << '\n';
   }
   return 0;
@@ -449,7 +374,7 @@ int run_rules_check(const std::vector<std::string>& paths) {
   std::size_t examples = 0;
   for (const Rule& rule : ruleset.rules) {
     examples += rule.examples.size() + rule.negative_examples.size();
-    if (rule.examples.empty() && rule.check != "inventory") {
+    if (rule.examples.empty() && rule.check != RuleCheck::inventory) {
       std::cout << rule.source << ": rule '" << rule.id << "': note: no examples to check\n";
     }
   }

@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "config/project_config.h"
+#include "inventory/inventory_audit.h"
 #include "inventory/inventory_store.h"
-#include "lint/inventory_audit.h"
+#include "json_members.h"
 #include "net/inventory_sync.h"
-#include "reporter.h"
 #include "rules/rule_loader.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
@@ -151,15 +151,8 @@ int run_audit(const InventoryArguments& arguments) {
   }
   // Opened before any work: a destination keysweep may not write fails first.
   SafeWriter output(arguments.output, FileAccess::shared);
-  ProjectConfig config;
-  if (!arguments.no_config) {
-    std::string path = !arguments.config.empty() ? arguments.config : find_project_config(".");
-    if (!path.empty()) config = load_project_config(path);
-  }
-  Ruleset ruleset;
-  load_builtin_rules(ruleset);
-  for (const std::string& file : config.rule_files) load_rules_path(file, ruleset);
-  apply_project_config(config, ruleset);
+  ProjectConfig config = choose_project_config(arguments.config, arguments.no_config, ".");
+  Ruleset ruleset = load_configured_ruleset(config);
   std::vector<KeySighting> sightings = read_sightings(arguments.findings);
 
   InventoryStore store(store_path(arguments), StoreAccess::read_only);

@@ -1,12 +1,13 @@
 #include "config/project_config.h"
 
 #include <re2/re2.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <set>
-#include <toml++/toml.h>
 
+#include "rules/rule_loader.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -212,6 +213,27 @@ std::string glob_to_regex(const std::string& glob) {
   // A match names a file, or a directory and everything under it.
   regex += directory ? "/.*$" : "(?:/.*)?$";
   return regex;
+}
+
+ProjectConfig choose_project_config(const std::string& explicit_path, bool no_config,
+                                    const std::string& start) {
+  if (no_config) {
+    if (!explicit_path.empty()) throw UsageError("choose one of --config and --no-config");
+    return {};
+  }
+  if (!explicit_path.empty()) return load_project_config(explicit_path);
+  std::string found = find_project_config(start);
+  return found.empty() ? ProjectConfig{} : load_project_config(found);
+}
+
+Ruleset load_configured_ruleset(const ProjectConfig& config,
+                                const std::vector<std::string>& extra_rule_paths) {
+  Ruleset ruleset;
+  load_builtin_rules(ruleset);
+  for (const std::string& path : config.rule_files) load_rules_path(path, ruleset);
+  for (const std::string& path : extra_rule_paths) load_rules_path(path, ruleset);
+  apply_project_config(config, ruleset);
+  return ruleset;
 }
 
 }  // namespace keysweep

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "findings/liveness.h"
+#include "policy/policy.h"
 #include "rules/rule.h"
 
 namespace keysweep {
@@ -47,6 +47,17 @@ std::string find_project_config(const std::string& start);
 
 /// Reads and checks a config file.
 ProjectConfig load_project_config(const std::string& path);
+
+/// The config a command reads: `explicit_path` (--config), none with
+/// `no_config` (--no-config; both at once is a UsageError), else the nearest
+/// .keysweep.toml from `start` (see find_project_config), if any.
+ProjectConfig choose_project_config(const std::string& explicit_path, bool no_config,
+                                    const std::string& start);
+
+/// The one way a command loads its rules: the built-in rules, the config's
+/// rule files, then `extra_rule_paths` (--rules), with the config applied.
+Ruleset load_configured_ruleset(const ProjectConfig& config,
+                                const std::vector<std::string>& extra_rule_paths = {});
 
 /// Applies a config to a loaded ruleset: drops disabled rules (an unknown id
 /// is an error: a typo must not silently re-enable nothing) and adds the

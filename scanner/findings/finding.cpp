@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/escape.h"
 #include "util/sha256.h"
 
@@ -139,6 +139,7 @@ void build_findings(std::string_view content, const std::string& path, const Rul
     finding.rule_index = match.rule;
     finding.rule = &ruleset.rules[match.rule];
     finding.key_type = finding.rule->key_type;
+    finding.key_kind = finding.rule->key_kind;
     finding.path = path;
     finding.site_hint = nearest_site(sites, match.secret_start);
     finding.start = tracker.at(match.secret_start);
@@ -170,7 +171,7 @@ void build_lint_findings(std::string_view content, const std::string& path, cons
     Finding finding;
     finding.rule_index = hit.rule;
     finding.rule = &ruleset.rules[hit.rule];
-    finding.key_type = finding.rule->key_type;
+    finding.kind = FindingKind::check;
     finding.path = path;
     finding.start = tracker.at(hit.secret_start);
     finding.secret = std::string(content.substr(hit.secret_start, hit.secret_end - hit.secret_start));
@@ -236,38 +237,6 @@ void sort_findings(std::vector<Finding>& findings) {
     if (a.rule_index != b.rule_index) return a.rule_index < b.rule_index;
     return a.git && b.git && a.git->commit < b.git->commit;
   });
-}
-
-}  // namespace keysweep
-
-namespace keysweep {
-
-const char* liveness_name(Liveness liveness) {
-  switch (liveness) {
-    case Liveness::live: return "live";
-    case Liveness::revoked: return "revoked";
-    case Liveness::expired: return "expired";
-    case Liveness::invalid: return "invalid";
-    case Liveness::unknown: return "unknown";
-  }
-  return "unknown";
-}
-
-std::optional<FailOn> parse_fail_on(const std::string& text) {
-  if (text == "live") return FailOn::live;
-  if (text == "unknown") return FailOn::unknown;
-  if (text == "any") return FailOn::any;
-  return std::nullopt;
-}
-
-bool fails(const std::optional<LivenessLabel>& label, FailOn fail_on) {
-  Liveness status = label ? label->status : Liveness::unknown;
-  switch (fail_on) {
-    case FailOn::live: return status == Liveness::live;
-    case FailOn::unknown: return status == Liveness::live || status == Liveness::unknown;
-    case FailOn::any: return status != Liveness::revoked && status != Liveness::expired;
-  }
-  return true;
 }
 
 }  // namespace keysweep

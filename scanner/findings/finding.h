@@ -41,10 +41,20 @@ struct GitOrigin {
   std::string date;  // ISO 8601 with the author's UTC offset
 };
 
+/// A secret (a credential a rule matched) or a check (a credential-management
+/// habit a repository check found: its evidence may not be a credential).
+enum class FindingKind : std::uint8_t { secret, check };
+
+/// Why a finding is not reported; set by the policy stage (policy/policy.h).
+enum class Suppression : std::uint8_t { none, allowlist, inline_allow, baseline };
+
 struct Finding {
   const Rule* rule = nullptr;
   std::uint32_t rule_index = 0;
-  std::string key_type;  // the rule's keyType; an inventory match names the record's kind
+  FindingKind kind = FindingKind::secret;
+  std::string
+      key_type;  // the rule's keyType; an inventory match names the record's kind; "" for a check
+  std::optional<KeyKind> key_kind;  // key_type parsed; none for a check or a custom type
   std::string path;  // relative to the scan root, forward slashes
   Position start, end;
   std::string secret;         // decoded when the text held it encoded
@@ -61,6 +71,9 @@ struct Finding {
   // A RUM client token in browser code: public by design (the browser SDK
   // sends it with every request), so it fails a scan only when configured.
   bool client_token_in_browser_code = false;
+  // Marks of the policy stage: reporters and the exit code read them and decide nothing.
+  Suppression suppressed_by = Suppression::none;
+  bool fails = false;
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.

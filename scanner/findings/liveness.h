@@ -38,16 +38,4 @@ struct LivenessLabel {
   std::string site;                   // the Datadog site that answered, for online checks
 };
 
-/// Which findings fail a scan (exit 1, a failing JUnit test case).
-enum class FailOn {
-  live,     // only keys known to work
-  unknown,  // live keys, and keys nobody could vouch for (no inventory record, no online answer)
-  any,      // every finding that is not revoked or expired (the default)
-};
-
-std::optional<FailOn> parse_fail_on(const std::string& text);
-
-/// Whether a finding with this label (none: never checked) fails under `fail_on`.
-bool fails(const std::optional<LivenessLabel>& label, FailOn fail_on);
-
 }  // namespace keysweep

@@ -4,10 +4,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 #include "hooks/hook_scripts.h"
 #include "util/error.h"
+#include "util/safe_write.h"
 #include "util/subprocess.h"
 #include "util/text.h"
 
@@ -87,18 +87,6 @@ void chain_repository_hook(std::string& script) {
   }
 }
 
-void write_executable(const fs::path& path, const std::string& text) {
-  fs::path temporary = path;
-  temporary += ".keysweep-tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw RuntimeFailure(temporary.string() + ": cannot write the hook");
-  }
-  ::chmod(temporary.c_str(), 0755);
-  fs::rename(temporary, path);
-}
-
 fs::path hooks_directory(const HookInstallOptions& options, bool create) {
   if (!options.global) return repository_hooks();
   std::string configured = configured_global_hooks();
@@ -135,7 +123,7 @@ std::vector<std::string> install_hooks(const HookInstallOptions& options) {
       fs::rename(hook, chained);
       note = " (the hook that was there runs after it: " + chained.filename().string() + ")";
     }
-    write_executable(hook, script);
+    write_file_safely(hook.string(), script, FileAccess::executable);
     if (options.global) {
       note += "; after keysweep passes, each repository's own .git/hooks/" + name +
               " runs (core.hooksPath would otherwise skip it)";

@@ -29,10 +29,11 @@ Rule make_inventory_sweep_rule(const InventoryIndex& index) {
 
 void label_findings(std::vector<Finding>& findings, const InventoryIndex& index) {
   for (Finding& finding : findings) {
-    if (!finding.rule->check.empty()) continue;  // a lint finding is about a habit, not a key
+    if (finding.kind == FindingKind::check) continue;  // a lint finding is about a habit, not a key
     finding.liveness = index.label(finding.key_type, finding.secret, finding.secret_sha256);
     if (finding.rule->id == kInventorySweepRuleId && finding.liveness->inventory) {
       finding.key_type = finding.liveness->inventory->kind;
+      finding.key_kind = key_kind_from_name(finding.key_type);
     }
   }
 }

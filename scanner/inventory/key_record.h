@@ -8,16 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/key_kind.h"
 #include "util/timestamp.h"
 
 namespace keysweep {
-
-/// Kinds are named as rules' keyType names them, so a finding and a record
-/// compare directly.
-enum class KeyKind { api_key, application_key, personal_access_token, service_access_token, rum_client_token };
-
-const char* key_kind_name(KeyKind kind);
-std::optional<KeyKind> key_kind_from_name(std::string_view name);
 
 struct KeyRecord {
   KeyKind kind = KeyKind::api_key;

@@ -480,9 +480,10 @@ void key_placement(std::string_view path, std::string_view content, std::span<co
   if (!server && !browser) return;
   SecretOffsets offsets(content);
   for (const Finding& finding : secrets) {
-    const char* check = server && finding.key_type == "rum_client_token" ? "rum-client-token-server-side"
-                        : browser && finding.key_type == "api_key"      ? "api-key-in-browser-code"
-                                                                        : nullptr;
+    const char* check =
+        server && finding.key_kind == KeyKind::rum_client_token ? "rum-client-token-server-side"
+        : browser && finding.key_kind == KeyKind::api_key       ? "api-key-in-browser-code"
+                                                                : nullptr;
     if (!check) continue;
     if (auto at = offsets.of(finding)) out.push_back({check, *at, finding.secret.size(), true});
   }

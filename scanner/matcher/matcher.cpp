@@ -622,7 +622,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
                          [](const Allowlist& list) { return !list.paths.empty(); });
     };
     // A lint check judges by the path itself.
-    path_dependent_.push_back(!rule.check.empty() || rule.compiled_path != nullptr ||
+    path_dependent_.push_back(rule.check != RuleCheck::none || rule.compiled_path != nullptr ||
                               has_paths(rule.allowlists) || has_paths(ruleset_.global_allowlists));
     std::uint32_t context = kNoContext;
     for (std::uint32_t c = 0; c < ruleset_.contexts.size(); ++c) {
@@ -751,7 +751,7 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
   }
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
     const Rule& rule = ruleset.rules[index];
-    if (!rule.check.empty()) continue;  // a lint check: code finds it, not the database
+    if (rule.check != RuleCheck::none) continue;  // a lint check: code finds it, not the database
     if (!rule.tokens.empty()) {
       if (!rule.base64 || base64_found_by_finder[index]) continue;
       for (std::uint32_t shape = 0; shape < rule.tokens.size(); ++shape) {

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/error.h"
 
 namespace keysweep {

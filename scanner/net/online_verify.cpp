@@ -4,7 +4,7 @@
 #include <map>
 #include <thread>
 
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/diagnostics.h"
 #include "util/worker_threads.h"
 
@@ -14,7 +14,8 @@ namespace {
 enum class Verdict { accepted, refused, undecided };
 
 struct Check {
-  std::string kind;
+  std::optional<KeyKind> kind;
+  std::string key_type;  // for messages: the finding's own name of its type
   std::string secret;
   std::string paired_api_key;        // application keys only
   std::vector<std::string> bases;    // API base URLs to try, in order
@@ -27,13 +28,13 @@ struct Check {
 
 /// The request that proves a key works, by kind; empty path: no check exists.
 std::pair<std::string, std::vector<std::string>> probe_for(const Check& check) {
-  if (check.kind == "api_key") return {"/api/v1/validate", {"DD-API-KEY: " + check.secret}};
-  if (check.kind == "application_key") {
+  if (check.kind == KeyKind::api_key) return {"/api/v1/validate", {"DD-API-KEY: " + check.secret}};
+  if (check.kind == KeyKind::application_key) {
     if (check.paired_api_key.empty()) return {};
     return {"/api/v2/validate_keys",
             {"DD-API-KEY: " + check.paired_api_key, "DD-APPLICATION-KEY: " + check.secret}};
   }
-  if (check.kind == "personal_access_token" || check.kind == "service_access_token") {
+  if (check.kind == KeyKind::personal_access_token || check.kind == KeyKind::service_access_token) {
     return {"/api/v2/validate_keys", {"Authorization: Bearer " + check.secret}};
   }
   return {};
@@ -42,9 +43,10 @@ std::pair<std::string, std::vector<std::string>> probe_for(const Check& check) {
 void run_check(Check& check, const HttpClient& client) {
   auto [path, headers] = probe_for(check);
   if (path.empty()) {
-    check.problem = check.kind == "application_key"
-                        ? "no API key found nearby or in DD_API_KEY to pair the application key with"
-                        : "no online check exists for this key type";
+    check.problem =
+        check.kind == KeyKind::application_key
+            ? "no API key found nearby or in DD_API_KEY to pair the application key with"
+            : "no online check exists for this key type";
     return;
   }
   bool refused_everywhere = true;
@@ -67,7 +69,9 @@ void run_check(Check& check, const HttpClient& client) {
 std::string api_key_near(const Finding& finding, const std::vector<Finding>& findings) {
   const Finding* best = nullptr;
   for (const Finding& other : findings) {
-    if (other.key_type != "api_key" || other.path != finding.path || !other.rule->check.empty()) continue;
+    if (other.key_kind != KeyKind::api_key || other.path != finding.path ||
+        other.kind == FindingKind::check)
+      continue;
     if (other.git && finding.git && other.git->blob != finding.git->blob) continue;
     auto distance = [&](const Finding& f) {
       return f.start.line > finding.start.line ? f.start.line - finding.start.line
@@ -105,14 +109,16 @@ void verify_findings(std::vector<Finding>& findings, const VerifyOptions& option
                      const HttpClient& client, Diagnostics& diagnostics) {
   std::map<std::string, Check> checks;  // by secret hash: each secret once
   for (Finding& finding : findings) {
-    if (!finding.rule->check.empty()) continue;  // lint evidence: its key, if any, has its own finding
+    if (finding.kind == FindingKind::check)
+      continue;  // lint evidence: its key, if any, has its own finding
     Check& check = checks[finding.secret_sha256];
     if (check.findings.empty()) {
-      check.kind = finding.key_type;
+      check.kind = finding.key_kind;
+      check.key_type = finding.key_type;
       check.secret = finding.secret;
     }
     check.findings.push_back(&finding);
-    if (check.kind == "application_key" && check.paired_api_key.empty()) {
+    if (check.kind == KeyKind::application_key && check.paired_api_key.empty()) {
       check.paired_api_key = api_key_near(finding, findings);
     }
     if (check.sites.empty() && !finding.site_hint.empty() && options.api_url.empty()) {
@@ -120,7 +126,8 @@ void verify_findings(std::vector<Finding>& findings, const VerifyOptions& option
     }
   }
   for (auto& [hash, check] : checks) {
-    if (check.kind == "application_key" && check.paired_api_key.empty()) check.paired_api_key = options.paired_api_key;
+    if (check.kind == KeyKind::application_key && check.paired_api_key.empty())
+      check.paired_api_key = options.paired_api_key;
     if (!options.api_url.empty()) {
       check.sites = {""};
       check.bases = {options.api_url};
@@ -149,9 +156,10 @@ void verify_findings(std::vector<Finding>& findings, const VerifyOptions& option
   }
   for (Check* check : queue) {
     apply(*check);
-    if (check->verdict == Verdict::undecided && !check->problem.empty() && check->kind != "rum_client_token") {
-      diagnostics.warn("could not verify a " + check->kind + " online (" + check->findings.front()->path +
-                       "): " + check->problem);
+    if (check->verdict == Verdict::undecided && !check->problem.empty() &&
+        check->kind != KeyKind::rum_client_token) {
+      diagnostics.warn("could not verify a " + check->key_type + " online (" +
+                       check->findings.front()->path + "): " + check->problem);
     }
   }
 }

@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <string_view>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "rules/key_kind.h"
 #include "rules/lazy_regex.h"
 
 namespace re2 {
@@ -46,6 +47,13 @@ struct RuleExample {
 };
 
 enum class Severity { low, medium, high, critical };
+
+/// What finds a rule's matches: the matcher (none), or code: the repository
+/// checks of `scan` (scanner/lint), the inventory checks of `inventory audit`.
+enum class RuleCheck : std::uint8_t { none, repository, inventory };
+
+/// "repository", "inventory"; nullptr for none.
+const char* rule_check_name(RuleCheck check);
 
 /// A candidate shape for a token rule: `prefix` (a case-sensitive literal,
 /// possibly empty) followed by exactly `length` characters of `charset`, as a
@@ -94,10 +102,11 @@ struct Rule {
   std::vector<std::string> references;
   std::vector<std::string> tags;
 
-  // A lint check (rules/lint.toml): found by code in scanner/lint, not by the
-  // matcher, so it has no regex. "repository" (part of `scan`) or "inventory"
-  // (`inventory audit`); empty for a pattern rule.
-  std::string check;
+  // A lint check (rules/lint.toml): found by code, not by the matcher, so it
+  // has no regex and no key type.
+  RuleCheck check = RuleCheck::none;
+  // key_type parsed at load; none for a type keysweep has no code for (a custom rule's).
+  std::optional<KeyKind> key_kind;
 
   // A token rule (the Datadog hex keys): candidates are tokens of these
   // shapes, found by Hyperscan anywhere; each is judged by its name chain and

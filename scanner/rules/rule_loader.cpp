@@ -298,10 +298,11 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
     } else if (key == "tags") {
       rule.tags = get_strings(value, key, where);
     } else if (key == "check") {
-      rule.check = get_string(value, key, where);
-      if (rule.check != "repository" && rule.check != "inventory") {
+      std::string check = get_string(value, key, where);
+      if (check != "repository" && check != "inventory") {
         where.fail(&value, "'check' must be repository or inventory");
       }
+      rule.check = check == "repository" ? RuleCheck::repository : RuleCheck::inventory;
     } else if (key == "regex") {
       rule.regex = get_string(value, key, where);
       regex_node = &value;
@@ -360,11 +361,13 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
       where.fail(&value, "unknown field '" + std::string(key.str()) + "'");
     }
   }
-  if (!rule.check.empty()) {
+  rule.key_kind = key_kind_from_name(rule.key_type);
+  if (rule.check != RuleCheck::none) {
     // A lint check is code; only its metadata and examples are data.
     if (!rule.regex.empty() || !rule.keywords.empty()) where.fail(&table, "a check has no regex or keywords");
     if (rule.name.empty()) rule.name = rule.id;
-    if (rule.key_type == "generic") rule.key_type = "practice";  // a habit, not a key type
+    rule.key_type.clear();  // a habit, not a key: its findings are of kind "check"
+    rule.key_kind.reset();
     return rule;
   }
   if (!rule.tokens.empty()) {
@@ -469,7 +472,7 @@ void validate_rules(const Ruleset& ruleset) {
 }
 
 void validate_rule(const Rule& rule) {
-  if (!rule.check.empty() || !rule.tokens.empty()) return;  // no regex to compile
+  if (rule.check != RuleCheck::none || !rule.tokens.empty()) return;  // no regex to compile
   std::string prefix = rule.source;
   if (rule.regex_line > 0) prefix.append(":").append(std::to_string(rule.regex_line));
   prefix.append(": rule '").append(rule.id).append("': ");
@@ -495,6 +498,18 @@ const char* severity_name(Severity severity) {
       return "critical";
   }
   return "high";
+}
+
+const char* rule_check_name(RuleCheck check) {
+  switch (check) {
+    case RuleCheck::none:
+      return nullptr;
+    case RuleCheck::repository:
+      return "repository";
+    case RuleCheck::inventory:
+      return "inventory";
+  }
+  return nullptr;
 }
 
 }  // namespace keysweep

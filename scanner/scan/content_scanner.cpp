@@ -1,6 +1,7 @@
 #include "scan/content_scanner.h"
 
 #include "lint/repository_lint.h"
+#include "policy/policy.h"
 #include "util/diagnostics.h"
 
 namespace keysweep {
@@ -10,7 +11,7 @@ void mark_client_tokens(std::string_view bytes, std::string_view path,
                         std::span<Finding> findings) {
   std::optional<CodeSide> side;  // judged once a client token is found
   for (Finding& finding : findings) {
-    if (finding.key_type != "rum_client_token") continue;
+    if (finding.key_kind != KeyKind::rum_client_token) continue;
     if (!side) side = code_side(path, bytes);
     finding.client_token_in_browser_code = *side == CodeSide::browser;
   }
@@ -19,31 +20,57 @@ void mark_client_tokens(std::string_view bytes, std::string_view path,
 }  // namespace
 
 ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics,
-                               PathRebase rule_paths)
+                               PathRebase rule_paths, RunChecks checks)
     : matcher_(matcher),
       diagnostics_(diagnostics),
       rule_paths_(std::move(rule_paths)),
+      checks_(checks),
       scratch_(matcher.make_scratch()) {
   const Ruleset& ruleset = matcher.ruleset();
   for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
-    if (ruleset.rules[index].check == "repository") lint_rules_[ruleset.rules[index].id] = index;
+    if (ruleset.rules[index].check == RuleCheck::repository)
+      lint_rules_[ruleset.rules[index].id] = index;
   }
 }
 
-std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
-                                 std::vector<Finding>& out, bool path_known, bool lint) {
-  matches_.clear();
+std::string ContentScanner::rule_path_of(const std::string& path) const {
   // A path outside the config's directory is seen as named: no glob of it is anchored there.
-  std::optional<std::string> rebased;
-  if (!rule_paths_.is_identity()) rebased = rule_paths_(path);
-  std::string_view anchored = rebased ? std::string_view(*rebased) : std::string_view(path);
-  std::optional<std::string_view> rule_path;
-  if (path_known) rule_path = anchored;
-  matcher_.find(bytes, rule_path, *scratch_, matches_);
+  if (rule_paths_.is_identity()) return path;
+  return rule_paths_(path).value_or(path);
+}
+
+std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
+                                 std::vector<Finding>& out) {
+  matches_.clear();
+  std::string rule_path = rule_path_of(path);
+  matcher_.find(bytes, std::string_view(rule_path), *scratch_, matches_);
+  return build(bytes, path, rule_path, out);
+}
+
+void ContentScanner::find_unplaced(std::string_view bytes, std::vector<RawMatch>& out) {
+  matcher_.find(bytes, std::nullopt, *scratch_, out);
+}
+
+std::size_t ContentScanner::findings_at(std::string_view bytes, const std::string& path,
+                                        std::vector<RawMatch> matches, std::vector<Finding>& out) {
+  std::string rule_path = rule_path_of(path);
+  const Ruleset& ruleset = matcher_.ruleset();
+  std::erase_if(matches, [&](const RawMatch& match) {
+    return matcher_.depends_on_path(match.rule) &&
+           dropped_at_path(ruleset, match, bytes, rule_path);
+  });
+  matches_ = std::move(matches);
+  return build(bytes, path, rule_path, out);
+}
+
+std::size_t ContentScanner::build(std::string_view bytes, const std::string& path,
+                                  std::string_view rule_path, std::vector<Finding>& out) {
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
   mark_client_tokens(bytes, path, std::span<Finding>(out).subspan(before));
-  if (lint && !path.empty() && !lint_rules_.empty()) run_lint(bytes, path, anchored, before, out);
+  if (checks_ == RunChecks::yes && !path.empty() && !lint_rules_.empty()) {
+    run_lint(bytes, path, rule_path, before, out);
+  }
   return out.size() - before;
 }
 
@@ -55,21 +82,22 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
   if (hits.empty()) return;
   std::vector<RawMatch> spans;
   std::vector<bool> sensitive;
+  std::vector<Suppression> suppressions;
   for (const LintHit& hit : hits) {
     auto rule = lint_rules_.find(hit.check);
     if (rule == lint_rules_.end()) continue;  // disabled in .keysweep.toml
-    // The same ways out as for secrets: an inline allow, the config's allowlists.
-    std::string_view evidence = bytes.substr(hit.offset, hit.length);
-    std::string_view line = line_around(bytes, hit.offset);
-    if (inline_allowed(bytes, hit.offset) ||
-        is_allowlisted(matcher_.ruleset(), matcher_.ruleset().rules[rule->second], evidence,
-                       evidence, line, rule_path)) {
-      continue;
-    }
     spans.push_back({rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});
     sensitive.push_back(hit.sensitive);
+    // The same ways out as for secrets: an inline allow, the config's allowlists.
+    // Marked here, where the bytes are; the policy stage sets them aside.
+    suppressions.push_back(suppression_at(matcher_.ruleset(),
+                                          matcher_.ruleset().rules[rule->second], bytes, hit.offset,
+                                          hit.length, rule_path));
   }
+  std::size_t built = out.size();
   build_lint_findings(bytes, path, matcher_.ruleset(), spans, sensitive, matches_, out);
+  for (std::size_t i = 0; i < suppressions.size(); ++i)
+    out[built + i].suppressed_by = suppressions[i];
 }
 
 }  // namespace keysweep

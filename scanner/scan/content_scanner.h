@@ -16,22 +16,38 @@ namespace keysweep {
 
 class Diagnostics;
 
+/// Whether the repository checks (scanner/lint) run: they judge by path, so
+/// a history scan, which reads each blob once before its paths are known, does not.
+enum class RunChecks { yes, no };
+
 class ContentScanner {
  public:
   /// `rule_paths` turns a finding's path into the path that rules' path
   /// filters and allowlists see: relative to the directory of .keysweep.toml,
   /// so its globs are anchored there whatever directory was scanned.
-  ContentScanner(const Matcher& matcher, Diagnostics& diagnostics, PathRebase rule_paths = {});
+  ContentScanner(const Matcher& matcher, Diagnostics& diagnostics, PathRebase rule_paths = {},
+                 RunChecks checks = RunChecks::yes);
 
-  /// Appends the findings in `bytes`, reported under `path`; returns how many.
-  /// With `path_known` false, path filters are deferred (see Matcher::find).
-  /// `lint` runs the repository checks, which judge by `path`: a range scan
-  /// runs them at the path that introduced the blob (and again at each place,
-  /// since they count as path-dependent); a history scan does not.
-  std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out,
-                   bool path_known = true, bool lint = true);
+  /// Appends the findings in `bytes`, whose path is `path`; returns how many.
+  std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out);
+
+  /// The matches in a git blob read before its paths are known: path filters
+  /// pass and path criteria drop nothing, so matches of path-dependent rules
+  /// are a superset until findings_at settles them at each place.
+  void find_unplaced(std::string_view bytes, std::vector<RawMatch>& out);
+
+  /// Appends the findings of `matches` (from find_unplaced on `bytes`) at
+  /// one place of the blob: a match that `path` rules out is dropped, and the
+  /// checks run at `path`. Returns how many.
+  std::size_t findings_at(std::string_view bytes, const std::string& path,
+                          std::vector<RawMatch> matches, std::vector<Finding>& out);
 
  private:
+  /// The path that rules and allowlists see for `path`.
+  std::string rule_path_of(const std::string& path) const;
+  /// Findings of `matches_` at `path`, then the checks (when they run).
+  std::size_t build(std::string_view bytes, const std::string& path, std::string_view rule_path,
+                    std::vector<Finding>& out);
   /// Runs the repository checks on one file; `first` is where its secret findings start in `out`.
   void run_lint(std::string_view bytes, const std::string& path, std::string_view rule_path,
                 std::size_t first, std::vector<Finding>& out);
@@ -39,6 +55,7 @@ class ContentScanner {
   const Matcher& matcher_;
   Diagnostics& diagnostics_;
   PathRebase rule_paths_;
+  RunChecks checks_;
   Matcher::ScratchPtr scratch_;
   std::vector<RawMatch> matches_;
   std::unordered_map<std::string, std::uint32_t> lint_rules_;  // repository check id -> rule index

@@ -24,6 +24,13 @@ namespace {
 
 constexpr std::size_t kQueueCapacity = 4096;
 
+/// A blob the scan kept, before its places are known: its id and its raw
+/// matches. Findings are made once per place, at their final path and commit.
+struct MatchedBlob {
+  git_oid id;
+  std::vector<RawMatch> matches;
+};
+
 /// Reads objects through its own repository handle (libgit2 handles are not
 /// shared across threads) and scans the blobs among them.
 class BlobWorker {
@@ -35,7 +42,9 @@ class BlobWorker {
         options_(options),
         diagnostics_(diagnostics),
         progress_(progress),
-        scanner_(matcher, diagnostics, options.rule_paths) {}
+        // Checks judge by path: history reads blobs before their paths are known.
+        scanner_(matcher, diagnostics, options.rule_paths,
+                 options.mode == GitScanMode::range ? RunChecks::yes : RunChecks::no) {}
 
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
@@ -45,7 +54,7 @@ class BlobWorker {
     std::string_view bytes = data_of(object.get());
     switch (git_odb_object_type(object.get())) {
       case GIT_OBJECT_BLOB:
-        scan_content(id, bytes, std::string(), false);
+        scan_content(id, bytes, std::string());
         break;
       case GIT_OBJECT_TREE:
         census_.add_tree(bytes);
@@ -59,16 +68,13 @@ class BlobWorker {
     }
   }
 
-  /// Range and staged scans: reads one blob and scans it under `path`.
-  /// Returns the index of its first finding in findings().
-  std::size_t scan_blob(const git_oid& id, const std::string& path, bool path_known) {
-    std::size_t first = findings_.size();
+  /// Range scans: reads one blob, met at `path` by the range walk.
+  void scan_blob(const git_oid& id, const std::string& path) {
     if (OdbObjectPtr object = read(id, path, Listed::no))
-      scan_content(id, data_of(object.get()), path, path_known);
-    return first;
+      scan_content(id, data_of(object.get()), path);
   }
 
-  std::vector<Finding>& findings() { return findings_; }
+  std::vector<MatchedBlob>& matched() { return matched_; }
   const ScanStats& stats() const { return stats_; }
   ObjectCensus& census() { return census_; }
   TreeSketch& sketch() { return sketch_; }
@@ -121,8 +127,10 @@ class BlobWorker {
     return {static_cast<const char*>(git_odb_object_data(object)), git_odb_object_size(object)};
   }
 
-  void scan_content(const git_oid& id, std::string_view bytes, const std::string& path,
-                    bool path_known) {
+  /// Keeps the blob's raw matches for findings_at each of its places. A
+  /// range blob is also kept when the checks find something at `path`, the
+  /// place the walk met it at (its other places are judged with it).
+  void scan_content(const git_oid& id, std::string_view bytes, const std::string& path) {
     progress_.add(bytes.size());
     const std::string_view raw = bytes;  // the object as stored, for its id
     if (!text_for_scanning(bytes, transcoded_, bytes)) {
@@ -131,10 +139,18 @@ class BlobWorker {
     }
     ++stats_.files_scanned;
     stats_.bytes_scanned += bytes.size();
-    std::size_t first = findings_.size();
-    // Repository checks need a path: a range blob has the one that introduced it.
-    bool lint = options_.mode == GitScanMode::range;
-    if (scanner_.scan(bytes, path, findings_, path_known, lint) == 0) return;
+    MatchedBlob blob{id, {}};
+    scanner_.find_unplaced(bytes, blob.matches);
+    if (blob.matches.empty()) {
+      if (options_.mode != GitScanMode::range) return;
+      checked_.clear();
+      scanner_.findings_at(bytes, path, {}, checked_);
+      if (std::all_of(checked_.begin(), checked_.end(), [](const Finding& finding) {
+            return finding.suppressed_by != Suppression::none;
+          })) {
+        return;
+      }
+    }
     // libgit2 no longer re-hashes every object it reads (see ensure_libgit2);
     // a blob with findings is verified, since the findings name it by its id.
     git_oid actual;
@@ -142,11 +158,7 @@ class BlobWorker {
       throw RuntimeFailure("git object " + oid_hex(id) +
                            " cannot be read; the repository is damaged: its content does not match its id");
     }
-    std::string blob = oid_hex(id);
-    for (std::size_t i = first; i < findings_.size(); ++i) {
-      findings_[i].git.emplace();
-      findings_[i].git->blob = blob;
-    }
+    matched_.push_back(std::move(blob));
   }
 
   RepositoryPtr repository_;
@@ -156,7 +168,8 @@ class BlobWorker {
   ProgressMeter& progress_;
   ContentScanner scanner_;
   std::string transcoded_;  // UTF-16/32 blobs as UTF-8
-  std::vector<Finding> findings_;
+  std::vector<MatchedBlob> matched_;
+  std::vector<Finding> checked_;  // findings of the checks alone, to tell whether a blob has any
   ScanStats stats_;
   std::size_t objects_read_ = 0;
   std::vector<git_oid> not_found_;
@@ -232,59 +245,55 @@ void keep_findings_on_lines(std::vector<Finding>& findings, std::size_t first,
   findings.erase(kept, findings.end());
 }
 
-/// One finding per place its blob lives at, each with the commit that put it
-/// there. A blob was scanned before its paths were known, so where a rule
-/// depends on the path, the blob is scanned again under each of its paths and
-/// those findings stand instead (with `lint`, the repository checks run again
-/// at each path too). A range place keeps only the findings on the lines its
-/// commit adds. Findings in blobs with no place (no ref reaches them) are
-/// dropped and counted in `unreachable`.
-std::vector<Finding> place_findings(std::vector<Finding>&& findings, const BlobPlaces& places,
-                                    git_repository* repository, const Matcher& matcher, bool lint,
-                                    const PathRebase& rule_paths, Diagnostics& diagnostics,
-                                    std::size_t& unreachable) {
-  std::map<std::string, std::vector<std::size_t>> by_blob;
-  for (std::size_t i = 0; i < findings.size(); ++i) by_blob[findings[i].git->blob].push_back(i);
+/// Distinct secret spans among `matches`: the findings they make at one place.
+std::size_t distinct_spans(std::vector<RawMatch> matches) {
+  std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
+    return std::pair(a.secret_start, a.secret_end) < std::pair(b.secret_start, b.secret_end);
+  });
+  return std::size_t(std::unique(matches.begin(), matches.end(),
+                                 [](const RawMatch& a, const RawMatch& b) {
+                                   return a.secret_start == b.secret_start &&
+                                          a.secret_end == b.secret_end;
+                                 }) -
+                     matches.begin());
+}
 
+/// The findings of the kept blobs, made once per place each blob lives at,
+/// with the commit that put it there: the checks run and path-dependent rules
+/// are settled at that place's path (ContentScanner::findings_at). A range
+/// place keeps only the findings on the lines its commit adds. Blobs with no
+/// place (no ref reaches them) make no findings; `unreachable` counts what
+/// they held.
+std::vector<Finding> place_findings(const std::vector<MatchedBlob>& blobs, const BlobPlaces& places,
+                                    git_repository* repository, ContentScanner& scanner,
+                                    std::size_t& unreachable) {
   CommitDetails details(repository);
   OdbPtr odb = repository_odb(repository);
-  ContentScanner rescanner(matcher, diagnostics, rule_paths);
   std::string transcoded;
   std::vector<Finding> placed;
-  for (const auto& [blob_hex, indices] : by_blob) {
-    git_oid blob;
-    auto found = git_oid_fromstr(&blob, blob_hex.c_str()) == 0 ? places.find(blob) : places.end();
+  for (const MatchedBlob& blob : blobs) {
+    auto found = places.find(blob.id);
     if (found == places.end()) {
-      unreachable += indices.size();
+      unreachable += distinct_spans(blob.matches);
       continue;
     }
-    // With lint (range scans, a few blobs), every place is judged by its own
-    // path: the same bytes are a committed .env file at one path and notes at another.
-    bool path_dependent = lint || std::any_of(indices.begin(), indices.end(), [&](std::size_t i) {
-      return matcher.depends_on_path(findings[i].rule_index);
-    });
-    OdbObjectPtr content;
-    if (path_dependent) {
-      git_odb_object* raw = nullptr;
-      if (git_odb_read(&raw, odb.get(), &blob) == 0) content.reset(raw);
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb.get(), &blob.id) != 0) {
+      throw RuntimeFailure("git object " + oid_hex(blob.id) +
+                           " cannot be read again; the repository is damaged: " + git_error_text());
     }
+    OdbObjectPtr content(raw);
+    std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
+                           git_odb_object_size(content.get()));
+    text_for_scanning(bytes, transcoded, bytes);  // it was scanned, so it is text
+    std::string blob_hex = oid_hex(blob.id);
     for (const BlobPlace& place : found->second) {
-      std::vector<Finding> here;
-      if (content) {
-        std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
-                               git_odb_object_size(content.get()));
-        text_for_scanning(bytes, transcoded, bytes);  // it had findings, so it is text
-        rescanner.scan(bytes, place.path, here, true, lint);
-      } else {
-        for (std::size_t i : indices) here.push_back(findings[i]);
-      }
-      if (place.added_lines) keep_findings_on_lines(here, 0, *place.added_lines);
-      for (Finding& finding : here) {
-        finding.path = place.path;
-        finding.git.emplace();
-        if (!git_oid_is_zero(&place.commit)) *finding.git = details.of(place.commit);
-        finding.git->blob = blob_hex;
-        placed.push_back(std::move(finding));
+      std::size_t first = placed.size();
+      scanner.findings_at(bytes, place.path, blob.matches, placed);
+      if (place.added_lines) keep_findings_on_lines(placed, first, *place.added_lines);
+      for (auto it = placed.begin() + std::ptrdiff_t(first); it != placed.end(); ++it) {
+        it->git = git_oid_is_zero(&place.commit) ? GitOrigin{} : details.of(place.commit);
+        it->git->blob = blob_hex;
       }
     }
   }
@@ -403,7 +412,7 @@ void scan_range(git_repository* repository, const CommitSelection& selection,
       // A blob may sit at several paths: path-dependent rules are settled per place.
       while (auto blob = queue.pop()) {
         if (threads.stopping()) return;
-        worker->scan_blob(blob->id, blob->path, false);
+        worker->scan_blob(blob->id, blob->path);
       }
     });
   }
@@ -482,7 +491,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
 
   GitWalkStats walk;
   ProgressMeter progress(options.progress, "blobs");
-  std::vector<Finding> findings;
+  std::vector<MatchedBlob> matched;
   BlobPlaces places;
   TreeSketch sketch;
 
@@ -503,25 +512,26 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
       }
     }
     for (auto& worker : workers) {
-      std::move(worker->findings().begin(), worker->findings().end(), std::back_inserter(findings));
+      std::move(worker->matched().begin(), worker->matched().end(), std::back_inserter(matched));
       result.stats.add(worker->stats());
     }
   }
   progress.finish();
+  // A range walk may hand one blob to two workers (it sits at two paths): one
+  // entry per blob, since findings are made per place.
+  OidSet seen;
+  std::erase_if(matched, [&](const MatchedBlob& blob) { return !seen.insert(blob.id).second; });
 
-  if (options.mode == GitScanMode::history && !findings.empty()) {
+  if (options.mode == GitScanMode::history && !matched.empty()) {
     std::vector<git_oid> targets;
-    for (const Finding& finding : findings) {
-      git_oid id;
-      if (git_oid_fromstr(&id, finding.git->blob.c_str()) == 0) targets.push_back(id);
-    }
+    for (const MatchedBlob& blob : matched) targets.push_back(blob.id);
     std::unordered_set<std::uint64_t> trees = sketch.trees_leading_to(targets);
     places = find_blob_provenance(repository.get(), targets, diagnostics, &trees);
   }
   std::size_t unreachable = 0;
-  result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                   options.mode == GitScanMode::range, options.rule_paths,
-                                   diagnostics, unreachable);
+  ContentScanner scanner(matcher, diagnostics, options.rule_paths,
+                         options.mode == GitScanMode::range ? RunChecks::yes : RunChecks::no);
+  result.findings = place_findings(matched, places, repository.get(), scanner, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +
                      " findings are in objects that no ref reaches (dangling after a rebase or "

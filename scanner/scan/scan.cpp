@@ -116,16 +116,6 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
 
 }  // namespace
 
-void ScanStats::add(const ScanStats& other) {
-  files_scanned += other.files_scanned;
-  bytes_scanned += other.bytes_scanned;
-  skipped_binary += other.skipped_binary;
-  skipped_too_large += other.skipped_too_large;
-  unreadable += other.unreadable;
-  commits += other.commits;
-  submodules += other.submodules;
-}
-
 std::string size_text(std::size_t bytes) {
   if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
   if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + " KiB";

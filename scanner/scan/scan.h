@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "findings/finding.h"
+#include "findings/scan_result.h"
 #include "util/paths.h"
 
 namespace keysweep {
@@ -22,36 +22,6 @@ struct ScanOptions {
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;  // 0: one per core
   PathRebase rule_paths;  // finding paths to what rules and allowlists see (ContentScanner)
-};
-
-struct ScanStats {
-  std::size_t files_scanned = 0;  // files, or git blobs
-  std::size_t bytes_scanned = 0;
-  std::size_t skipped_binary = 0;
-  std::size_t skipped_too_large = 0;
-  std::size_t unreadable = 0;  // unreadable files, or missing/corrupt git objects
-  std::size_t commits = 0;     // git scans: commits walked
-  std::size_t submodules = 0;  // git scans: gitlinks skipped
-  double seconds = 0;
-
-  void add(const ScanStats& other);
-};
-
-/// The repository a git scan read, for SARIF versionControlProvenance.
-struct RepositoryInfo {
-  std::string uri;       // the origin remote's URL, else file:// of the repository
-  std::string revision;  // HEAD's commit, when there is one
-  std::string branch;    // HEAD's branch, when on one
-};
-
-struct ScanResult {
-  std::string root;  // absolute; paths in findings are relative to it
-  std::vector<Finding> findings;  // sorted by path, line, column
-  ScanStats stats;
-  std::optional<RepositoryInfo> repository;  // git scans only
-  // The git work tree's top directory holding the root ("" outside git):
-  // baselines and SARIF name paths from there.
-  std::string repository_root;
 };
 
 /// A size limit as people write it: "100 MiB", "512 KiB", "1000 bytes".

@@ -142,7 +142,9 @@ SafeWriter::SafeWriter(std::string path, FileAccess access)
 
 void SafeWriter::open_temporary(const std::string& final_path, FileAccess access,
                                 const struct stat* existing) {
-  mode_t create_mode = access == FileAccess::owner_only ? 0600 : 0644;
+  mode_t create_mode = access == FileAccess::owner_only   ? 0600
+                       : access == FileAccess::executable ? 0755
+                                                          : 0644;
   // Creating the file and remembering it for the interrupt handler is one
   // step: a SIGINT between the two would leave the file behind.
   sigset_t interrupts, previous;
@@ -169,6 +171,7 @@ void SafeWriter::open_temporary(const std::string& final_path, FileAccess access
   if (existing) {
     mode_t mode = existing->st_mode & 07777;
     if (access == FileAccess::owner_only) mode &= ~mode_t(077);
+    if (access == FileAccess::executable) mode |= S_IXUSR;
     if (::fchmod(fd_, mode) != 0) {
       // The constructor is failing, so no destructor will clean up.
       std::string why = reason(errno);

@@ -22,9 +22,11 @@
 namespace keysweep {
 
 /// Who may read a file keysweep creates: `shared` is 0644 less the umask,
-/// `owner_only` is 0600 (reports with secrets in clear, the cache). An
-/// existing file keeps its mode; with owner_only, less group and other access.
-enum class FileAccess { shared, owner_only };
+/// `owner_only` is 0600 (reports with secrets in clear, the cache),
+/// `executable` is 0755 less the umask (git hooks). An existing file keeps its
+/// mode; with owner_only, less group and other access; with executable, plus
+/// the owner's execute bit.
+enum class FileAccess { shared, owner_only, executable };
 
 class SafeWriter {
  public:

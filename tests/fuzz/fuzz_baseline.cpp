@@ -1,6 +1,6 @@
 // A baseline file as `--baseline` reads it.
 
-#include "findings/baseline.h"
+#include "policy/baseline.h"
 #include "fuzz_input_file.h"
 #include "fuzz_targets.h"
 #include "util/error.h"

@@ -24,7 +24,7 @@ void keysweep::fuzz::rules(std::string_view input) {
   }
   for (const Rule& rule : ruleset.rules) {
     if (rule.min_entropy && !(*rule.min_entropy >= 0)) std::abort();  // NaN too
-    if (!rule.check.empty()) continue;
+    if (rule.check != RuleCheck::none) continue;
     if (rule.secret_group < 0 ||
         rule.secret_group > rule.compiled_regex->get().NumberOfCapturingGroups()) {
       std::abort();

@@ -3,7 +3,7 @@
 
 #include "fuzz_input_file.h"
 #include "fuzz_targets.h"
-#include "lint/inventory_audit.h"
+#include "inventory/inventory_audit.h"
 #include "rules/rule_loader.h"
 #include "util/error.h"
 

@@ -230,6 +230,20 @@ class RobustnessTest(KeysweepTestCase):
         _, tree = self.scan_json(self.repo.path)
         self.assertEqual([f["path"] for f in tree["findings"]], ["etc/datadog.yaml"])
 
+    def test_allowlisted_paths_are_settled_at_each_place_of_a_blob(self):
+        # One blob at two paths: the config's allow_paths drops it under
+        # fixtures/ only; history and range scans make the finding at the other path.
+        content = f"DD_API_KEY={API_KEY}\n"
+        base = self.repo.commit("config", "2024-01-01T00:00:00+00:00",
+                                files={".keysweep.toml": "[allowlist]\npaths = ['fixtures/']\n"})
+        commit = self.repo.commit("keys", "2024-01-02T00:00:00+00:00",
+                                  files={"fixtures/sample.env": content, "deploy/prod.env": content})
+        for args in (["--history"], ["--range", f"{base}..HEAD"]):
+            with self.subTest(args=args):
+                _, document = self.scan_json(*args, self.repo.path)
+                self.assertEqual([(f["path"], f["commit"]) for f in document["findings"]],
+                                 [("deploy/prod.env", commit)])
+
     def test_shallow_clones_as_ci_checks_them_out(self):
         commits = [self.repo.commit(f"c{n}", f"2024-0{n}-01T00:00:00+00:00",
                                     files={f"k{n}.env": f"DD_API_KEY={key}\n"})

@@ -2,6 +2,7 @@
 (Datadog API JSON) with keys at the edges of each threshold, evaluated with
 --now, and the repository checks of `keysweep scan` on fixture repositories,
 each with a case that must fire and a near miss that must not."""
+import hashlib
 import json
 import os
 
@@ -86,6 +87,29 @@ class AuditTest(KeysweepTestCase):
                                    "--no-config", *args)
         self.assertEqual(result.code, code, result.stderr)
         return {(f["rule_id"], f["key"]["id"] if f["key"] else None) for f in result.json()["findings"]}, result
+
+    def test_config_and_no_config_together_are_refused(self):
+        config = self.write(".keysweep.toml", "[audit]\nunused_days = 30\n")
+        result = self.run_keysweep("inventory", "audit", "--store", self.store, "--now", NOW,
+                                   "--config", config, "--no-config")
+        self.assertEqual(result.code, 2, result.stderr)
+        self.assertIn("choose one of --config and --no-config", result.stderr)
+
+    def test_check_findings_of_a_scan_report_are_not_key_sightings(self):
+        def reports(kind, key_type):
+            paths = []
+            for root in ("/repos/payments", "/repos/search"):
+                finding = {"rule_id": "some-rule", "kind": kind, "key_type": key_type, "path": "svc/.env",
+                           "secret_sha256": hashlib.sha256(API_KEY.encode()).hexdigest()}
+                path = os.path.join(self.tmp, f"{kind}-{os.path.basename(root)}.json")
+                with open(path, "w") as handle:
+                    json.dump({"tool": {"name": "keysweep"}, "root": root, "findings": [finding]}, handle)
+                paths += ["--findings", path]
+            return paths
+        found, _ = self.audit(*reports("check", None))
+        self.assertNotIn(("key-shared", "api-rotate-89"), found)
+        found, _ = self.audit(*reports("secret", "api_key"))
+        self.assertIn(("key-shared", "api-rotate-89"), found)
 
     def test_each_threshold_fires_at_its_edge_and_not_before(self):
         found, _ = self.audit()
@@ -236,6 +260,26 @@ class RepositoryLintTest(KeysweepTestCase):
         self.write(".keysweep.toml", "disabled_rules = ['terraform-application-key-unscoped']\n")
         found, _ = self.lint_places({})
         self.assertEqual({rule for _, rule in found}, {"terraform-provider-literal-key"})
+
+    def test_checks_are_findings_of_kind_check_without_a_key_type(self):
+        files = dict(self.CASES["terraform-application-key-unscoped"][0])
+        files["config/prod.env"] = f"DD_API_KEY={API_KEY}\n"
+        _, document = self.lint_places(files)
+        kinds = {f["rule_id"]: (f["kind"], f["key_type"]) for f in document["findings"]}
+        self.assertEqual(kinds["terraform-application-key-unscoped"], ("check", None))
+        self.assertEqual(kinds["datadog-api-key"], ("secret", "api_key"))
+        self.assertNotIn("practice", json.dumps(document))
+        result = self.run_keysweep("scan", "--format", "sarif", ".")
+        run = json.loads(result.stdout)["runs"][0]
+        by_rule = {r["ruleId"]: r["properties"] for r in run["results"]}
+        self.assertEqual(by_rule["terraform-application-key-unscoped"].get("kind"), "check")
+        self.assertNotIn("keyType", by_rule["terraform-application-key-unscoped"])
+        self.assertEqual(by_rule["datadog-api-key"]["keyType"], "api_key")
+        descriptors = {r["id"]: r["properties"] for r in run["tool"]["driver"]["rules"]}
+        self.assertNotIn("keyType", descriptors["terraform-application-key-unscoped"])
+        self.assertEqual(descriptors["terraform-application-key-unscoped"]["check"], "repository")
+        text = self.run_keysweep("scan", "--color", "never", ".").stdout
+        self.assertIn("terraform-application-key-unscoped (check, ", text)
 
     def test_range_scans_lint_what_the_range_adds_at_each_path(self):
         repo = GitRepo(os.path.join(self.tmp, "repo"))

@@ -4,7 +4,7 @@
 
 #include "inventory/api_response.h"
 #include "inventory/inventory_index.h"
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/error.h"
 #include "util/sha256.h"
 #include "util/timestamp.h"

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "policy/policy.h"
 #include "reporter.h"
 #include "test_helpers.h"
 
@@ -21,10 +22,11 @@ struct Fixture {
     result.findings = engine.findings(
         "DD_API_KEY=" + kApiKey + " DD_APP_KEY=" + kAppKey + "\n", "config/prod env.sh");
     result.stats.files_scanned = 1;
+    apply_policy(Policy{}, result);  // fail_on any: both findings fail
   }
 
   std::string render(ReportFormat format, bool show_secrets) {
-    Report report{result, *engine.ruleset, {"lost.txt: cannot read: Permission denied"}, FailOn::any, 0, {}};
+    Report report{result, *engine.ruleset, {"lost.txt: cannot read: Permission denied"}, 0, {}};
     std::ostringstream out;
     ReportOptions options;
     options.show_secrets = show_secrets;

@@ -4,7 +4,7 @@
 #include <re2/re2.h>
 
 #include "config/project_config.h"
-#include "matcher/rule_check.h"
+#include "scan/rule_check.h"
 #include "rules/builtin_rules.h"
 #include "test_helpers.h"
 #include "util/error.h"
@@ -38,10 +38,10 @@ TEST_CASE("every built-in rule file is embedded and loads") {
     CHECK_FALSE(rule.description.empty());
     CHECK_FALSE(rule.remediation.empty());
     CHECK_FALSE(rule.references.empty());
-    if (rule.check == "inventory") continue;  // judged on inventory records, in test_audit
+    if (rule.check == RuleCheck::inventory) continue;  // judged on inventory records, in test_audit
     CHECK(rule.examples.size() >= 2);
     CHECK(rule.negative_examples.size() >= 2);
-    if (rule.check.empty()) key_types.insert(rule.key_type);
+    if (rule.check == RuleCheck::none) key_types.insert(rule.key_type);
   }
   // The five Datadog credential types of the credential-management guidance.
   CHECK(key_types == std::set<std::string>{"api_key", "application_key", "personal_access_token",

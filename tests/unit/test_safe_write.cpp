@@ -67,6 +67,20 @@ TEST_CASE("a regular file is replaced whole and keeps its mode") {
   CHECK_FALSE(has_temporary_files(directory.path));
 }
 
+TEST_CASE("an executable file (a git hook) is created 0755 less the umask and stays executable") {
+  TemporaryDirectory directory;
+  std::string path = directory / "pre-commit";
+  mode_t previous = ::umask(022);
+  write_file_safely(path, "#!/bin/sh\n", FileAccess::executable);
+  CHECK((mode_of(path) & 07777) == 0755);
+  ::chmod(path.c_str(), 0640);  // an owner who took the execute bit away
+  write_file_safely(path, "#!/bin/sh\nexit 0\n", FileAccess::executable);
+  ::umask(previous);
+  CHECK(contents(path) == "#!/bin/sh\nexit 0\n");
+  CHECK((mode_of(path) & 07777) == 0740);
+  CHECK_FALSE(has_temporary_files(directory.path));
+}
+
 TEST_CASE("an uncommitted write leaves the old file and no temporary") {
   TemporaryDirectory directory;
   std::string path = directory / "report.txt";

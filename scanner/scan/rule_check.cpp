@@ -1,4 +1,4 @@
-#include "matcher/rule_check.h"
+#include "scan/rule_check.h"
 
 #include <algorithm>
 
@@ -54,7 +54,7 @@ std::vector<RuleCheckProblem> check_rule_examples(const Matcher& matcher) {
     };
     for (std::size_t n = 0; n < rule.examples.size(); ++n) {
       const RuleExample& example = rule.examples[n];
-      std::vector<std::string> secrets = rule.check == "repository"
+      std::vector<std::string> secrets = rule.check == RuleCheck::repository
                                              ? evidence_of_check(matcher, *scratch, rule, example)
                                              : secrets_of_rule(matcher, *scratch, index, example);
       std::string label = "example " + std::to_string(n + 1);
@@ -67,7 +67,7 @@ std::vector<RuleCheckProblem> check_rule_examples(const Matcher& matcher) {
     }
     for (std::size_t n = 0; n < rule.negative_examples.size(); ++n) {
       const RuleExample& example = rule.negative_examples[n];
-      std::vector<std::string> secrets = rule.check == "repository"
+      std::vector<std::string> secrets = rule.check == RuleCheck::repository
                                              ? evidence_of_check(matcher, *scratch, rule, example)
                                              : secrets_of_rule(matcher, *scratch, index, example);
       if (!secrets.empty()) {

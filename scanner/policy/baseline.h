@@ -38,11 +38,11 @@ std::vector<BaselineEntry> load_baseline(const std::string& path);
 void write_baseline(const std::vector<Finding>& findings, const PathRebase& to_base,
                     std::ostream& out);
 
-/// Removes the findings the baseline holds; returns the entries that matched
-/// no finding (no longer found). A finding matches by its path from the base,
+/// Marks the findings the baseline holds (Suppression::baseline); returns the
+/// entries that matched no finding (no longer found). A finding matches by its path from the base,
 /// or by its path from the scan root: baselines written before paths were
 /// anchored at the base hold those.
-std::vector<BaselineEntry> apply_baseline(const std::vector<BaselineEntry>& baseline,
+std::vector<BaselineEntry> mark_baselined(const std::vector<BaselineEntry>& baseline,
                                           std::vector<Finding>& findings,
                                           const PathRebase& to_base);
 

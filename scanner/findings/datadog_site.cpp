@@ -1,4 +1,4 @@
-#include "net/datadog_site.h"
+#include "findings/datadog_site.h"
 #include "util/text.h"
 
 #include <algorithm>

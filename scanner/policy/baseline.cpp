@@ -1,4 +1,4 @@
-#include "findings/baseline.h"
+#include "policy/baseline.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -62,21 +62,21 @@ void write_baseline(const std::vector<Finding>& findings, const PathRebase& to_b
   out << (entries.empty() ? "]\n}\n" : "\n  ]\n}\n");
 }
 
-std::vector<BaselineEntry> apply_baseline(const std::vector<BaselineEntry>& baseline,
+std::vector<BaselineEntry> mark_baselined(const std::vector<BaselineEntry>& baseline,
                                           std::vector<Finding>& findings,
                                           const PathRebase& to_base) {
   std::set<BaselineEntry> used;
-  std::erase_if(findings, [&](const Finding& finding) {
+  for (Finding& finding : findings) {
     BaselineEntry entry = baseline_entry(finding, to_base);
     BaselineEntry from_root{finding.path, entry.rule_id, entry.secret_sha256};
     for (const BaselineEntry& candidate : {entry, from_root}) {
       if (std::binary_search(baseline.begin(), baseline.end(), candidate)) {
         used.insert(candidate);
-        return true;
+        finding.suppressed_by = Suppression::baseline;
+        break;
       }
     }
-    return false;
-  });
+  }
   std::vector<BaselineEntry> unused;
   for (const BaselineEntry& entry : baseline) {
     if (!used.contains(entry)) unused.push_back(entry);

@@ -1,4 +1,4 @@
-#include "lint/inventory_audit.h"
+#include "inventory/inventory_audit.h"
 
 #include <re2/re2.h>
 
@@ -42,7 +42,8 @@ class Auditor {
       : settings_(settings), now_(now) {
     for (const UserRecord& user : users) users_[user.id] = &user;
     for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
-      if (ruleset.rules[index].check == "inventory") rules_[ruleset.rules[index].id] = {&ruleset.rules[index], index};
+      if (ruleset.rules[index].check == RuleCheck::inventory)
+        rules_[ruleset.rules[index].id] = {&ruleset.rules[index], index};
     }
     if (!settings.name_pattern.empty()) {
       name_pattern_ = std::make_unique<RE2>(settings.name_pattern);
@@ -191,8 +192,12 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
       if (!finding.is_object())
         throw UsageError(file + ": " + where.substr(0, where.size() - 1) + " is not an object");
       std::string secret_sha256 = text_member(finding, "secret_sha256", where);
-      // Keys only: a lint finding's evidence (a resource type, a variable name) is not a key.
-      if (secret_sha256.empty() || text_member(finding, "key_type", where) == "practice") continue;
+      // Keys only: a check's evidence (a resource type, a variable name) is not a key.
+      // Reports before findings had a kind named checks by the key type "practice".
+      if (secret_sha256.empty() || text_member(finding, "kind", where) == "check" ||
+          text_member(finding, "key_type", where) == "practice") {
+        continue;
+      }
       KeySighting sighting{secret_sha256, repository,
                            top_directory(text_member(finding, "path", where)), ""};
       if (auto it = finding.find("inventory"); it != finding.end() && !it->is_null()) {

@@ -1,0 +1,15 @@
+#include "findings/scan_result.h"
+
+namespace keysweep {
+
+void ScanStats::add(const ScanStats& other) {
+  files_scanned += other.files_scanned;
+  bytes_scanned += other.bytes_scanned;
+  skipped_binary += other.skipped_binary;
+  skipped_too_large += other.skipped_too_large;
+  unreadable += other.unreadable;
+  commits += other.commits;
+  submodules += other.submodules;
+}
+
+}  // namespace keysweep
