@@ -573,7 +573,7 @@ void Matcher::plan_base64_shapes() {
   std::vector<Base64Shape> shapes;
   for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
     const Rule& rule = ruleset_.rules[index];
-    if (!rule.base64 || !rule.check.empty()) continue;
+    if (!rule.base64 || rule.check != RuleCheck::none) continue;
     for (std::uint32_t shape = 0; shape < rule.tokens.size(); ++shape) {
       const TokenShape& token = rule.tokens[shape];
       std::size_t plain = token.prefix.size() + token.length;
