@@ -112,6 +112,7 @@ Ruleset load_ruleset(const std::vector<std::string>& extra_paths, bool include_b
   Ruleset ruleset;
   if (include_builtin) load_builtin_rules(ruleset);
   for (const std::string& path : extra_paths) load_rules_path(path, ruleset);
+  print_rule_notes(ruleset);
   return ruleset;
 }
 

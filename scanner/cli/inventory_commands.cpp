@@ -159,6 +159,7 @@ int run_audit(const InventoryArguments& arguments) {
   Ruleset ruleset;
   load_builtin_rules(ruleset);
   for (const std::string& file : config.rule_files) load_rules_path(file, ruleset);
+  print_rule_notes(ruleset);
   apply_project_config(config, ruleset);
   std::vector<KeySighting> sightings = read_sightings(arguments.findings);
 

@@ -142,6 +142,9 @@ class Matcher {
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
   std::vector<bool> path_dependent_;
+  std::vector<std::uint32_t> whole_input_rules_;  // keyword rules Hyperscan cannot anchor
+  std::vector<std::uint32_t> path_only_rules_;
+  std::uint32_t generic_rule_ = UINT32_MAX;  // gitleaks' generic-api-key, which yields to others
 };
 
 /// Measures each keyword or regex anchor's window from its rule regex's maximum width.
