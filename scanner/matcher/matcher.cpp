@@ -16,6 +16,7 @@
 #include "util/entropy.h"
 #include "util/error.h"
 #include "util/escape.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -35,6 +36,12 @@ constexpr std::uint32_t kNoContext = UINT32_MAX;
 /// a prefilter: it is left out of the database, and the rule's regex runs
 /// over the whole input when a keyword occurs in it (as gitleaks does).
 constexpr std::size_t kWholeInput = SIZE_MAX;
+/// A keyword rule's regex anchor left out of the database: windows around the
+/// keywords find its matches (see measure_keyword_windows).
+constexpr std::size_t kNotInDatabase = SIZE_MAX - 1;
+/// The widest window a keyword opens; a rule whose matches may be wider is
+/// anchored by its regex instead, so dense keywords never add up to whole files.
+constexpr std::size_t kMaxKeywordWindow = 512;
 
 std::string escape_literal(std::string_view literal) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -223,6 +230,7 @@ class Matcher::Pass {
     switch (anchor.kind) {
       case AnchorKind::keyword:
         s_.keyword_seen[anchor.target] = 1;
+        if (anchor.back != 0) open_window(anchor, end);  // else the keyword only gates
         break;
       case AnchorKind::regex:
         open_window(anchor, end);
@@ -281,7 +289,7 @@ class Matcher::Pass {
 
   /// A keyword rule's window waits until one of its keywords occurs anywhere in the input.
   void close_window(std::uint32_t rule, std::size_t low, std::size_t high) {
-    if (!m_.ruleset_.rules[rule].keywords.empty() && !s_.keyword_seen[rule]) {
+    if (m_.gated_[rule] && !s_.keyword_seen[rule]) {
       s_.pending.push_back({rule, low, high});
       return;
     }
@@ -594,19 +602,44 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
 
 }  // namespace
 
+bool keyword_in_regex(const Rule& rule) {
+  std::string regex = ascii_lowercase(rule.regex);
+  return std::any_of(rule.keywords.begin(), rule.keywords.end(), [&](const std::string& keyword) {
+    return regex.find(keyword) != std::string::npos;
+  });
+}
+
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
+  // A keyword may be anywhere in the input (gitleaks). When the regex spells
+  // out a keyword and is narrow, its matches hold a keyword, and a window
+  // around each keyword hit finds them all: the cheap way. Otherwise the
+  // keywords only gate the rule for the input, and Hyperscan runs the regex
+  // itself (as written or as a prefilter); failing that, RE2 runs over the
+  // whole input when a keyword occurs.
+  std::vector<std::size_t> keyword_window(ruleset.rules.size(), 0);
   for (Anchor& anchor : anchors) {
-    // Keyword-less regex anchors were measured when built.
-    if (anchor.kind != AnchorKind::regex || ruleset.rules[anchor.target].keywords.empty()) continue;
+    if (anchor.kind != AnchorKind::regex) continue;
+    const Rule& rule = ruleset.rules[anchor.target];
+    if (rule.keywords.empty()) continue;  // measured when built
     unsigned flags = 0;
     std::size_t width = kMaxWindow;
     std::string error_text;
-    if (regex_width(anchor.expression, flags, width, error_text)) {
+    if (!regex_width(anchor.expression, flags, width, error_text)) {
+      anchor.back = kWholeInput;
+    } else if (width <= kMaxKeywordWindow && keyword_in_regex(rule)) {
+      keyword_window[anchor.target] = width;
+      anchor.back = kNotInDatabase;
+    } else {
       anchor.flags = flags;
       anchor.back = width;
-    } else {
-      anchor.back = kWholeInput;
     }
+  }
+  for (Anchor& anchor : anchors) {
+    if (anchor.kind != AnchorKind::keyword) continue;
+    anchor.back = anchor.forward = keyword_window[anchor.target];
+    // A keyword that only gates needs its first hit, not the thousands of a
+    // word like "key" in code.
+    if (anchor.back == 0) anchor.flags |= HS_FLAG_SINGLEMATCH;
   }
 }
 
@@ -684,7 +717,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     std::vector<const char*> expressions;
     std::vector<unsigned> flags, ids;
     for (unsigned id = 0; id < anchors_.size(); ++id) {
-      if (anchors_[id].back == kWholeInput) continue;
+      if (anchors_[id].back == kWholeInput || anchors_[id].back == kNotInDatabase) continue;
       expressions.push_back(anchors_[id].expression.c_str());
       flags.push_back(anchors_[id].flags);
       ids.push_back(id);
@@ -733,7 +766,10 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     }
   }
 
+  gated_.assign(ruleset_.rules.size(), false);
   for (const Anchor& anchor : anchors_) {
+    if (anchor.kind != AnchorKind::regex || ruleset_.rules[anchor.target].keywords.empty()) continue;
+    gated_[anchor.target] = anchor.back != kNotInDatabase;
     if (anchor.back == kWholeInput) whole_input_rules_.push_back(anchor.target);
   }
   hs_scratch_t* scratch = nullptr;
@@ -779,9 +815,8 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
       anchors.push_back({AnchorKind::regex, index, rule.regex, flags, width, 0, 0, 0});
       continue;
     }
-    // The keywords gate the rule for the whole input; the regex itself is an
-    // anchor too (its width is measured when the database is compiled), so
-    // RE2 only ever confirms a bounded window around a Hyperscan hit.
+    // Keywords and the regex are both anchors; measure_keyword_windows decides
+    // which one opens the windows RE2 confirms.
     for (const std::string& keyword : rule.keywords) {
       anchors.push_back(
           {AnchorKind::keyword, index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0, 0, 0});

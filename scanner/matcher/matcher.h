@@ -142,12 +142,15 @@ class Matcher {
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
   std::vector<bool> path_dependent_;
+  std::vector<bool> gated_;  // per rule: its keywords gate the input, its regex is the anchor
   std::vector<std::uint32_t> whole_input_rules_;  // keyword rules Hyperscan cannot anchor
   std::vector<std::uint32_t> path_only_rules_;
   std::uint32_t generic_rule_ = UINT32_MAX;  // gitleaks' generic-api-key, which yields to others
 };
 
-/// Measures each keyword or regex anchor's window from its rule regex's maximum width.
+/// Measures each keyword or regex anchor's window from its rule regex's
+/// maximum width, and decides for each keyword rule whether its keywords or
+/// its regex open the windows.
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
 
 /// The Hyperscan expression for the base64 text of any token of `shape`
