@@ -445,7 +445,9 @@ int run_rules_list(const RulesArguments& arguments) {
 int run_rules_check(const std::vector<std::string>& paths) {
   Ruleset ruleset = load_ruleset(paths, paths.empty());
   Diagnostics diagnostics;
-  Matcher matcher(ruleset, MatcherOptions{}, diagnostics);
+  MatcherOptions options;
+  options.keep_skip_report = true;  // a helper rule's examples are checked too
+  Matcher matcher(ruleset, options, diagnostics);
   std::vector<RuleCheckProblem> problems = check_rule_examples(matcher);
   std::size_t examples = 0;
   for (const Rule& rule : ruleset.rules) {

@@ -327,7 +327,7 @@ class Matcher::Pass {
     }
     out_.erase(begin, out_.end());
     for (const RawMatch& match : kept) {
-      if (!m_.ruleset_.rules[match.rule].skip_report) out_.push_back(match);
+      if (m_.keep_skip_report_ || !m_.ruleset_.rules[match.rule].skip_report) out_.push_back(match);
     }
   }
 
@@ -598,7 +598,8 @@ std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
-                                  const std::vector<Matcher::Charset>& charsets);
+                                  const std::vector<Matcher::Charset>& charsets,
+                                  std::vector<std::string>& skipped);
 
 }  // namespace
 
@@ -649,6 +650,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       mention_database_(nullptr, free_database),
       mention_scratch_(nullptr, free_scratch),
       prototype_scratch_(nullptr, free_scratch) {
+  keep_skip_report_ = options.keep_skip_report;
   context_rules_.resize(ruleset_.contexts.size());
   for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
     const Rule& rule = ruleset_.rules[index];
@@ -689,7 +691,9 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       if (rule->key_type != ruleset_.rules[index].key_type) other_kinds_[index].push_back(rule);
     }
   }
-  anchors_ = build_anchors(ruleset_, charsets_);
+  std::vector<std::string> skipped;
+  anchors_ = build_anchors(ruleset_, charsets_, skipped);
+  for (std::string& note : skipped) diagnostics.warn(std::move(note));
   if (anchors_.empty()) {
     validate_rules(ruleset_);
     return;
@@ -745,6 +749,13 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       anchor.back = kWholeInput;
       continue;
     }
+    if (anchor.kind == AnchorKind::regex && ruleset_.rules[anchor.target].optional) {
+      const Rule& rule = ruleset_.rules[anchor.target];
+      diagnostics.warn(rule.source + ": rule '" + rule.id + "' skipped: Hyperscan cannot compile its pattern (" +
+                       reason + ")");
+      anchor.back = kNotInDatabase;
+      continue;
+    }
     std::string what = anchor.kind == AnchorKind::keyword ? "a keyword"
                        : anchor.kind == AnchorKind::regex ? "the regex"
                                                           : "a token";
@@ -782,7 +793,8 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
-                                  const std::vector<Matcher::Charset>& charsets) {
+                                  const std::vector<Matcher::Charset>& charsets,
+                                  std::vector<std::string>& skipped) {
   std::vector<Anchor> anchors;
   for (std::uint32_t c = 0; c < charsets.size(); ++c) {
     anchors.push_back({AnchorKind::token_run, c,
@@ -807,6 +819,11 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
       std::size_t width = kMaxWindow;
       std::string error_text;
       if (!regex_width(rule.regex, flags, width, error_text)) {
+        if (rule.optional) {
+          skipped.push_back(rule.source + ": rule '" + rule.id + "' skipped: Hyperscan cannot compile its pattern (" +
+                            error_text + ")");
+          continue;
+        }
         validate_rule(rule);  // a syntax error is better told in RE2's words
         throw UsageError(rule.source + ": rule '" + rule.id +
                          "': Hyperscan cannot compile the regex (" + error_text +

@@ -69,6 +69,7 @@ struct Anchor {
 
 struct MatcherOptions {
   std::string cache_dir;  // where serialized databases live; empty: no cache
+  bool keep_skip_report = false;  // `rules check`: matches of skipReport rules are kept
 };
 
 /// Work counters of one scratch, for tests that bound the work per candidate.
@@ -145,7 +146,8 @@ class Matcher {
   std::vector<bool> gated_;  // per rule: its keywords gate the input, its regex is the anchor
   std::vector<std::uint32_t> whole_input_rules_;  // keyword rules Hyperscan cannot anchor
   std::vector<std::uint32_t> path_only_rules_;
-  std::uint32_t generic_rule_ = UINT32_MAX;  // gitleaks' generic-api-key, which yields to others
+  std::uint32_t generic_rule_ = UINT32_MAX;
+  bool keep_skip_report_ = false;  // gitleaks' generic-api-key, which yields to others
 };
 
 /// Measures each keyword or regex anchor's window from its rule regex's

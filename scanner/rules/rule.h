@@ -131,6 +131,9 @@ struct Rule {
   // exists to be required by another.
   std::vector<RequiredRule> required;
   bool skip_report = false;
+  // From a peer's rule pack: a rule the engine cannot run is skipped with a
+  // warning instead of refusing the whole pack.
+  bool optional = false;
   // Set only by code, never by a rule file: a match is kept only when this
   // accepts its secret (the inventory sweep keeps only known keys).
   std::shared_ptr<const std::function<bool(std::string_view)>> secret_filter;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "rules/builtin_rules.h"
+#include "rules/yaml_rules.h"
 #include "util/error.h"
 #include "util/escape.h"
 #include "util/text.h"
@@ -634,25 +635,38 @@ void load_rules_text(std::string_view text, const std::string& source, Ruleset& 
   load_document(text, source, ruleset, 0);
 }
 
+bool is_rule_file_name(const std::filesystem::path& path) {
+  std::string extension = path.extension().string();
+  return extension == ".toml" || extension == ".yml" || extension == ".yaml";
+}
+
+/// TOML (keysweep, gitleaks) or YAML (Nosey Parker, Kingfisher), by the file's extension.
+void load_rules_file(const std::string& path, Ruleset& ruleset) {
+  std::string text = read_input_file(path, kConfigFileLimit, "rule file");
+  std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".yml" || extension == ".yaml") {
+    load_yaml_rules_text(text, path, ruleset);
+  } else {
+    load_rules_text(text, path, ruleset);
+  }
+}
+
 void load_rules_path(const std::string& path, Ruleset& ruleset) {
   namespace fs = std::filesystem;
   std::error_code error;
   if (fs::is_directory(path, error)) {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(path, error)) {
-      if (entry.path().extension() == ".toml") files.push_back(entry.path());
+      if (is_rule_file_name(entry.path())) files.push_back(entry.path());
     }
     if (error) throw UsageError(path + ": cannot read rule directory: " + error.message());
-    if (files.empty()) throw UsageError(path + ": no *.toml rule files in this directory");
+    if (files.empty()) throw UsageError(path + ": no *.toml, *.yml or *.yaml rule files in this directory");
     std::sort(files.begin(), files.end());
-    // Not recursive: a *.toml entry that is not a regular file is refused by name.
-    for (const fs::path& file : files) {
-      load_rules_text(read_input_file(file.string(), kConfigFileLimit, "rule file"), file.string(),
-                      ruleset);
-    }
+    // Not recursive: a rule file entry that is not a regular file is refused by name.
+    for (const fs::path& file : files) load_rules_file(file.string(), ruleset);
     return;
   }
-  load_rules_text(read_input_file(path, kConfigFileLimit, "rule file"), path, ruleset);
+  load_rules_file(path, ruleset);
 }
 
 void print_rule_notes(Ruleset& ruleset) {

@@ -8,6 +8,7 @@
 #include "config/project_config.h"
 #include "matcher/rule_check.h"
 #include "rules/builtin_rules.h"
+#include "rules/yaml_rules.h"
 #include "test_helpers.h"
 #include "util/error.h"
 
@@ -281,4 +282,67 @@ TEST_CASE("config path globs follow gitignore") {
   CHECK(matches("a?c.env", "abc.env"));
   CHECK(matches("file.with.dots", "x/file.with.dots"));
   CHECK_FALSE(matches("file.with.dots", "x/fileXwithXdots"));
+}
+
+TEST_CASE("peers' free-spacing patterns become RE2's") {
+  std::string problem;
+  // Comments, whitespace (in classes too, as Rust's regex reads them), an escaped space, (?# ).
+  CHECK(pattern_to_re2("(?x)\n  \\b ( ghp_  # prefix\n [a-z 0-9]{36} ) \\ x (?# note )\n", problem) ==
+        "\\b(ghp_[a-z0-9]{36})\\x20x");
+  CHECK(pattern_to_re2("(?xi) a b", problem) == "(?i)ab");
+  CHECK(pattern_to_re2("(?x) [#] \\# c", problem) == "[#]\\#c");
+  CHECK(pattern_to_re2("(?<key>abc)", problem) == "(?P<key>abc)");
+  CHECK(pattern_to_re2("(?<=a)b", problem) == "(?<=a)b");  // lookbehind is RE2's to refuse
+  // A repeat over RE2's 1000 of one class splits into equivalent repeats.
+  CHECK(pattern_to_re2("ya29\\.[0-9A-Za-z_-]{20,1024}", problem) ==
+        "ya29\\.[0-9A-Za-z_-]{20,1000}[0-9A-Za-z_-]{0,24}");
+  CHECK(pattern_to_re2("x{1500}", problem) == "x{1000}x{500,500}");
+  CHECK(problem.empty());
+  pattern_to_re2("(ab){2000}", problem);
+  CHECK(problem == "a repeat count over 1000 on a group (RE2's limit)");
+}
+
+TEST_CASE("a Nosey Parker / Kingfisher pack loads; what cannot run is skipped with a note") {
+  Ruleset ruleset;
+  load_yaml_rules_text(R"yaml(
+rules:
+- name: Acme Token
+  id: acme.1
+  pattern: |
+    (?x)
+    \b
+    ( acme_ [a-z0-9]{10} )  # the token
+    \b
+  categories: [api]
+  references: [https://acme.example/docs]
+  examples:
+  - 'token: acme_abcdefghij'
+  negative_examples:
+  - 'acme_ABCDEFGHIJ'
+  validation:
+    type: Http
+- name: Broken
+  id: acme.2
+  pattern: '(ab){2000}'
+- name: Lookbehind
+  id: acme.3
+  pattern: '(?<=x)y'
+  depends_on_rule: [acme.1]
+)yaml", "pack.yml", ruleset);
+  REQUIRE(ruleset.rules.size() == 1);
+  const Rule& rule = ruleset.rules[0];
+  CHECK(rule.name == "Acme Token");
+  CHECK(rule.regex == "\\b(acme_[a-z0-9]{10})\\b");
+  CHECK(rule.examples.size() == 1);
+  CHECK(rule.negative_examples.size() == 1);
+  CHECK(rule.references == std::vector<std::string>{"https://acme.example/docs"});
+  std::string notes;
+  for (const std::string& note : ruleset.notes) notes += note + "\n";
+  CHECK(notes.find("rule 'acme.2' skipped: its pattern cannot run in RE2 (a repeat count over 1000") !=
+        std::string::npos);
+  CHECK(notes.find("rule 'acme.3' skipped: its pattern cannot run in RE2 (RE2: ") != std::string::npos);
+  CHECK(notes.find("pack.yml: 'validation' of 1 rules is not honoured") != std::string::npos);
+  CHECK(notes.find("pack.yml: 'depends_on_rule' of 1 rules is not honoured") != std::string::npos);
+  Engine engine(std::move(ruleset));
+  CHECK(check_rule_examples(*engine.matcher).empty());
 }
