@@ -427,17 +427,25 @@ int run_rules_list(const RulesArguments& arguments) {
                        {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
                        {"regex", rule.regex},
                        {"path", rule.path_regex},
+                       {"tags", rule.tags},
                        {"source", rule.source}});
     }
     std::cout << rules.dump(2) << '\n';
     return 0;
   }
   if (arguments.format != "text") throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
-  std::cout << std::left << std::setw(34) << "ID" << std::setw(24) << "KEY TYPE" << std::setw(10)
-            << "SEVERITY" << "NAME\n";
+  // Columns as wide as their longest cell plus two spaces, so long ids
+  // (gitleaks', Kingfisher's) never run into the next column.
+  std::size_t id_width = 2, type_width = 8;
   for (const Rule& rule : ruleset.rules) {
-    std::cout << std::setw(34) << rule.id << std::setw(24) << rule.key_type << std::setw(10)
-              << severity_name(rule.severity) << rule.name << '\n';
+    id_width = std::max(id_width, rule.id.size());
+    type_width = std::max(type_width, rule.key_type.size());
+  }
+  std::cout << std::left << std::setw(int(id_width + 2)) << "ID" << std::setw(int(type_width + 2))
+            << "KEY TYPE" << std::setw(10) << "SEVERITY" << "NAME\n";
+  for (const Rule& rule : ruleset.rules) {
+    std::cout << std::setw(int(id_width + 2)) << rule.id << std::setw(int(type_width + 2)) << rule.key_type
+              << std::setw(10) << severity_name(rule.severity) << rule.name << '\n';
   }
   return 0;
 }
@@ -474,7 +482,7 @@ const CLI::Validator kNonEmptyPath(
 void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_option("paths", arguments.paths, "Files and directories to scan (default: .)");
   command.add_option("--rules", arguments.rule_paths,
-                     "Add rules from a TOML file or a directory of them (repeatable)")
+                     "Add rules from a file (TOML: keysweep or gitleaks; YAML: Nosey Parker or Kingfisher) or a directory of them (repeatable)")
       ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
   command.add_option("--config", arguments.config, "Read this config file instead of the nearest .keysweep.toml");
   command.add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");
