@@ -29,6 +29,7 @@
 #include "matcher/rule_check.h"
 #include "net/online_verify.h"
 #include "reporter.h"
+#include "findings/gitleaks_ignore.h"
 #include "rules/rule_loader.h"
 #include "scan/git_scan.h"
 #include "scan/scan.h"
@@ -359,12 +360,18 @@ int run_scan(const ScanArguments& arguments) {
                 0,
                 {},
                 plan.config.fail_on_client_tokens};
+  {
+    // gitleaks' ignore file, where gitleaks looks for it: a team moving over keeps its judgements.
+    std::string base = !result.repository_root.empty() ? result.repository_root : result.root;
+    report.baselined += apply_gitleaks_ignore(load_gitleaks_ignore(base), result.findings,
+                                              PathRebase(result.root, base));
+  }
   if (!plan.baseline.empty()) {
     std::string base = baseline_base(result.repository_root, plan.baseline);
     std::size_t before = result.findings.size();
     std::vector<BaselineEntry> unused =
         apply_baseline(baseline, result.findings, PathRebase(result.root, base));
-    report.baselined = before - result.findings.size();
+    report.baselined += before - result.findings.size();
     // An entry outside what was scanned is not "no longer found": another service's, in a monorepo.
     PathRebase to_root(base, result.root);
     std::erase_if(unused, [&](const BaselineEntry& entry) { return !to_root(entry.path); });

@@ -7,6 +7,7 @@ import os
 import re
 import unittest
 
+from gitrepo import GitRepo
 from harness import KeysweepTestCase
 
 # Made-up values in the shapes of real tokens.
@@ -311,6 +312,32 @@ class PeerRulePackTest(KeysweepTestCase):
         self.assertEqual(result.code, 2)
         self.assertIn(f"{pack}:", result.stderr)
         self.assertIn("invalid YAML", result.stderr)
+
+
+GITHUB_RULE = "[[rules]]\nid = \"github-pat\"\nregex = '''ghp_[0-9a-zA-Z]{36}'''\n"
+
+
+class GitleaksIgnoreTest(KeysweepTestCase):
+    def test_fingerprints_of_files_are_honoured(self):
+        config = self.write("../github.toml", GITHUB_RULE)
+        self.write("a/one.py", f"token = '{GITHUB_PAT}'\n")
+        self.write("a/two.py", f"\ntoken = '{GITHUB_PAT}'\n")
+        self.write(".gitleaksignore", "# judged in review\na/one.py:github-pat:1\na/two.py:github-pat:1  # wrong line\n")
+        result, document = self.scan_json("--rules", config, ".")
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertEqual([(f["path"], f["line"]) for f in document["findings"]], [("a/two.py", 2)])
+        self.assertEqual(document["summary"]["baselined"], 1)
+
+    def test_fingerprints_of_history_name_the_commit(self):
+        config = self.write("../github.toml", GITHUB_RULE)
+        repo = GitRepo(os.path.join(self.tmp, "repo"))
+        first = repo.commit("one", "2024-01-02T10:00:00+00:00", files={"ci/one.sh": f"T={GITHUB_PAT}\n"})
+        repo.commit("two", "2024-01-03T10:00:00+00:00", files={"ci/two.sh": f"\nT={GITHUB_PAT}\n"})
+        repo.write(".gitleaksignore", f"{first}:ci/one.sh:github-pat:1\nci/two.sh:github-pat:2\n")
+        result, document = self.scan_json("--rules", config, "--history", repo.path)
+        self.assertEqual(result.code, 1, result.stderr)
+        # The second fingerprint has no commit: gitleaks' form for files, not for history.
+        self.assertEqual([f["path"] for f in document["findings"]], ["ci/two.sh"])
 
 
 class RulesListTest(KeysweepTestCase):
