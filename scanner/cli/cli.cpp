@@ -20,6 +20,7 @@
 #include "cli/inventory_commands.h"
 #include "config/project_config.h"
 #include "findings/baseline.h"
+#include "findings/gitleaks_ignore.h"
 #include "git/git_handles.h"
 #include "inventory/inventory_labels.h"
 #include "inventory/inventory_store.h"
@@ -29,7 +30,6 @@
 #include "matcher/rule_check.h"
 #include "net/online_verify.h"
 #include "reporter.h"
-#include "findings/gitleaks_ignore.h"
 #include "rules/rule_loader.h"
 #include "scan/git_scan.h"
 #include "scan/scan.h"
@@ -37,8 +37,8 @@
 #include "util/error.h"
 #include "util/escape.h"
 #include "util/interrupt.h"
-#include "util/safe_write.h"
 #include "util/paths.h"
+#include "util/safe_write.h"
 
 namespace keysweep {
 namespace {
@@ -422,20 +422,23 @@ int run_rules_list(const RulesArguments& arguments) {
   if (arguments.format == "json") {
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     for (const Rule& rule : ruleset.rules) {
-      rules.push_back({{"id", rule.id},
-                       {"name", rule.name},
-                       {"key_type", rule.key_type},
-                       {"severity", severity_name(rule.severity)},
-                       {"description", rule.description},
-                       {"check", rule.check.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(rule.check)},
-                       {"keywords", rule.keywords},
-                       {"tokens", token_shapes(rule)},
-                       {"context", rule.context ? nlohmann::ordered_json(rule.context->id) : nlohmann::ordered_json(nullptr)},
-                       {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
-                       {"regex", rule.regex},
-                       {"path", rule.path_regex},
-                       {"tags", rule.tags},
-                       {"source", rule.source}});
+      rules.push_back(
+          {{"id", rule.id},
+           {"name", rule.name},
+           {"key_type", rule.key_type},
+           {"severity", severity_name(rule.severity)},
+           {"description", rule.description},
+           {"check", rule.check.empty() ? nlohmann::ordered_json(nullptr)
+                                        : nlohmann::ordered_json(rule.check)},
+           {"keywords", rule.keywords},
+           {"tokens", token_shapes(rule)},
+           {"context", rule.context ? nlohmann::ordered_json(rule.context->id)
+                                    : nlohmann::ordered_json(nullptr)},
+           {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
+           {"regex", rule.regex},
+           {"path", rule.path_regex},
+           {"tags", rule.tags},
+           {"source", rule.source}});
     }
     std::cout << rules.dump(2) << '\n';
     return 0;
@@ -449,10 +452,12 @@ int run_rules_list(const RulesArguments& arguments) {
     type_width = std::max(type_width, rule.key_type.size());
   }
   std::cout << std::left << std::setw(int(id_width + 2)) << "ID" << std::setw(int(type_width + 2))
-            << "KEY TYPE" << std::setw(10) << "SEVERITY" << "NAME\n";
+            << "KEY TYPE" << std::setw(10) << "SEVERITY"
+            << "NAME\n";
   for (const Rule& rule : ruleset.rules) {
-    std::cout << std::setw(int(id_width + 2)) << rule.id << std::setw(int(type_width + 2)) << rule.key_type
-              << std::setw(10) << severity_name(rule.severity) << rule.name << '\n';
+    std::cout << std::setw(int(id_width + 2)) << rule.id << std::setw(int(type_width + 2))
+              << rule.key_type << std::setw(10) << severity_name(rule.severity) << rule.name
+              << '\n';
   }
   return 0;
 }
@@ -488,8 +493,10 @@ const CLI::Validator kNonEmptyPath(
 /// What to scan and how: shared by `scan` and `baseline create`.
 void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_option("paths", arguments.paths, "Files and directories to scan (default: .)");
-  command.add_option("--rules", arguments.rule_paths,
-                     "Add rules from a file (TOML: keysweep or gitleaks; YAML: Nosey Parker or Kingfisher) or a directory of them (repeatable)")
+  command
+      .add_option("--rules", arguments.rule_paths,
+                  "Add rules from a file (TOML: keysweep or gitleaks; YAML: Nosey Parker or "
+                  "Kingfisher) or a directory of them (repeatable)")
       ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
   command.add_option("--config", arguments.config, "Read this config file instead of the nearest .keysweep.toml");
   command.add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");

@@ -204,10 +204,10 @@ class Matcher::Scratch {
   };
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> hs{nullptr, free_scratch};
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_hs{nullptr, free_scratch};
-  std::vector<OpenWindow> windows;  // per rule
+  std::vector<OpenWindow> windows;         // per rule
   std::vector<std::uint8_t> keyword_seen;  // per rule: one of its keywords occurs in the input
-  std::vector<Window> pending;  // closed windows of rules whose keywords have not occurred yet
-  std::vector<Run> current_runs;    // per charset; end == 0: none open
+  std::vector<Window> pending;    // closed windows of rules whose keywords have not occurred yet
+  std::vector<Run> current_runs;  // per charset; end == 0: none open
   std::vector<Run> runs;
   std::vector<Hit> encoded;
   std::vector<std::vector<std::size_t>> mentions;  // per context: hit end offsets
@@ -264,7 +264,8 @@ class Matcher::Pass {
       if (s_.keyword_seen[rule]) confirm_window(rule, 0, content_.size());
     }
     for (std::uint32_t rule : m_.path_only_rules_) {
-      if (!path_excludes(m_.ruleset_.rules[rule])) out_.push_back({rule, 0, 0, 0, 0, Encoding::none});
+      if (!path_excludes(m_.ruleset_.rules[rule]))
+        out_.push_back({rule, 0, 0, 0, 0, Encoding::none});
     }
     for (Scratch::Run& run : s_.current_runs) {
       if (run.end != 0) s_.runs.push_back(run);
@@ -314,7 +315,8 @@ class Matcher::Pass {
       const Rule& rule = m_.ruleset_.rules[match.rule];
       for (const RequiredRule& required : rule.required) {
         bool near = std::any_of(begin, out_.end(), [&](const RawMatch& other) {
-          return m_.ruleset_.rules[other.rule].id == required.id && near_enough(match, other, required);
+          return m_.ruleset_.rules[other.rule].id == required.id &&
+                 near_enough(match, other, required);
         });
         if (!near) return true;
       }
@@ -332,18 +334,23 @@ class Matcher::Pass {
   }
 
   /// Whether `other` is within a required rule's lines and columns of `match`.
-  bool near_enough(const RawMatch& match, const RawMatch& other, const RequiredRule& required) const {
+  bool near_enough(const RawMatch& match, const RawMatch& other,
+                   const RequiredRule& required) const {
     auto line_and_column = [&](std::size_t offset) {
-      std::size_t line = std::size_t(std::count(content_.begin(), content_.begin() + std::ptrdiff_t(offset), '\n'));
+      std::size_t line = std::size_t(
+          std::count(content_.begin(), content_.begin() + std::ptrdiff_t(offset), '\n'));
       std::size_t line_start = content_.rfind('\n', offset == 0 ? 0 : offset - 1);
-      std::size_t column = offset == 0 || line_start == std::string_view::npos ? offset : offset - line_start - 1;
+      std::size_t column =
+          offset == 0 || line_start == std::string_view::npos ? offset : offset - line_start - 1;
       return std::pair(line, column);
     };
     auto [line, column] = line_and_column(match.match_start);
     auto [other_line, other_column] = line_and_column(other.match_start);
     auto distance = [](std::size_t a, std::size_t b) { return a > b ? a - b : b - a; };
-    if (required.within_lines && distance(line, other_line) > std::size_t(*required.within_lines)) return false;
-    if (required.within_columns && distance(column, other_column) > std::size_t(*required.within_columns)) {
+    if (required.within_lines && distance(line, other_line) > std::size_t(*required.within_lines))
+      return false;
+    if (required.within_columns &&
+        distance(column, other_column) > std::size_t(*required.within_columns)) {
       return false;
     }
     return true;
@@ -751,8 +758,8 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     }
     if (anchor.kind == AnchorKind::regex && ruleset_.rules[anchor.target].optional) {
       const Rule& rule = ruleset_.rules[anchor.target];
-      diagnostics.warn(rule.source + ": rule '" + rule.id + "' skipped: Hyperscan cannot compile its pattern (" +
-                       reason + ")");
+      diagnostics.warn(rule.source + ": rule '" + rule.id +
+                       "' skipped: Hyperscan cannot compile its pattern (" + reason + ")");
       anchor.back = kNotInDatabase;
       continue;
     }
@@ -779,7 +786,8 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
 
   gated_.assign(ruleset_.rules.size(), false);
   for (const Anchor& anchor : anchors_) {
-    if (anchor.kind != AnchorKind::regex || ruleset_.rules[anchor.target].keywords.empty()) continue;
+    if (anchor.kind != AnchorKind::regex || ruleset_.rules[anchor.target].keywords.empty())
+      continue;
     gated_[anchor.target] = anchor.back != kNotInDatabase;
     if (anchor.back == kWholeInput) whole_input_rules_.push_back(anchor.target);
   }
@@ -820,8 +828,8 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
       std::string error_text;
       if (!regex_width(rule.regex, flags, width, error_text)) {
         if (rule.optional) {
-          skipped.push_back(rule.source + ": rule '" + rule.id + "' skipped: Hyperscan cannot compile its pattern (" +
-                            error_text + ")");
+          skipped.push_back(rule.source + ": rule '" + rule.id +
+                            "' skipped: Hyperscan cannot compile its pattern (" + error_text + ")");
           continue;
         }
         validate_rule(rule);  // a syntax error is better told in RE2's words

@@ -8,11 +8,14 @@
 //     charset at least as long as the shortest token (`[0-9a-f]{32}`);
 //     consecutive hits extend one run, so a run costs one entry however long;
 //   - base64 images of tokens, for token rules that decode them;
-//   - keywords (caseless literals) and keyword-less regexes of regex rules:
-//     each hit opens a window as wide as the rule regex's maximum match width
-//     (at most 4 KiB); a rule's overlapping windows merge, but a merged span
-//     never grows past 64 KiB before RE2 confirms it, so RE2 examines at most
+//   - keywords (caseless literals) and regexes of regex rules: each hit opens
+//     a window as wide as the rule regex's maximum match width (at most
+//     4 KiB); a rule's overlapping windows merge, but a merged span never
+//     grows past 64 KiB before RE2 confirms it, so RE2 examines at most
 //     2 × window bytes per hit and each byte a bounded number of times.
+//     Keywords gate a rule for the whole input (gitleaks): a narrow regex
+//     that spells a keyword is anchored by its keywords, any other by
+//     itself, its windows waiting for a keyword (measure_keyword_windows).
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
 // (matcher/token_context.h): a bounded read backwards from the token. Only a

@@ -118,7 +118,7 @@ struct Rule {
   std::vector<NamePattern> generic_names;  // could hold it (key, value): need a mention nearby
   bool base64 = false;                     // also find base64 images of the tokens
 
-  std::string regex;  // RE2 syntax; also compiled by Hyperscan (as written, or as a prefilter)
+  std::string regex;     // RE2 syntax; also compiled by Hyperscan (as written, or as a prefilter)
   int secret_group = 0;  // 0: the first capture group that matched, or the whole match
   // Lowercase literals, as in gitleaks: the rule applies to an input only when
   // one of them occurs anywhere in it (caselessly), not necessarily in the match.

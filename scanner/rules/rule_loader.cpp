@@ -295,11 +295,13 @@ Severity parse_severity(const toml::node& node, const Where& where) {
 
 std::vector<RequiredRule> parse_required(const toml::node& node, const Where& where) {
   const toml::array* array = node.as_array();
-  if (array == nullptr) where.fail(&node, "'required' must be an array of tables ([[rules.required]])");
+  if (array == nullptr)
+    where.fail(&node, "'required' must be an array of tables ([[rules.required]])");
   std::vector<RequiredRule> required;
   for (const toml::node& element : *array) {
     const toml::table* table = element.as_table();
-    if (table == nullptr) where.fail(&element, "'required' must be an array of tables ([[rules.required]])");
+    if (table == nullptr)
+      where.fail(&element, "'required' must be an array of tables ([[rules.required]])");
     RequiredRule each;
     for (const auto& [field, value] : *table) {
       if (field == "id") {
@@ -385,7 +387,8 @@ void parse_rule_fields(const toml::table& table, Rule& rule, const Ruleset& rule
       }
       parse_allowlists(value, key, where, rule.allowlists);
     } else if (key == "required") {
-      for (RequiredRule& each : parse_required(value, where)) rule.required.push_back(std::move(each));
+      for (RequiredRule& each : parse_required(value, where))
+        rule.required.push_back(std::move(each));
     } else if (key == "skipReport") {
       auto flag = value.value<bool>();
       if (!flag) where.fail(&value, "'skipReport' must be true or false");
@@ -417,12 +420,12 @@ void parse_rule_fields(const toml::table& table, Rule& rule, const Ruleset& rule
       if (!flag) where.fail(&value, "'base64' must be true or false");
       rule.base64 = *flag;
     } else if (is_betterleaks_field(key)) {
-      notes.push_back(source + ":" + std::to_string(value.source().begin.line) + ": rule '" + rule.id +
-                      "': '" + std::string(key.str()) +
+      notes.push_back(source + ":" + std::to_string(value.source().begin.line) + ": rule '" +
+                      rule.id + "': '" + std::string(key.str()) +
                       "' (betterleaks) is not honoured: the rule runs without it");
     } else {
-      notes.push_back(source + ":" + std::to_string(value.source().begin.line) + ": rule '" + rule.id +
-                      "': unknown field '" + std::string(key.str()) + "' ignored");
+      notes.push_back(source + ":" + std::to_string(value.source().begin.line) + ": rule '" +
+                      rule.id + "': unknown field '" + std::string(key.str()) + "' ignored");
     }
   }
 }
@@ -451,7 +454,8 @@ void finish_rule(Rule& rule, const toml::node& table) {
   if (rule.regex.empty() && rule.path_regex.empty()) {
     where.fail(&table, "a rule needs a non-empty 'regex' or 'path' (or a 'token')");
   }
-  rule.compiled_regex = rule.regex.empty() ? nullptr : std::make_shared<const LazyRegex>(rule.regex);
+  rule.compiled_regex =
+      rule.regex.empty() ? nullptr : std::make_shared<const LazyRegex>(rule.regex);
   if (rule.name.empty()) rule.name = rule.id;
 }
 
@@ -483,16 +487,20 @@ void load_extended_base(const toml::table& extend, const std::string& source, Ru
     } else if (key == "disabledRules") {
       disabled = get_strings(value, key, where);
     } else if (key == "url") {
-      ruleset.notes.push_back(note_at(source, value, "[extend] url is not honoured (nothing is downloaded)"));
+      ruleset.notes.push_back(
+          note_at(source, value, "[extend] url is not honoured (nothing is downloaded)"));
     } else {
-      ruleset.notes.push_back(note_at(source, value, "unknown [extend] field '" + std::string(key.str()) + "' ignored"));
+      ruleset.notes.push_back(note_at(
+          source, value, "unknown [extend] field '" + std::string(key.str()) + "' ignored"));
     }
   }
-  if (!path.empty() && use_default) where.fail(&extend, "[extend] takes 'path' or 'useDefault', not both");
+  if (!path.empty() && use_default)
+    where.fail(&extend, "[extend] takes 'path' or 'useDefault', not both");
   if (depth >= kMaxExtendDepth) {
     if (!path.empty() || use_default) {
-      ruleset.notes.push_back(note_at(source, extend, "[extend] ignored: gitleaks extends at most " +
-                                                         std::to_string(kMaxExtendDepth) + " levels deep"));
+      ruleset.notes.push_back(note_at(source, extend,
+                                      "[extend] ignored: gitleaks extends at most " +
+                                          std::to_string(kMaxExtendDepth) + " levels deep"));
     }
     return;
   }
@@ -501,7 +509,8 @@ void load_extended_base(const toml::table& extend, const std::string& source, Ru
   if (use_default) {
     // The default of keysweep is its built-in rules; gitleaks' own default is
     // not built in (load its gitleaks.toml with --rules).
-    if (std::none_of(ruleset.rules.begin(), ruleset.rules.end(), is_builtin)) load_builtin_rules(ruleset);
+    if (std::none_of(ruleset.rules.begin(), ruleset.rules.end(), is_builtin))
+      load_builtin_rules(ruleset);
     base_begin = 0;
   } else if (!path.empty()) {
     // Relative to the file that extends (gitleaks: to the working directory).
@@ -516,10 +525,12 @@ void load_extended_base(const toml::table& extend, const std::string& source, Ru
     load_document(text, base.lexically_normal().string(), ruleset, depth + 1);
   }
   for (const std::string& id : disabled) {
-    auto it = std::find_if(ruleset.rules.begin() + std::ptrdiff_t(base_begin), ruleset.rules.end(),
-                           [&](const Rule& rule) { return rule.id == id && (!use_default || is_builtin(rule)); });
+    auto it = std::find_if(
+        ruleset.rules.begin() + std::ptrdiff_t(base_begin), ruleset.rules.end(),
+        [&](const Rule& rule) { return rule.id == id && (!use_default || is_builtin(rule)); });
     if (it == ruleset.rules.end()) {
-      ruleset.notes.push_back(note_at(source, extend, "disabledRules: no rule '" + id + "' in the extended rules"));
+      ruleset.notes.push_back(
+          note_at(source, extend, "disabledRules: no rule '" + id + "' in the extended rules"));
     } else {
       ruleset.rules.erase(it);
     }
@@ -538,7 +549,8 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
   }
   Where where(source);
   if (document.contains("allowlist") && document.contains("allowlists")) {
-    where.fail(document.get("allowlists"), "[allowlist] and [[allowlists]] cannot be used together");
+    where.fail(document.get("allowlists"),
+               "[allowlist] and [[allowlists]] cannot be used together");
   }
   const toml::table* extend = nullptr;
   if (const toml::node* node = document.get("extend")) {
@@ -564,12 +576,14 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
         ruleset.contexts.push_back(std::move(context));
       }
     } else if (key != "rules" && key != "extend") {
-      ruleset.notes.push_back(note_at(source, value, "unknown top-level field '" + std::string(key.str()) + "' ignored"));
+      ruleset.notes.push_back(note_at(
+          source, value, "unknown top-level field '" + std::string(key.str()) + "' ignored"));
     }
   }
   const toml::node* rules_node = document.get("rules");
   const toml::array* rules = rules_node ? rules_node->as_array() : nullptr;
-  if (rules_node != nullptr && rules == nullptr) where.fail(rules_node, "'rules' must be an array of tables ([[rules]])");
+  if (rules_node != nullptr && rules == nullptr)
+    where.fail(rules_node, "'rules' must be an array of tables ([[rules]])");
   if (rules != nullptr) {
     for (const toml::node& element : *rules) {
       const toml::table* table = element.as_table();
@@ -592,7 +606,8 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
       if (extend != nullptr && known == ruleset.rules.end() && rule.regex.empty() &&
           rule.path_regex.empty() && rule.tokens.empty() && rule.check.empty()) {
         // It refines a rule of gitleaks' default that keysweep's default lacks.
-        ruleset.notes.push_back(note_at(source, *table, "rule '" + id + "' refines no rule of the extended rules: ignored"));
+        ruleset.notes.push_back(note_at(
+            source, *table, "rule '" + id + "' refines no rule of the extended rules: ignored"));
         continue;
       }
       finish_rule(rule, *table);
@@ -600,7 +615,9 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
         ruleset.rules.push_back(std::move(rule));
       } else {
         // As in gitleaks, the later rule wins; keysweep says so.
-        ruleset.notes.push_back(note_at(source, *table, "rule '" + id + "' replaces the rule of that id from " + known->source));
+        ruleset.notes.push_back(
+            note_at(source, *table,
+                    "rule '" + id + "' replaces the rule of that id from " + known->source));
         *known = std::move(rule);
       }
     }
@@ -624,7 +641,9 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
     for (const RequiredRule& required : rule.required) {
       bool exists = std::any_of(ruleset.rules.begin(), ruleset.rules.end(),
                                 [&](const Rule& other) { return other.id == required.id; });
-      if (!exists) Where(rule.source, rule.id).fail(nullptr, "[[rules.required]] names no rule '" + required.id + "'");
+      if (!exists)
+        Where(rule.source, rule.id)
+            .fail(nullptr, "[[rules.required]] names no rule '" + required.id + "'");
     }
   }
 }
@@ -660,7 +679,8 @@ void load_rules_path(const std::string& path, Ruleset& ruleset) {
       if (is_rule_file_name(entry.path())) files.push_back(entry.path());
     }
     if (error) throw UsageError(path + ": cannot read rule directory: " + error.message());
-    if (files.empty()) throw UsageError(path + ": no *.toml, *.yml or *.yaml rule files in this directory");
+    if (files.empty())
+      throw UsageError(path + ": no *.toml, *.yml or *.yaml rule files in this directory");
     std::sort(files.begin(), files.end());
     // Not recursive: a rule file entry that is not a regular file is refused by name.
     for (const fs::path& file : files) load_rules_file(file.string(), ruleset);

@@ -1,9 +1,9 @@
+#include <re2/re2.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
-
-#include <re2/re2.h>
 
 #include "config/project_config.h"
 #include "matcher/rule_check.h"
@@ -117,8 +117,8 @@ TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
         "test.toml:3: rule 'x': regex does not compile: missing ): a(b");
   CHECK(load_error("[[rules]]\nregex = 'ab'\n").find("needs a non-empty string 'id'") !=
         std::string::npos);
-  CHECK(load_error("[[rules]]\nid = 'x'\n").find("rule 'x': a rule needs a non-empty 'regex' or 'path'") !=
-        std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\n")
+            .find("rule 'x': a rule needs a non-empty 'regex' or 'path'") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2\n")
             .find("secretGroup 2 is larger than the regex's 1 capture groups") != std::string::npos);
   // Found by fuzzing: 2^31 was cast to a negative group and passed; nan disabled the entropy check.
@@ -129,16 +129,19 @@ TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\nseverity = 'urgent'\n")
             .find("severity must be low, medium, high or critical") != std::string::npos);
   // gitleaks' invalid configurations, in its own terms.
-  CHECK(load_error("[[allowlists]]\n").find("an allowlist needs at least one of") != std::string::npos);
+  CHECK(load_error("[[allowlists]]\n").find("an allowlist needs at least one of") !=
+        std::string::npos);
   CHECK(load_error("[allowlist]\nregexes = ['a']\n[[allowlists]]\nregexes = ['b']\n")
             .find("cannot be used together") != std::string::npos);
   CHECK(load_error("[[allowlists]]\nregexTarget = 'mtach'\nregexes = ['b']\n")
             .find("regexTarget must be secret, match or line, not 'mtach'") != std::string::npos);
-  CHECK(load_error("[[rules]]\nid = 'a'\nregex = 'a'\n[[allowlists]]\ntargetRules = ['a', 'b']\nregexes = ['x']\n")
+  CHECK(load_error("[[rules]]\nid = 'a'\nregex = 'a'\n[[allowlists]]\ntargetRules = ['a', "
+                   "'b']\nregexes = ['x']\n")
             .find("targetRules: no rule 'b'") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'a'\nregex = 'a'\n[[rules.required]]\nid = 'b'\n")
             .find("rule 'a': [[rules.required]] names no rule 'b'") != std::string::npos);
-  CHECK(load_error("[extend]\npath = 'missing.toml'\n").find("[extend] path: ") != std::string::npos);
+  CHECK(load_error("[extend]\npath = 'missing.toml'\n").find("[extend] path: ") !=
+        std::string::npos);
 }
 
 TEST_CASE("gitleaks semantics: later ids replace, unknown fields are notes, path-only rules load") {
@@ -186,7 +189,8 @@ keywords = ["airtable"]
   // The keyword is far from the value (and not in the match): it still counts.
   std::string far = "# airtable settings\n" + std::string(6000, '\n') + "key = abcdefghij0123456\n";
   CHECK(engine.raw(far).size() == 1);
-  CHECK(engine.raw("key = abcdefghij0123456\n").empty());  // no keyword anywhere: the rule never runs
+  CHECK(
+      engine.raw("key = abcdefghij0123456\n").empty());  // no keyword anywhere: the rule never runs
 }
 
 TEST_CASE("generic-api-key yields to a specific rule; composite rules need their parts near") {
@@ -212,14 +216,19 @@ skipReport = true
 )toml"));
   auto ids = [&](const std::string& text) {
     std::vector<std::string> out;
-    for (const RawMatch& match : engine.raw(text)) out.push_back(engine.ruleset->rules[match.rule].id);
+    for (const RawMatch& match : engine.raw(text))
+      out.push_back(engine.ruleset->rules[match.rule].id);
     std::sort(out.begin(), out.end());
     return out;
   };
-  CHECK(ids("token = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n") == std::vector<std::string>{"github-pat"});
-  CHECK(ids("token = \"abcdefghij0123456789xyz\"\n") == std::vector<std::string>{"generic-api-key"});
-  CHECK(ids("username = \"ada\"\npassword = \"hunter22\"\n") == std::vector<std::string>{"password"});
-  CHECK(ids("username = \"ada\"\n\n\npassword = \"hunter22\"\n").empty());  // more than one line apart
+  CHECK(ids("token = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n") ==
+        std::vector<std::string>{"github-pat"});
+  CHECK(ids("token = \"abcdefghij0123456789xyz\"\n") ==
+        std::vector<std::string>{"generic-api-key"});
+  CHECK(ids("username = \"ada\"\npassword = \"hunter22\"\n") ==
+        std::vector<std::string>{"password"});
+  CHECK(ids("username = \"ada\"\n\n\npassword = \"hunter22\"\n")
+            .empty());  // more than one line apart
   CHECK(ids("password = \"hunter22\"\n").empty());
 }
 
@@ -228,12 +237,14 @@ TEST_CASE("[extend] refines the base's rules field by field and drops disabledRu
   std::filesystem::create_directories(dir);
   {
     std::ofstream base(dir / "base.toml");
-    base << "[[rules]]\nid = 'aws'\ndescription = 'AWS'\nregex = '''AKIA[A-Z0-9]{16}'''\ntags = ['key']\n"
+    base << "[[rules]]\nid = 'aws'\ndescription = 'AWS'\nregex = '''AKIA[A-Z0-9]{16}'''\ntags = "
+            "['key']\n"
             "[[rules]]\nid = 'custom'\nregex = 'custom!'\n";
   }
-  std::string top = "[extend]\npath = 'base.toml'\ndisabledRules = ['custom', 'absent']\n"
-                    "[[rules]]\nid = 'aws'\ndescription = 'Puppy'\ntags = ['puppy']\n"
-                    "[[rules.allowlists]]\nstopwords = ['example']\n";
+  std::string top =
+      "[extend]\npath = 'base.toml'\ndisabledRules = ['custom', 'absent']\n"
+      "[[rules]]\nid = 'aws'\ndescription = 'Puppy'\ntags = ['puppy']\n"
+      "[[rules.allowlists]]\nstopwords = ['example']\n";
   Ruleset ruleset;
   load_rules_text(top, (dir / "top.toml").string(), ruleset);
   REQUIRE(ruleset.rules.size() == 1);
@@ -287,8 +298,8 @@ TEST_CASE("config path globs follow gitignore") {
 TEST_CASE("peers' free-spacing patterns become RE2's") {
   std::string problem;
   // Comments, whitespace (in classes too, as Rust's regex reads them), an escaped space, (?# ).
-  CHECK(pattern_to_re2("(?x)\n  \\b ( ghp_  # prefix\n [a-z 0-9]{36} ) \\ x (?# note )\n", problem) ==
-        "\\b(ghp_[a-z0-9]{36})\\x20x");
+  CHECK(pattern_to_re2("(?x)\n  \\b ( ghp_  # prefix\n [a-z 0-9]{36} ) \\ x (?# note )\n",
+                       problem) == "\\b(ghp_[a-z0-9]{36})\\x20x");
   CHECK(pattern_to_re2("(?xi) a b", problem) == "(?i)ab");
   CHECK(pattern_to_re2("(?x) [#] \\# c", problem) == "[#]\\#c");
   CHECK(pattern_to_re2("(?<key>abc)", problem) == "(?P<key>abc)");
@@ -328,7 +339,8 @@ rules:
   id: acme.3
   pattern: '(?<=x)y'
   depends_on_rule: [acme.1]
-)yaml", "pack.yml", ruleset);
+)yaml",
+                       "pack.yml", ruleset);
   REQUIRE(ruleset.rules.size() == 1);
   const Rule& rule = ruleset.rules[0];
   CHECK(rule.name == "Acme Token");
@@ -338,9 +350,11 @@ rules:
   CHECK(rule.references == std::vector<std::string>{"https://acme.example/docs"});
   std::string notes;
   for (const std::string& note : ruleset.notes) notes += note + "\n";
-  CHECK(notes.find("rule 'acme.2' skipped: its pattern cannot run in RE2 (a repeat count over 1000") !=
+  CHECK(notes.find(
+            "rule 'acme.2' skipped: its pattern cannot run in RE2 (a repeat count over 1000") !=
         std::string::npos);
-  CHECK(notes.find("rule 'acme.3' skipped: its pattern cannot run in RE2 (RE2: ") != std::string::npos);
+  CHECK(notes.find("rule 'acme.3' skipped: its pattern cannot run in RE2 (RE2: ") !=
+        std::string::npos);
   CHECK(notes.find("pack.yml: 'validation' of 1 rules is not honoured") != std::string::npos);
   CHECK(notes.find("pack.yml: 'depends_on_rule' of 1 rules is not honoured") != std::string::npos);
   Engine engine(std::move(ruleset));
