@@ -605,8 +605,7 @@ std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
-                                  const std::vector<Matcher::Charset>& charsets,
-                                  std::vector<std::string>& skipped);
+                                  const std::vector<Matcher::Charset>& charsets);
 
 }  // namespace
 
@@ -617,7 +616,8 @@ bool keyword_in_regex(const Rule& rule) {
   });
 }
 
-void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
+void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors,
+                             std::vector<std::string>& skipped) {
   // A keyword may be anywhere in the input (gitleaks). When the regex spells
   // out a keyword and is narrow, its matches hold a keyword, and a window
   // around each keyword hit finds them all: the cheap way. Otherwise the
@@ -628,10 +628,25 @@ void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchor
   for (Anchor& anchor : anchors) {
     if (anchor.kind != AnchorKind::regex) continue;
     const Rule& rule = ruleset.rules[anchor.target];
-    if (rule.keywords.empty()) continue;  // measured when built
     unsigned flags = 0;
     std::size_t width = kMaxWindow;
     std::string error_text;
+    if (rule.keywords.empty()) {
+      if (regex_width(anchor.expression, flags, width, error_text)) {
+        anchor.flags = flags;
+        anchor.back = width;
+      } else if (rule.optional) {
+        skipped.push_back(rule.source + ": rule '" + rule.id +
+                          "' skipped: Hyperscan cannot compile its pattern (" + error_text + ")");
+        anchor.back = kNotInDatabase;
+      } else {
+        validate_rule(rule);  // a syntax error is better told in RE2's words
+        throw UsageError(rule.source + ": rule '" + rule.id +
+                         "': Hyperscan cannot compile the regex (" + error_text +
+                         "); give the rule keywords to anchor it instead");
+      }
+      continue;
+    }
     if (!regex_width(anchor.expression, flags, width, error_text)) {
       anchor.back = kWholeInput;
     } else if (width <= kMaxKeywordWindow && keyword_in_regex(rule)) {
@@ -698,9 +713,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       if (rule->key_type != ruleset_.rules[index].key_type) other_kinds_[index].push_back(rule);
     }
   }
-  std::vector<std::string> skipped;
-  anchors_ = build_anchors(ruleset_, charsets_, skipped);
-  for (std::string& note : skipped) diagnostics.warn(std::move(note));
+  anchors_ = build_anchors(ruleset_, charsets_);
   if (anchors_.empty()) {
     validate_rules(ruleset_);
     return;
@@ -721,7 +734,9 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
   }
   if (!loaded_from_cache_) {
     validate_rules(ruleset_);
-    measure_keyword_windows(ruleset_, anchors_);
+    std::vector<std::string> skipped;
+    measure_keyword_windows(ruleset_, anchors_, skipped);
+    for (std::string& note : skipped) diagnostics.warn(std::move(note));
   }
 
   while (!database_) {
@@ -801,8 +816,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
 namespace {
 
 std::vector<Anchor> build_anchors(const Ruleset& ruleset,
-                                  const std::vector<Matcher::Charset>& charsets,
-                                  std::vector<std::string>& skipped) {
+                                  const std::vector<Matcher::Charset>& charsets) {
   std::vector<Anchor> anchors;
   for (std::uint32_t c = 0; c < charsets.size(); ++c) {
     anchors.push_back({AnchorKind::token_run, c,
@@ -823,21 +837,8 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
     }
     if (is_path_only(rule)) continue;  // judged by the path alone
     if (rule.keywords.empty()) {
-      unsigned flags = 0;
-      std::size_t width = kMaxWindow;
-      std::string error_text;
-      if (!regex_width(rule.regex, flags, width, error_text)) {
-        if (rule.optional) {
-          skipped.push_back(rule.source + ": rule '" + rule.id +
-                            "' skipped: Hyperscan cannot compile its pattern (" + error_text + ")");
-          continue;
-        }
-        validate_rule(rule);  // a syntax error is better told in RE2's words
-        throw UsageError(rule.source + ": rule '" + rule.id +
-                         "': Hyperscan cannot compile the regex (" + error_text +
-                         "); give the rule keywords to anchor it instead");
-      }
-      anchors.push_back({AnchorKind::regex, index, rule.regex, flags, width, 0, 0, 0});
+      // Measured (and checked) by measure_keyword_windows, when compiling.
+      anchors.push_back({AnchorKind::regex, index, rule.regex, 0, 0, 0, 0, 0});
       continue;
     }
     // Keywords and the regex are both anchors; measure_keyword_windows decides

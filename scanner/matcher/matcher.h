@@ -156,7 +156,10 @@ class Matcher {
 /// Measures each keyword or regex anchor's window from its rule regex's
 /// maximum width, and decides for each keyword rule whether its keywords or
 /// its regex open the windows.
-void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
+/// Runs when a database is compiled (a cache hit restores the windows); a
+/// rule of a peer's pack that Hyperscan cannot take is named in `skipped`.
+void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors,
+                             std::vector<std::string>& skipped);
 
 /// The Hyperscan expression for the base64 text of any token of `shape`
 /// (standard alphabet, padded), and its length.
