@@ -513,9 +513,10 @@ void load_extended_base(const toml::table& extend, const std::string& source, Ru
       load_builtin_rules(ruleset);
     base_begin = 0;
   } else if (!path.empty()) {
-    // Relative to the file that extends (gitleaks: to the working directory).
+    // Relative to the file that extends; else, as gitleaks reads it, to the working directory.
     std::filesystem::path base = std::filesystem::path(source).parent_path() / path;
-    if (std::filesystem::path(path).is_absolute()) base = path;
+    std::error_code missing;
+    if (std::filesystem::path(path).is_absolute() || !std::filesystem::exists(base, missing)) base = path;
     std::string text;
     try {
       text = read_input_file(base.string(), kConfigFileLimit, "rule file");
