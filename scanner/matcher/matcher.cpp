@@ -263,9 +263,10 @@ class Matcher::Pass {
     for (std::uint32_t rule : m_.whole_input_rules_) {
       if (s_.keyword_seen[rule]) confirm_window(rule, 0, content_.size());
     }
+    // A path-only rule's finding is the file: an empty secret at its start,
+    // subject to the allowlists like any other.
     for (std::uint32_t rule : m_.path_only_rules_) {
-      if (!path_excludes(m_.ruleset_.rules[rule]))
-        out_.push_back({rule, 0, 0, 0, 0, Encoding::none});
+      if (!path_excludes(m_.ruleset_.rules[rule])) keep(rule, {0, 0}, 0, 0, 0, 0, false, Encoding::none);
     }
     for (Scratch::Run& run : s_.current_runs) {
       if (run.end != 0) s_.runs.push_back(run);

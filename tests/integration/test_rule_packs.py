@@ -88,6 +88,7 @@ class GitleaksConfigTest(KeysweepTestCase):
         self.write("tests/fixture.py", 'auth_secret = "fixture9Qw93Er27Ty65"\n')
         self.write("certs/client.p12", "not really a certificate\n")
         self.write("vendor/lib.py", f'token = "{GITHUB_PAT}"\n')
+        self.write("vendor/certs/site.p12", "allowlisted by the global allowlist's paths\n")
         result, document = self.scan("--rules", config, ".")
         self.assertEqual(result.code, 1, result.stderr)
         places = {(f["path"], f["rule_id"]) for f in document["findings"]}
