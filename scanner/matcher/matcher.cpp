@@ -266,7 +266,8 @@ class Matcher::Pass {
     // A path-only rule's finding is the file: an empty secret at its start,
     // subject to the allowlists like any other.
     for (std::uint32_t rule : m_.path_only_rules_) {
-      if (!path_excludes(m_.ruleset_.rules[rule])) keep(rule, {0, 0}, 0, 0, 0, 0, false, Encoding::none);
+      if (!path_excludes(m_.ruleset_.rules[rule]))
+        keep(rule, {0, 0}, 0, 0, 0, 0, false, Encoding::none);
     }
     for (Scratch::Run& run : s_.current_runs) {
       if (run.end != 0) s_.runs.push_back(run);
