@@ -109,6 +109,7 @@ Ruleset load_ruleset(const std::vector<std::string>& extra_paths, bool include_b
   Ruleset ruleset;
   if (include_builtin) load_builtin_rules(ruleset);
   for (const std::string& path : extra_paths) load_rules_path(path, ruleset);
+  print_rule_notes(ruleset);
   return ruleset;
 }
 
@@ -350,18 +351,28 @@ int run_rules_list(const RulesArguments& arguments) {
            {"mentions", rule.context ? rule.context->mentions : std::vector<std::string>{}},
            {"regex", rule.regex},
            {"path", rule.path_regex},
+           {"tags", rule.tags},
            {"source", rule.source}});
     }
     std::cout << rules.dump(2) << '\n';
     return 0;
   }
   if (arguments.format != "text") throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
-  std::cout << std::left << std::setw(34) << "ID" << std::setw(24) << "KEY TYPE" << std::setw(10)
-            << "SEVERITY" << "NAME\n";
+  // Columns as wide as their longest cell plus two spaces, so long ids
+  // (gitleaks', Kingfisher's) never run into the next column.
+  std::size_t id_width = 2, type_width = 8;
   for (const Rule& rule : ruleset.rules) {
     std::string kind = rule.check == RuleCheck::none ? rule.key_type : "(check)";
-    std::cout << std::setw(34) << rule.id << std::setw(24) << kind << std::setw(10)
-              << severity_name(rule.severity) << rule.name << '\n';
+    id_width = std::max(id_width, rule.id.size());
+    type_width = std::max(type_width, kind.size());
+  }
+  std::cout << std::left << std::setw(int(id_width + 2)) << "ID" << std::setw(int(type_width + 2))
+            << "KEY TYPE" << std::setw(10) << "SEVERITY"
+            << "NAME\n";
+  for (const Rule& rule : ruleset.rules) {
+    std::string kind = rule.check == RuleCheck::none ? rule.key_type : "(check)";
+    std::cout << std::setw(int(id_width + 2)) << rule.id << std::setw(int(type_width + 2))
+              << kind << std::setw(10) << severity_name(rule.severity) << rule.name << '\n';
   }
   return 0;
 }
@@ -369,7 +380,9 @@ int run_rules_list(const RulesArguments& arguments) {
 int run_rules_check(const std::vector<std::string>& paths) {
   Ruleset ruleset = load_ruleset(paths, paths.empty());
   Diagnostics diagnostics;
-  Matcher matcher(ruleset, MatcherOptions{}, diagnostics);
+  MatcherOptions options;
+  options.keep_skip_report = true;  // a helper rule's examples are checked too
+  Matcher matcher(ruleset, options, diagnostics);
   std::vector<RuleCheckProblem> problems = check_rule_examples(matcher);
   std::size_t examples = 0;
   for (const Rule& rule : ruleset.rules) {
@@ -395,8 +408,10 @@ const CLI::Validator kNonEmptyPath(
 /// What to scan and how: shared by `scan` and `baseline create`.
 void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_option("paths", arguments.paths, "Files and directories to scan (default: .)");
-  command.add_option("--rules", arguments.rule_paths,
-                     "Add rules from a TOML file or a directory of them (repeatable)")
+  command
+      .add_option("--rules", arguments.rule_paths,
+                  "Add rules from a file (TOML: keysweep or gitleaks; YAML: Nosey Parker or "
+                  "Kingfisher) or a directory of them (repeatable)")
       ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
   command.add_option("--config", arguments.config, "Read this config file instead of the nearest .keysweep.toml");
   command.add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");

@@ -232,6 +232,7 @@ Ruleset load_configured_ruleset(const ProjectConfig& config,
   load_builtin_rules(ruleset);
   for (const std::string& path : config.rule_files) load_rules_path(path, ruleset);
   for (const std::string& path : extra_rule_paths) load_rules_path(path, ruleset);
+  print_rule_notes(ruleset);  // what an imported rule file asks that keysweep does not honour
   apply_project_config(config, ruleset);
   return ruleset;
 }

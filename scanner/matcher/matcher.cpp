@@ -17,6 +17,7 @@
 #include "util/entropy.h"
 #include "util/error.h"
 #include "util/escape.h"
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -32,6 +33,16 @@ constexpr std::size_t kMaxBlock = std::size_t(1) << 30;
 /// Mentions closer than this to the previous one add nothing to a window test.
 constexpr std::size_t kMentionSpacing = 16;
 constexpr std::uint32_t kNoContext = UINT32_MAX;
+/// A keyword rule's regex anchor whose regex Hyperscan cannot compile even as
+/// a prefilter: it is left out of the database, and the rule's regex runs
+/// over the whole input when a keyword occurs in it (as gitleaks does).
+constexpr std::size_t kWholeInput = SIZE_MAX;
+/// A keyword rule's regex anchor left out of the database: windows around the
+/// keywords find its matches (see measure_keyword_windows).
+constexpr std::size_t kNotInDatabase = SIZE_MAX - 1;
+/// The widest window a keyword opens; a rule whose matches may be wider is
+/// anchored by its regex instead, so dense keywords never add up to whole files.
+constexpr std::size_t kMaxKeywordWindow = 512;
 
 std::string escape_literal(std::string_view literal) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -215,10 +226,16 @@ class Matcher::Scratch {
     std::size_t end;
   };
   std::vector<ByteRunFinder::Run> found_runs;
+  struct Window {
+    std::uint32_t rule;
+    std::size_t low, high;
+  };
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> hs{nullptr, free_scratch};
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_hs{nullptr, free_scratch};
-  std::vector<OpenWindow> windows;  // per rule
-  std::vector<Run> current_runs;    // per charset; end == 0: none open
+  std::vector<OpenWindow> windows;         // per rule
+  std::vector<std::uint8_t> keyword_seen;  // per rule: one of its keywords occurs in the input
+  std::vector<Window> pending;    // closed windows of rules whose keywords have not occurred yet
+  std::vector<Run> current_runs;  // per charset; end == 0: none open
   std::vector<Run> runs;
   std::vector<Hit> encoded;
   std::vector<std::vector<std::size_t>> mentions;  // per context: hit end offsets
@@ -240,6 +257,9 @@ class Matcher::Pass {
     const Anchor& anchor = m_.anchors_[id];
     switch (anchor.kind) {
       case AnchorKind::keyword:
+        s_.keyword_seen[anchor.target] = 1;
+        if (anchor.back != 0) open_window(anchor, end);  // else the keyword only gates
+        break;
       case AnchorKind::regex:
         open_window(anchor, end);
         break;
@@ -261,8 +281,21 @@ class Matcher::Pass {
   }
 
   void finish() {
+    const std::size_t first_match = out_.size();
     for (std::uint32_t rule = 0; rule < s_.windows.size(); ++rule) {
-      if (s_.windows[rule].open) confirm_window(rule, s_.windows[rule].low, s_.windows[rule].high);
+      if (s_.windows[rule].open) close_window(rule, s_.windows[rule].low, s_.windows[rule].high);
+    }
+    for (const Scratch::Window& window : s_.pending) {
+      if (s_.keyword_seen[window.rule]) confirm_window(window.rule, window.low, window.high);
+    }
+    for (std::uint32_t rule : m_.whole_input_rules_) {
+      if (s_.keyword_seen[rule]) confirm_window(rule, 0, content_.size());
+    }
+    // A path-only rule's finding is the file: an empty secret at its start,
+    // subject to the allowlists like any other.
+    for (std::uint32_t rule : m_.path_only_rules_) {
+      if (!path_excludes(m_.ruleset_.rules[rule]))
+        keep(rule, {0, 0}, 0, 0, 0, 0, false, Encoding::none);
     }
     for (Scratch::Run& run : s_.current_runs) {
       if (run.end != 0) s_.runs.push_back(run);
@@ -282,6 +315,7 @@ class Matcher::Pass {
     for (const ByteRunFinder::Run& run : s_.found_runs) {
       if (run.run_class == m_.base64_class_) judge_encoded_run(run.start, run.end);
     }
+    if (out_.size() > first_match) settle_overlaps(first_match);
   }
 
  private:
@@ -293,8 +327,76 @@ class Matcher::Pass {
       window.high = std::max(window.high, high);
       return;
     }
-    if (window.open) confirm_window(anchor.target, window.low, window.high);
+    if (window.open) close_window(anchor.target, window.low, window.high);
     window = {low, high, true};
+  }
+
+  /// A keyword rule's window waits until one of its keywords occurs anywhere in the input.
+  void close_window(std::uint32_t rule, std::size_t low, std::size_t high) {
+    if (m_.gated_[rule] && !s_.keyword_seen[rule]) {
+      s_.pending.push_back({rule, low, high});
+      return;
+    }
+    confirm_window(rule, low, high);
+  }
+
+  /// gitleaks' rules between matches of one input: `generic-api-key` yields
+  /// to any other rule on an overlapping secret; a composite rule's match
+  /// needs its required rules' matches near it; skipReport rules are dropped.
+  void settle_overlaps(std::size_t first) {
+    auto begin = out_.begin() + std::ptrdiff_t(first);
+    auto overlaps = [](const RawMatch& a, const RawMatch& b) {
+      return a.secret_start < b.secret_end && b.secret_start < a.secret_end;
+    };
+    const std::uint32_t generic = m_.generic_rule_;
+    auto yields = [&](const RawMatch& match) {
+      return match.rule == generic && std::any_of(begin, out_.end(), [&](const RawMatch& other) {
+               return other.rule != generic && overlaps(match, other);
+             });
+    };
+    auto unmet = [&](const RawMatch& match) {
+      const Rule& rule = m_.ruleset_.rules[match.rule];
+      for (const RequiredRule& required : rule.required) {
+        bool near = std::any_of(begin, out_.end(), [&](const RawMatch& other) {
+          return m_.ruleset_.rules[other.rule].id == required.id &&
+                 near_enough(match, other, required);
+        });
+        if (!near) return true;
+      }
+      return false;
+    };
+    std::vector<RawMatch> kept;
+    for (auto it = begin; it != out_.end(); ++it) {
+      if (yields(*it) || unmet(*it)) continue;
+      kept.push_back(*it);
+    }
+    out_.erase(begin, out_.end());
+    for (const RawMatch& match : kept) {
+      if (m_.keep_skip_report_ || !m_.ruleset_.rules[match.rule].skip_report) out_.push_back(match);
+    }
+  }
+
+  /// Whether `other` is within a required rule's lines and columns of `match`.
+  bool near_enough(const RawMatch& match, const RawMatch& other,
+                   const RequiredRule& required) const {
+    auto line_and_column = [&](std::size_t offset) {
+      std::size_t line = std::size_t(
+          std::count(content_.begin(), content_.begin() + std::ptrdiff_t(offset), '\n'));
+      std::size_t line_start = content_.rfind('\n', offset == 0 ? 0 : offset - 1);
+      std::size_t column =
+          offset == 0 || line_start == std::string_view::npos ? offset : offset - line_start - 1;
+      return std::pair(line, column);
+    };
+    auto [line, column] = line_and_column(match.match_start);
+    auto [other_line, other_column] = line_and_column(other.match_start);
+    auto distance = [](std::size_t a, std::size_t b) { return a > b ? a - b : b - a; };
+    if (required.within_lines && distance(line, other_line) > std::size_t(*required.within_lines))
+      return false;
+    if (required.within_columns &&
+        distance(column, other_column) > std::size_t(*required.within_columns)) {
+      return false;
+    }
+    return true;
   }
 
   bool path_excludes(const Rule& rule) const {
@@ -593,18 +695,60 @@ void Matcher::plan_base64_shapes() {
   for (const Base64Shape& shape : base64_shapes_) base64_by_finder_[shape.rule] = true;
 }
 
-void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors) {
-  std::vector<std::size_t> width_of(ruleset.rules.size(), 0);
+bool keyword_in_regex(const Rule& rule) {
+  std::string regex = ascii_lowercase(rule.regex);
+  return std::any_of(rule.keywords.begin(), rule.keywords.end(), [&](const std::string& keyword) {
+    return regex.find(keyword) != std::string::npos;
+  });
+}
+
+void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors,
+                             std::vector<std::string>& skipped) {
+  // A keyword may be anywhere in the input (gitleaks). When the regex spells
+  // out a keyword and is narrow, its matches hold a keyword, and a window
+  // around each keyword hit finds them all: the cheap way. Otherwise the
+  // keywords only gate the rule for the input, and Hyperscan runs the regex
+  // itself (as written or as a prefilter); failing that, RE2 runs over the
+  // whole input when a keyword occurs.
+  std::vector<std::size_t> keyword_window(ruleset.rules.size(), 0);
   for (Anchor& anchor : anchors) {
-    if (anchor.kind != AnchorKind::keyword) continue;  // regex anchors were measured when built
-    std::size_t& width = width_of[anchor.target];
-    if (width == 0) {
-      unsigned flags = 0;
-      std::string error_text;
-      width = kMaxWindow;  // a regex Hyperscan cannot parse gets the widest window
-      regex_width(ruleset.rules[anchor.target].regex, flags, width, error_text);
+    if (anchor.kind != AnchorKind::regex) continue;
+    const Rule& rule = ruleset.rules[anchor.target];
+    unsigned flags = 0;
+    std::size_t width = kMaxWindow;
+    std::string error_text;
+    if (rule.keywords.empty()) {
+      if (regex_width(anchor.expression, flags, width, error_text)) {
+        anchor.flags = flags;
+        anchor.back = width;
+      } else if (rule.optional) {
+        skipped.push_back(rule.source + ": rule '" + rule.id +
+                          "' skipped: Hyperscan cannot compile its pattern (" + error_text + ")");
+        anchor.back = kNotInDatabase;
+      } else {
+        validate_rule(rule);  // a syntax error is better told in RE2's words
+        throw UsageError(rule.source + ": rule '" + rule.id +
+                         "': Hyperscan cannot compile the regex (" + error_text +
+                         "); give the rule keywords to anchor it instead");
+      }
+      continue;
     }
-    anchor.back = anchor.forward = width;
+    if (!regex_width(anchor.expression, flags, width, error_text)) {
+      anchor.back = kWholeInput;
+    } else if (width <= kMaxKeywordWindow && keyword_in_regex(rule)) {
+      keyword_window[anchor.target] = width;
+      anchor.back = kNotInDatabase;
+    } else {
+      anchor.flags = flags;
+      anchor.back = width;
+    }
+  }
+  for (Anchor& anchor : anchors) {
+    if (anchor.kind != AnchorKind::keyword) continue;
+    anchor.back = anchor.forward = keyword_window[anchor.target];
+    // A keyword that only gates needs its first hit, not the thousands of a
+    // word like "key" in code.
+    if (anchor.back == 0) anchor.flags |= HS_FLAG_SINGLEMATCH;
   }
 }
 
@@ -614,9 +758,12 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       mention_database_(nullptr, free_database),
       mention_scratch_(nullptr, free_scratch),
       prototype_scratch_(nullptr, free_scratch) {
+  keep_skip_report_ = options.keep_skip_report;
   context_rules_.resize(ruleset_.contexts.size());
   for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
     const Rule& rule = ruleset_.rules[index];
+    if (is_path_only(rule)) path_only_rules_.push_back(index);
+    if (rule.id == "generic-api-key") generic_rule_ = index;
     auto has_paths = [](const std::vector<Allowlist>& lists) {
       return std::any_of(lists.begin(), lists.end(),
                          [](const Allowlist& list) { return !list.paths.empty(); });
@@ -680,20 +827,23 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
   }
   if (!loaded_from_cache_) {
     validate_rules(ruleset_);
-    measure_keyword_windows(ruleset_, anchors_);
+    std::vector<std::string> skipped;
+    measure_keyword_windows(ruleset_, anchors_, skipped);
+    for (std::string& note : skipped) diagnostics.warn(std::move(note));
   }
 
   while (!database_) {
     std::vector<const char*> expressions;
     std::vector<unsigned> flags, ids;
     for (unsigned id = 0; id < anchors_.size(); ++id) {
+      if (anchors_[id].back == kWholeInput || anchors_[id].back == kNotInDatabase) continue;
       expressions.push_back(anchors_[id].expression.c_str());
       flags.push_back(anchors_[id].flags);
       ids.push_back(id);
     }
     hs_database_t* database = nullptr;
     hs_compile_error_t* error = nullptr;
-    if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), unsigned(anchors_.size()),
+    if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), unsigned(expressions.size()),
                          HS_MODE_BLOCK, nullptr, &database, &error) == HS_SUCCESS) {
       database_.reset(database);
       break;
@@ -702,11 +852,23 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     int failed = error->expression;
     hs_free_compile_error(error);
     if (failed < 0) throw RuntimeFailure("Hyperscan could not build the rule database: " + reason);
-    Anchor& anchor = anchors_[std::size_t(failed)];
+    Anchor& anchor = anchors_[ids[std::size_t(failed)]];
     // A regex that parses but is too large as written may still compile as a
     // prefilter; RE2 confirms every candidate anyway.
     if (anchor.kind == AnchorKind::regex && !(anchor.flags & HS_FLAG_PREFILTER)) {
       anchor.flags |= HS_FLAG_PREFILTER;
+      continue;
+    }
+    // A keyword rule still has its keywords to gate a whole-input RE2 pass.
+    if (anchor.kind == AnchorKind::regex && !ruleset_.rules[anchor.target].keywords.empty()) {
+      anchor.back = kWholeInput;
+      continue;
+    }
+    if (anchor.kind == AnchorKind::regex && ruleset_.rules[anchor.target].optional) {
+      const Rule& rule = ruleset_.rules[anchor.target];
+      diagnostics.warn(rule.source + ": rule '" + rule.id +
+                       "' skipped: Hyperscan cannot compile its pattern (" + reason + ")");
+      anchor.back = kNotInDatabase;
       continue;
     }
     std::string what = anchor.kind == AnchorKind::keyword ? "a keyword"
@@ -730,6 +892,13 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     }
   }
 
+  gated_.assign(ruleset_.rules.size(), false);
+  for (const Anchor& anchor : anchors_) {
+    if (anchor.kind != AnchorKind::regex || ruleset_.rules[anchor.target].keywords.empty())
+      continue;
+    gated_[anchor.target] = anchor.back != kNotInDatabase;
+    if (anchor.back == kWholeInput) whole_input_rules_.push_back(anchor.target);
+  }
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(database_.get(), &scratch) != HS_SUCCESS) {
     throw RuntimeFailure("Hyperscan could not allocate scratch space");
@@ -761,23 +930,19 @@ std::vector<Anchor> build_anchors(const Ruleset& ruleset,
       }
       continue;
     }
+    if (is_path_only(rule)) continue;  // judged by the path alone
     if (rule.keywords.empty()) {
-      unsigned flags = 0;
-      std::size_t width = kMaxWindow;
-      std::string error_text;
-      if (!regex_width(rule.regex, flags, width, error_text)) {
-        validate_rule(rule);  // a syntax error is better told in RE2's words
-        throw UsageError(rule.source + ": rule '" + rule.id +
-                         "': Hyperscan cannot compile the regex (" + error_text +
-                         "); give the rule keywords to anchor it instead");
-      }
-      anchors.push_back({AnchorKind::regex, index, rule.regex, flags, width, 0, 0, 0});
+      // Measured (and checked) by measure_keyword_windows, when compiling.
+      anchors.push_back({AnchorKind::regex, index, rule.regex, 0, 0, 0, 0, 0});
       continue;
     }
+    // Keywords and the regex are both anchors; measure_keyword_windows decides
+    // which one opens the windows RE2 confirms.
     for (const std::string& keyword : rule.keywords) {
       anchors.push_back(
           {AnchorKind::keyword, index, escape_literal(keyword), HS_FLAG_CASELESS, 0, 0, 0, 0});
     }
+    anchors.push_back({AnchorKind::regex, index, rule.regex, 0, 0, 0, 0, 0});
   }
   return anchors;
 }
@@ -810,6 +975,8 @@ void Matcher::find(std::string_view content, std::optional<std::string_view> pat
                    std::vector<RawMatch>& out) const {
   if (content.empty()) return;
   scratch.windows.assign(ruleset_.rules.size(), {});
+  scratch.keyword_seen.assign(ruleset_.rules.size(), 0);
+  scratch.pending.clear();
   scratch.current_runs.assign(charsets_.size(), {0, 0, 0});
   scratch.runs.clear();
   scratch.encoded.clear();

@@ -11,11 +11,14 @@
 //
 // One Hyperscan block-mode database holds every *anchor*, and one pass over a
 // buffer finds them all; the callback only records, in O(1) per hit:
-//   - keywords (caseless literals) and keyword-less regexes of regex rules:
-//     each hit opens a window as wide as the rule regex's maximum match width
-//     (at most 4 KiB); a rule's overlapping windows merge, but a merged span
-//     never grows past 64 KiB before RE2 confirms it, so RE2 examines at most
+//   - keywords (caseless literals) and regexes of regex rules: each hit opens
+//     a window as wide as the rule regex's maximum match width (at most
+//     4 KiB); a rule's overlapping windows merge, but a merged span never
+//     grows past 64 KiB before RE2 confirms it, so RE2 examines at most
 //     2 × window bytes per hit and each byte a bounded number of times.
+//     Keywords gate a rule for the whole input (gitleaks): a narrow regex
+//     that spells a keyword is anchored by its keywords, any other by
+//     itself, its windows waiting for a keyword (measure_keyword_windows).
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
 // (matcher/token_context.h): a bounded read backwards from the token. Only a
@@ -74,6 +77,7 @@ struct Anchor {
 
 struct MatcherOptions {
   std::string cache_dir;  // where serialized databases live; empty: no cache
+  bool keep_skip_report = false;  // `rules check`: matches of skipReport rules are kept
 };
 
 /// Work counters of one scratch, for tests that bound the work per candidate.
@@ -156,10 +160,20 @@ class Matcher {
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> prototype_scratch_;
   bool loaded_from_cache_ = false;
   std::vector<bool> path_dependent_;
+  std::vector<bool> gated_;  // per rule: its keywords gate the input, its regex is the anchor
+  std::vector<std::uint32_t> whole_input_rules_;  // keyword rules Hyperscan cannot anchor
+  std::vector<std::uint32_t> path_only_rules_;
+  std::uint32_t generic_rule_ = UINT32_MAX;
+  bool keep_skip_report_ = false;  // gitleaks' generic-api-key, which yields to others
 };
 
-/// Measures each keyword or regex anchor's window from its rule regex's maximum width.
-void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors);
+/// Measures each keyword or regex anchor's window from its rule regex's
+/// maximum width, and decides for each keyword rule whether its keywords or
+/// its regex open the windows.
+/// Runs when a database is compiled (a cache hit restores the windows); a
+/// rule of a peer's pack that Hyperscan cannot take is named in `skipped`.
+void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors,
+                             std::vector<std::string>& skipped);
 
 /// The Hyperscan expression for the base64 text of any token of `shape`
 /// (standard alphabet, padded), and its length.

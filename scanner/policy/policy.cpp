@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "matcher/matcher.h"
+#include "policy/gitleaks_ignore.h"
 #include "util/escape.h"
 
 namespace keysweep {
@@ -81,6 +82,12 @@ PolicyOutcome apply_policy(const Policy& policy, ScanResult& result) {
     PathRebase to_root(base, result.root);
     std::erase_if(outcome.unused_baseline,
                   [&](const BaselineEntry& entry) { return !to_root(entry.path); });
+  }
+  {
+    // gitleaks' ignore file, where gitleaks looks for it: a team moving over keeps its judgements.
+    std::string base = !result.repository_root.empty() ? result.repository_root : result.root;
+    mark_gitleaks_ignored(load_gitleaks_ignore(base), result.findings,
+                          PathRebase(result.root, base));
   }
   auto reported = std::stable_partition(
       result.findings.begin(), result.findings.end(),

@@ -55,6 +55,15 @@ enum class RuleCheck : std::uint8_t { none, repository, inventory };
 /// "repository", "inventory"; nullptr for none.
 const char* rule_check_name(RuleCheck check);
 
+/// A rule that must also match near a composite rule's match
+/// (gitleaks' [[rules.required]]): within so many lines and/or columns of it,
+/// or anywhere in the same input when neither is set.
+struct RequiredRule {
+  std::string id;
+  std::optional<int> within_lines;
+  std::optional<int> within_columns;
+};
+
 /// A candidate shape for a token rule: `prefix` (a case-sensitive literal,
 /// possibly empty) followed by exactly `length` characters of `charset`, as a
 /// whole word: no word character (or `-`/`.` joining another word) on either
@@ -118,12 +127,22 @@ struct Rule {
   std::vector<NamePattern> generic_names;  // could hold it (key, value): need a mention nearby
   bool base64 = false;                     // also find base64 images of the tokens
 
-  std::string regex;  // RE2 syntax; also compiled by Hyperscan when the rule has no keywords
+  std::string regex;     // RE2 syntax; also compiled by Hyperscan (as written, or as a prefilter)
   int secret_group = 0;  // 0: the first capture group that matched, or the whole match
-  std::vector<std::string> keywords;  // lowercase literals; each hit opens a window for `regex`
+  // Lowercase literals, as in gitleaks: the rule applies to an input only when
+  // one of them occurs anywhere in it (caselessly), not necessarily in the match.
+  std::vector<std::string> keywords;
   std::optional<double> min_entropy;
   std::string path_regex;  // the rule applies only to paths this matches (empty: all)
   std::vector<Allowlist> allowlists;
+  // Composite rules (gitleaks): a match counts only when each required rule
+  // matches near it. A skip_report rule is never reported on its own; it
+  // exists to be required by another.
+  std::vector<RequiredRule> required;
+  bool skip_report = false;
+  // From a peer's rule pack: a rule the engine cannot run is skipped with a
+  // warning instead of refusing the whole pack.
+  bool optional = false;
   // Set only by code, never by a rule file: a match is kept only when this
   // accepts its secret (the inventory sweep keeps only known keys).
   std::shared_ptr<const std::function<bool(std::string_view)>> secret_filter;
@@ -140,12 +159,23 @@ struct Rule {
   std::shared_ptr<const re2::RE2> compiled_path;
 };
 
+/// A path-only rule (gitleaks): no regex, only `path`; a file whose path
+/// matches is itself the finding.
+inline bool is_path_only(const Rule& rule) {
+  return rule.regex.empty() && rule.tokens.empty() && rule.check.empty() && rule.compiled_path;
+}
+
 /// Rules in load order: built-in first, then --rules files in the order given.
-/// Order matters: where two rules match the same span, the earlier one reports it.
+/// A rule with the id of one already loaded replaces it in place (a note says so).
+/// Order matters: where two rules match the same span, the earlier one reports
+/// it, except that `generic-api-key` yields to any other rule (as in gitleaks).
 struct Ruleset {
   std::vector<Rule> rules;
   std::vector<std::shared_ptr<const Context>> contexts;
   std::vector<Allowlist> global_allowlists;  // top-level [allowlist] / [[allowlists]]
+  // What loading could not honour, and replaced rules: printed as warnings by
+  // the CLI, never a reason to refuse the rules.
+  std::vector<std::string> notes;
 };
 
 const char* severity_name(Severity severity);

@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <set>
 #include <sstream>
 
 #include "rules/builtin_rules.h"
+#include "rules/yaml_rules.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/text.h"
 
 namespace keysweep {
@@ -61,7 +64,10 @@ std::shared_ptr<const re2::RE2> compile_regex(const std::string& pattern, std::s
   return regex;
 }
 
-Allowlist parse_allowlist(const toml::node& node, const Where& where) {
+/// One allowlist table. `target_rules` collects gitleaks' targetRules, which
+/// only a global allowlist may have (null: not allowed here).
+Allowlist parse_allowlist(const toml::node& node, const Where& where,
+                          std::vector<std::string>* target_rules) {
   const toml::table* table = node.as_table();
   if (table == nullptr) where.fail(&node, "an allowlist must be a table");
   Allowlist allowlist;
@@ -70,8 +76,10 @@ Allowlist parse_allowlist(const toml::node& node, const Where& where) {
       allowlist.description = get_string(value, key, where);
     } else if (key == "condition") {
       std::string condition = ascii_lowercase(get_string(value, key, where));
-      if (condition != "or" && condition != "and") where.fail(&value, "condition must be OR or AND");
-      allowlist.require_all = condition == "and";
+      if (condition != "or" && condition != "and" && condition != "||" && condition != "&&") {
+        where.fail(&value, "condition must be OR or AND");
+      }
+      allowlist.require_all = condition == "and" || condition == "&&";
     } else if (key == "regexTarget") {
       std::string target = get_string(value, key, where);
       if (target == "secret") {
@@ -81,7 +89,7 @@ Allowlist parse_allowlist(const toml::node& node, const Where& where) {
       } else if (target == "line") {
         allowlist.regex_target = AllowTarget::line;
       } else {
-        where.fail(&value, "regexTarget must be secret, match or line");
+        where.fail(&value, "regexTarget must be secret, match or line, not '" + target + "'");
       }
     } else if (key == "regexes") {
       for (const std::string& pattern : get_strings(value, key, where)) {
@@ -97,23 +105,36 @@ Allowlist parse_allowlist(const toml::node& node, const Where& where) {
       }
     } else if (key == "commits") {
       allowlist.commits = get_strings(value, key, where);
+    } else if (key == "targetRules" && target_rules != nullptr) {
+      *target_rules = get_strings(value, key, where);
     } else {
       where.fail(&value, "unknown allowlist field '" + std::string(key.str()) + "'");
     }
+  }
+  // As gitleaks: an allowlist with nothing to match would silently do nothing.
+  if (allowlist.regexes.empty() && allowlist.paths.empty() && allowlist.stopwords.empty() &&
+      allowlist.commits.empty()) {
+    where.fail(&node, "an allowlist needs at least one of commits, paths, regexes, stopwords");
   }
   return allowlist;
 }
 
 /// Accepts both gitleaks forms: a single [allowlist] table and [[allowlists]].
 void parse_allowlists(const toml::node& node, std::string_view key, const Where& where,
-                      std::vector<Allowlist>& out) {
+                      std::vector<Allowlist>& out,
+                      std::vector<std::vector<std::string>>* target_rules = nullptr) {
+  auto one = [&](const toml::node& element) {
+    std::vector<std::string> targets;
+    out.push_back(parse_allowlist(element, where, target_rules ? &targets : nullptr));
+    if (target_rules) target_rules->push_back(std::move(targets));
+  };
   if (key == "allowlist") {
-    out.push_back(parse_allowlist(node, where));
+    one(node);
     return;
   }
   const toml::array* array = node.as_array();
   if (array == nullptr) where.fail(&node, "'allowlists' must be an array of tables");
-  for (const toml::node& element : *array) out.push_back(parse_allowlist(element, where));
+  for (const toml::node& element : *array) one(element);
 }
 
 std::vector<RuleExample> parse_examples(const toml::node& node, std::string_view key,
@@ -272,14 +293,47 @@ Severity parse_severity(const toml::node& node, const Where& where) {
   where.fail(&node, "severity must be low, medium, high or critical, not '" + name + "'");
 }
 
-Rule parse_rule(const toml::table& table, const std::string& source, const Ruleset& ruleset) {
-  Rule rule;
-  rule.source = source;
-  if (auto id = table["id"].value<std::string>()) rule.id = *id;
-  Where where(source, rule.id);
-  if (rule.id.empty()) where.fail(&table, "a rule needs a non-empty string 'id'");
+std::vector<RequiredRule> parse_required(const toml::node& node, const Where& where) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr)
+    where.fail(&node, "'required' must be an array of tables ([[rules.required]])");
+  std::vector<RequiredRule> required;
+  for (const toml::node& element : *array) {
+    const toml::table* table = element.as_table();
+    if (table == nullptr)
+      where.fail(&element, "'required' must be an array of tables ([[rules.required]])");
+    RequiredRule each;
+    for (const auto& [field, value] : *table) {
+      if (field == "id") {
+        each.id = get_string(value, field, where);
+      } else if (field == "withinLines" || field == "withinColumns") {
+        auto within = value.value<int64_t>();
+        if (!within || *within < 0 || *within > std::numeric_limits<int>::max()) {
+          where.fail(&value, "'" + std::string(field.str()) + "' must be a non-negative integer");
+        }
+        (field == "withinLines" ? each.within_lines : each.within_columns) = int(*within);
+      } else {
+        where.fail(&value, "unknown [[rules.required]] field '" + std::string(field.str()) + "'");
+      }
+    }
+    if (each.id.empty()) where.fail(&element, "[[rules.required]] needs a non-empty 'id'");
+    required.push_back(std::move(each));
+  }
+  return required;
+}
 
-  const toml::node* regex_node = nullptr;
+/// Betterleaks' additions to gitleaks' rule format: they load, unhonoured.
+bool is_betterleaks_field(std::string_view key) {
+  return key == "prefilter" || key == "filter" || key == "validate" || key == "specificity";
+}
+
+/// Reads one [[rules]] table's fields into `rule` (a new rule, or under
+/// [extend] the base rule it refines: set fields replace the base's, tags,
+/// keywords and allowlists add to them). finish_rule() checks the whole.
+void parse_rule_fields(const toml::table& table, Rule& rule, const Ruleset& ruleset,
+                       std::vector<std::string>& notes) {
+  const std::string& source = rule.source;
+  Where where(source, rule.id);
   for (const auto& [key, value] : table) {
     if (key == "id") {
       continue;
@@ -296,7 +350,7 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
     } else if (key == "references") {
       rule.references = get_strings(value, key, where);
     } else if (key == "tags") {
-      rule.tags = get_strings(value, key, where);
+      for (std::string& tag : get_strings(value, key, where)) rule.tags.push_back(std::move(tag));
     } else if (key == "check") {
       std::string check = get_string(value, key, where);
       if (check != "repository" && check != "inventory") {
@@ -305,7 +359,7 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
       rule.check = check == "repository" ? RuleCheck::repository : RuleCheck::inventory;
     } else if (key == "regex") {
       rule.regex = get_string(value, key, where);
-      regex_node = &value;
+      rule.regex_line = int(value.source().begin.line);
     } else if (key == "secretGroup") {
       auto group = value.value<int64_t>();
       // Bounded before the cast: 2^32 + 1 must not become group 1.
@@ -323,12 +377,23 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
       // Written so that nan fails too (it would silently disable the check).
       if (!entropy || !(*entropy >= 0))
         where.fail(&value, "'entropy' must be a non-negative number");
-      rule.min_entropy = *entropy;
+      // gitleaks writes 0 for "no entropy floor".
+      if (*entropy > 0) rule.min_entropy = *entropy;
     } else if (key == "path") {
       rule.path_regex = get_string(value, key, where);
       rule.compiled_path = compile_regex(rule.path_regex, "path", &value, where);
     } else if (key == "allowlist" || key == "allowlists") {
+      if (table.contains("allowlist") && table.contains("allowlists")) {
+        where.fail(&value, "[rules.allowlist] and [[rules.allowlists]] cannot be used together");
+      }
       parse_allowlists(value, key, where, rule.allowlists);
+    } else if (key == "required") {
+      for (RequiredRule& each : parse_required(value, where))
+        rule.required.push_back(std::move(each));
+    } else if (key == "skipReport") {
+      auto flag = value.value<bool>();
+      if (!flag) where.fail(&value, "'skipReport' must be true or false");
+      rule.skip_report = *flag;
     } else if (key == "examples") {
       rule.examples = parse_examples(value, key, where);
     } else if (key == "negative_examples") {
@@ -355,12 +420,20 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
       auto flag = value.value<bool>();
       if (!flag) where.fail(&value, "'base64' must be true or false");
       rule.base64 = *flag;
-    } else if (key == "required") {
-      where.fail(&value, "composite rules ([[rules.required]]) are not supported");
+    } else if (is_betterleaks_field(key)) {
+      notes.push_back(source + ":" + std::to_string(value.source().begin.line) + ": rule '" +
+                      rule.id + "': '" + std::string(key.str()) +
+                      "' (betterleaks) is not honoured: the rule runs without it");
     } else {
-      where.fail(&value, "unknown field '" + std::string(key.str()) + "'");
+      notes.push_back(source + ":" + std::to_string(value.source().begin.line) + ": rule '" +
+                      rule.id + "': unknown field '" + std::string(key.str()) + "' ignored");
     }
   }
+}
+
+/// Checks a rule as a whole once its fields are in, and compiles what it needs.
+void finish_rule(Rule& rule, const toml::node& table) {
+  Where where(rule.source, rule.id);
   rule.key_kind = key_kind_from_name(rule.key_type);
   if (rule.check != RuleCheck::none) {
     // A lint check is code; only its metadata and examples are data.
@@ -368,7 +441,7 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
     if (rule.name.empty()) rule.name = rule.id;
     rule.key_type.clear();  // a habit, not a key: its findings are of kind "check"
     rule.key_kind.reset();
-    return rule;
+    return;
   }
   if (!rule.tokens.empty()) {
     // A token rule is judged by names, not by a regex.
@@ -378,19 +451,97 @@ Rule parse_rule(const toml::table& table, const std::string& source, const Rules
     }
     if (rule.base64 && !rule.context) where.fail(&table, "'base64' needs a 'context': only values under a known name are decoded");
     if (rule.name.empty()) rule.name = rule.id;
-    return rule;
+    return;
   }
   if (rule.context || rule.base64) where.fail(&table, "'context' and 'base64' go with 'token'");
-  if (rule.regex.empty()) where.fail(&table, "a rule needs a non-empty 'regex' (or a 'token')");
-  rule.compiled_regex = std::make_shared<const LazyRegex>(rule.regex);
-  rule.regex_line = int(regex_node->source().begin.line);
+  if (rule.regex.empty() && rule.path_regex.empty()) {
+    where.fail(&table, "a rule needs a non-empty 'regex' or 'path' (or a 'token')");
+  }
+  rule.compiled_regex =
+      rule.regex.empty() ? nullptr : std::make_shared<const LazyRegex>(rule.regex);
   if (rule.name.empty()) rule.name = rule.id;
-  return rule;
 }
 
-}  // namespace
+/// gitleaks follows [extend] two levels deep: the file, its base, and that
+/// base's base; an [extend] below that is ignored (with a note here).
+constexpr int kMaxExtendDepth = 2;
 
-void load_rules_text(std::string_view text, const std::string& source, Ruleset& ruleset) {
+void load_document(std::string_view text, const std::string& source, Ruleset& ruleset, int depth);
+
+std::string note_at(const std::string& source, const toml::node& node, const std::string& text) {
+  return source + ":" + std::to_string(node.source().begin.line) + ": " + text;
+}
+
+/// [extend]: the base's rules load first (a file, or with useDefault the
+/// built-in rules, keysweep's default), minus disabledRules.
+void load_extended_base(const toml::table& extend, const std::string& source, Ruleset& ruleset,
+                        int depth) {
+  Where where(source);
+  std::string path;
+  bool use_default = false;
+  std::vector<std::string> disabled;
+  for (const auto& [key, value] : extend) {
+    if (key == "path") {
+      path = get_string(value, key, where);
+    } else if (key == "useDefault") {
+      auto flag = value.value<bool>();
+      if (!flag) where.fail(&value, "'useDefault' must be true or false");
+      use_default = *flag;
+    } else if (key == "disabledRules") {
+      disabled = get_strings(value, key, where);
+    } else if (key == "url") {
+      ruleset.notes.push_back(
+          note_at(source, value, "[extend] url is not honoured (nothing is downloaded)"));
+    } else {
+      ruleset.notes.push_back(note_at(
+          source, value, "unknown [extend] field '" + std::string(key.str()) + "' ignored"));
+    }
+  }
+  if (!path.empty() && use_default)
+    where.fail(&extend, "[extend] takes 'path' or 'useDefault', not both");
+  if (depth >= kMaxExtendDepth) {
+    if (!path.empty() || use_default) {
+      ruleset.notes.push_back(note_at(source, extend,
+                                      "[extend] ignored: gitleaks extends at most " +
+                                          std::to_string(kMaxExtendDepth) + " levels deep"));
+    }
+    return;
+  }
+  auto is_builtin = [](const Rule& rule) { return rule.source.starts_with("builtin:"); };
+  std::size_t base_begin = ruleset.rules.size();
+  if (use_default) {
+    // The default of keysweep is its built-in rules; gitleaks' own default is
+    // not built in (load its gitleaks.toml with --rules).
+    if (std::none_of(ruleset.rules.begin(), ruleset.rules.end(), is_builtin))
+      load_builtin_rules(ruleset);
+    base_begin = 0;
+  } else if (!path.empty()) {
+    // Relative to the file that extends; else, as gitleaks reads it, to the working directory.
+    std::filesystem::path base = std::filesystem::path(source).parent_path() / path;
+    std::error_code missing;
+    if (std::filesystem::path(path).is_absolute() || !std::filesystem::exists(base, missing)) base = path;
+    std::string text;
+    try {
+      text = read_input_file(base.string(), kConfigFileLimit, "rule file");
+    } catch (const UsageError& error) {
+      where.fail(&extend, std::string("[extend] path: ") + error.what());
+    }
+    load_document(text, base.lexically_normal().string(), ruleset, depth + 1);
+  }
+  for (const std::string& id : disabled) {
+    auto it = std::find_if(
+        ruleset.rules.begin() + std::ptrdiff_t(base_begin), ruleset.rules.end(),
+        [&](const Rule& rule) { return rule.id == id && (!use_default || is_builtin(rule)); });
+    if (it == ruleset.rules.end()) {
+      ruleset.notes.push_back(
+          note_at(source, extend, "disabledRules: no rule '" + id + "' in the extended rules"));
+    } else {
+      ruleset.rules.erase(it);
+    }
+  }
+}
+
+void load_document(std::string_view text, const std::string& source, Ruleset& ruleset, int depth) {
   toml::table document;
   try {
     document = toml::parse(text, source);
@@ -401,14 +552,23 @@ void load_rules_text(std::string_view text, const std::string& source, Ruleset& 
     throw UsageError(message.str());
   }
   Where where(source);
-  std::set<std::string> known_ids;
-  for (const Rule& rule : ruleset.rules) known_ids.insert(rule.id);
-
+  if (document.contains("allowlist") && document.contains("allowlists")) {
+    where.fail(document.get("allowlists"),
+               "[allowlist] and [[allowlists]] cannot be used together");
+  }
+  const toml::table* extend = nullptr;
+  if (const toml::node* node = document.get("extend")) {
+    extend = node->as_table();
+    if (extend == nullptr) where.fail(node, "[extend] must be a table");
+    load_extended_base(*extend, source, ruleset, depth);
+  }
+  std::vector<Allowlist> allowlists;
+  std::vector<std::vector<std::string>> target_rules;  // per allowlist
   for (const auto& [key, value] : document) {
-    if (key == "title" || key == "description") {
-      get_string(value, key, where);
+    if (key == "title" || key == "description" || key == "minVersion") {
+      get_string(value, key, where);  // minVersion: any version of gitleaks' format loads
     } else if (key == "allowlist" || key == "allowlists") {
-      parse_allowlists(value, key, where, ruleset.global_allowlists);
+      parse_allowlists(value, key, where, allowlists, &target_rules);
     } else if (key == "contexts") {
       const toml::array* array = value.as_array();
       if (array == nullptr) where.fail(&value, "'contexts' must be an array of tables ([[contexts]])");
@@ -419,24 +579,98 @@ void load_rules_text(std::string_view text, const std::string& source, Ruleset& 
         }
         ruleset.contexts.push_back(std::move(context));
       }
-    } else if (key == "extend") {
-      where.fail(&value, "[extend] is not supported: list the rule files to load with --rules");
-    } else if (key != "rules") {
-      where.fail(&value, "unknown top-level field '" + std::string(key.str()) + "'");
+    } else if (key != "rules" && key != "extend") {
+      ruleset.notes.push_back(note_at(
+          source, value, "unknown top-level field '" + std::string(key.str()) + "' ignored"));
     }
   }
   const toml::node* rules_node = document.get("rules");
-  if (rules_node == nullptr) where.fail(nullptr, "no [[rules]] in this file");
-  const toml::array* rules = rules_node->as_array();
-  if (rules == nullptr) where.fail(rules_node, "'rules' must be an array of tables ([[rules]])");
-  for (const toml::node& element : *rules) {
-    const toml::table* table = element.as_table();
-    if (table == nullptr) where.fail(&element, "'rules' must be an array of tables ([[rules]])");
-    Rule rule = parse_rule(*table, source, ruleset);
-    if (!known_ids.insert(rule.id).second) {
-      Where(source, rule.id).fail(table, "duplicate rule id (already loaded)");
+  const toml::array* rules = rules_node ? rules_node->as_array() : nullptr;
+  if (rules_node != nullptr && rules == nullptr)
+    where.fail(rules_node, "'rules' must be an array of tables ([[rules]])");
+  if (rules != nullptr) {
+    for (const toml::node& element : *rules) {
+      const toml::table* table = element.as_table();
+      if (table == nullptr) where.fail(&element, "'rules' must be an array of tables ([[rules]])");
+      std::string id = (*table)["id"].value<std::string>().value_or("");
+      if (id.empty()) where.fail(table, "a rule needs a non-empty string 'id'");
+      auto known = std::find_if(ruleset.rules.begin(), ruleset.rules.end(),
+                                [&](const Rule& rule) { return rule.id == id; });
+      if (extend != nullptr && known != ruleset.rules.end()) {
+        // gitleaks' [extend]: a rule of the base is refined, field by field.
+        known->source = source;
+        parse_rule_fields(*table, *known, ruleset, ruleset.notes);
+        finish_rule(*known, *table);
+        continue;
+      }
+      Rule rule;
+      rule.id = id;
+      rule.source = source;
+      parse_rule_fields(*table, rule, ruleset, ruleset.notes);
+      if (extend != nullptr && known == ruleset.rules.end() && rule.regex.empty() &&
+          rule.path_regex.empty() && rule.tokens.empty() && rule.check.empty()) {
+        // It refines a rule of gitleaks' default that keysweep's default lacks.
+        ruleset.notes.push_back(note_at(
+            source, *table, "rule '" + id + "' refines no rule of the extended rules: ignored"));
+        continue;
+      }
+      finish_rule(rule, *table);
+      if (known == ruleset.rules.end()) {
+        ruleset.rules.push_back(std::move(rule));
+      } else {
+        // As in gitleaks, the later rule wins; keysweep says so.
+        ruleset.notes.push_back(
+            note_at(source, *table,
+                    "rule '" + id + "' replaces the rule of that id from " + known->source));
+        *known = std::move(rule);
+      }
     }
-    ruleset.rules.push_back(std::move(rule));
+  }
+  for (std::size_t i = 0; i < allowlists.size(); ++i) {
+    if (target_rules[i].empty()) {
+      ruleset.global_allowlists.push_back(std::move(allowlists[i]));
+      continue;
+    }
+    for (const std::string& id : target_rules[i]) {
+      auto target = std::find_if(ruleset.rules.begin(), ruleset.rules.end(),
+                                 [&](const Rule& rule) { return rule.id == id; });
+      if (target == ruleset.rules.end()) {
+        where.fail(document.get(document.contains("allowlist") ? "allowlist" : "allowlists"),
+                   "[[allowlists]] targetRules: no rule '" + id + "'");
+      }
+      target->allowlists.push_back(allowlists[i]);
+    }
+  }
+  for (const Rule& rule : ruleset.rules) {
+    for (const RequiredRule& required : rule.required) {
+      bool exists = std::any_of(ruleset.rules.begin(), ruleset.rules.end(),
+                                [&](const Rule& other) { return other.id == required.id; });
+      if (!exists)
+        Where(rule.source, rule.id)
+            .fail(nullptr, "[[rules.required]] names no rule '" + required.id + "'");
+    }
+  }
+}
+
+}  // namespace
+
+void load_rules_text(std::string_view text, const std::string& source, Ruleset& ruleset) {
+  load_document(text, source, ruleset, 0);
+}
+
+bool is_rule_file_name(const std::filesystem::path& path) {
+  std::string extension = path.extension().string();
+  return extension == ".toml" || extension == ".yml" || extension == ".yaml";
+}
+
+/// TOML (keysweep, gitleaks) or YAML (Nosey Parker, Kingfisher), by the file's extension.
+void load_rules_file(const std::string& path, Ruleset& ruleset) {
+  std::string text = read_input_file(path, kConfigFileLimit, "rule file");
+  std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".yml" || extension == ".yaml") {
+    load_yaml_rules_text(text, path, ruleset);
+  } else {
+    load_rules_text(text, path, ruleset);
   }
 }
 
@@ -446,19 +680,24 @@ void load_rules_path(const std::string& path, Ruleset& ruleset) {
   if (fs::is_directory(path, error)) {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(path, error)) {
-      if (entry.path().extension() == ".toml") files.push_back(entry.path());
+      if (is_rule_file_name(entry.path())) files.push_back(entry.path());
     }
     if (error) throw UsageError(path + ": cannot read rule directory: " + error.message());
-    if (files.empty()) throw UsageError(path + ": no *.toml rule files in this directory");
+    if (files.empty())
+      throw UsageError(path + ": no *.toml, *.yml or *.yaml rule files in this directory");
     std::sort(files.begin(), files.end());
-    // Not recursive: a *.toml entry that is not a regular file is refused by name.
-    for (const fs::path& file : files) {
-      load_rules_text(read_input_file(file.string(), kConfigFileLimit, "rule file"), file.string(),
-                      ruleset);
-    }
+    // Not recursive: a rule file entry that is not a regular file is refused by name.
+    for (const fs::path& file : files) load_rules_file(file.string(), ruleset);
     return;
   }
-  load_rules_text(read_input_file(path, kConfigFileLimit, "rule file"), path, ruleset);
+  load_rules_file(path, ruleset);
+}
+
+void print_rule_notes(Ruleset& ruleset) {
+  for (const std::string& note : ruleset.notes) {
+    std::fprintf(stderr, "keysweep: warning: %s\n", terminal_safe(note).c_str());
+  }
+  ruleset.notes.clear();
 }
 
 void load_builtin_rules(Ruleset& ruleset) {
@@ -472,7 +711,7 @@ void validate_rules(const Ruleset& ruleset) {
 }
 
 void validate_rule(const Rule& rule) {
-  if (rule.check != RuleCheck::none || !rule.tokens.empty()) return;  // no regex to compile
+  if (!rule.compiled_regex) return;  // a check, a token rule, a path-only rule: no regex
   std::string prefix = rule.source;
   if (rule.regex_line > 0) prefix.append(":").append(std::to_string(rule.regex_line));
   prefix.append(": rule '").append(rule.id).append("': ");

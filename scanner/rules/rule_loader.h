@@ -1,7 +1,10 @@
 #pragma once
-// Reads TOML rule files into a Ruleset. Every problem (TOML syntax, unknown
-// field, wrong type, a regex RE2 cannot compile, a duplicate id) is a
-// UsageError whose message names the file, the rule id and the reason.
+// Reads rule files into a Ruleset: keysweep's and gitleaks' TOML format, and
+// Nosey Parker's and Kingfisher's YAML rules. Every problem (syntax, wrong
+// type, a regex RE2 cannot compile, a missing regex) is a UsageError whose
+// message names the file, the rule id and the reason. What loads but cannot be
+// honoured (an unknown field, betterleaks' validate) is a note in
+// Ruleset::notes, as is a rule that replaces one of the same id.
 
 #include <string>
 #include <string_view>
@@ -15,6 +18,10 @@ void load_rules_text(std::string_view text, const std::string& source, Ruleset& 
 
 /// Loads a file, or every *.toml file of a directory (sorted by name).
 void load_rules_path(const std::string& path, Ruleset& ruleset);
+
+/// Prints the ruleset's load notes (unhonoured fields, replaced rules) to
+/// stderr as "keysweep: warning: ...", once; they never stop a run.
+void print_rule_notes(Ruleset& ruleset);
 
 /// The rule pack compiled into the binary (rules/*.toml at build time).
 void load_builtin_rules(Ruleset& ruleset);

@@ -1,11 +1,14 @@
-#include <catch2/catch.hpp>
-#include <set>
-
 #include <re2/re2.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
 
 #include "config/project_config.h"
 #include "scan/rule_check.h"
 #include "rules/builtin_rules.h"
+#include "rules/yaml_rules.h"
 #include "test_helpers.h"
 #include "util/error.h"
 
@@ -88,7 +91,7 @@ entropy = 3.5
 keywords = ["TOKEN"]
 tags = ["generic"]
 path = '''\.py$'''
-[rules.allowlist]
+[[rules.allowlists]]
 regexTarget = "line"
 regexes = ['''example''']
 [[rules.allowlists]]
@@ -112,12 +115,10 @@ TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
   CHECK(load_error("[[rules]\nid='x'") .find("test.toml:1") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a(b'\n") ==
         "test.toml:3: rule 'x': regex does not compile: missing ): a(b");
-  CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'ab'\nregx = 'a'\n") ==
-        "test.toml:4: rule 'x': unknown field 'regx'");
   CHECK(load_error("[[rules]]\nregex = 'ab'\n").find("needs a non-empty string 'id'") !=
         std::string::npos);
-  CHECK(load_error("[[rules]]\nid = 'x'\n").find("rule 'x': a rule needs a non-empty 'regex'") !=
-        std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'x'\n")
+            .find("rule 'x': a rule needs a non-empty 'regex' or 'path'") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2\n")
             .find("secretGroup 2 is larger than the regex's 1 capture groups") != std::string::npos);
   // Found by fuzzing: 2^31 was cast to a negative group and passed; nan disabled the entropy check.
@@ -125,13 +126,136 @@ TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
         "test.toml:4: rule 'x': 'secretGroup' must be a non-negative integer");
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nentropy = nan\n") ==
         "test.toml:4: rule 'x': 'entropy' must be a non-negative number");
-  CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\n[[rules]]\nid = 'x'\nregex = 'b'\n")
-            .find("rule 'x': duplicate rule id") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a'\nseverity = 'urgent'\n")
             .find("severity must be low, medium, high or critical") != std::string::npos);
-  CHECK(load_error("[extend]\nuseDefault = true\n").find("[extend] is not supported") !=
+  // gitleaks' invalid configurations, in its own terms.
+  CHECK(load_error("[[allowlists]]\n").find("an allowlist needs at least one of") !=
         std::string::npos);
-  CHECK(load_error("title = 'x'\n").find("no [[rules]]") != std::string::npos);
+  CHECK(load_error("[allowlist]\nregexes = ['a']\n[[allowlists]]\nregexes = ['b']\n")
+            .find("cannot be used together") != std::string::npos);
+  CHECK(load_error("[[allowlists]]\nregexTarget = 'mtach'\nregexes = ['b']\n")
+            .find("regexTarget must be secret, match or line, not 'mtach'") != std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'a'\nregex = 'a'\n[[allowlists]]\ntargetRules = ['a', "
+                   "'b']\nregexes = ['x']\n")
+            .find("targetRules: no rule 'b'") != std::string::npos);
+  CHECK(load_error("[[rules]]\nid = 'a'\nregex = 'a'\n[[rules.required]]\nid = 'b'\n")
+            .find("rule 'a': [[rules.required]] names no rule 'b'") != std::string::npos);
+  CHECK(load_error("[extend]\npath = 'missing.toml'\n").find("[extend] path: ") !=
+        std::string::npos);
+}
+
+TEST_CASE("gitleaks semantics: later ids replace, unknown fields are notes, path-only rules load") {
+  Ruleset ruleset = test::ruleset_from(R"toml(
+minVersion = "v8.25.0"
+flavour = "x"
+[[rules]]
+id = "a"
+regex = 'aaa'
+regx = 'typo'
+validate = 'cel: true'
+[[rules]]
+id = "p12"
+path = '''(?i)\.p12$'''
+[[rules]]
+id = "a"
+regex = 'bbb'
+skipReport = true
+tags = ["t"]
+[[allowlists]]
+targetRules = ["p12"]
+paths = ['''^test/''']
+)toml");
+  REQUIRE(ruleset.rules.size() == 2);
+  CHECK(ruleset.rules[0].regex == "bbb");  // replaced in place
+  CHECK(ruleset.rules[0].skip_report);
+  CHECK(is_path_only(ruleset.rules[1]));
+  CHECK(ruleset.rules[1].allowlists.size() == 1);  // targeted, not global
+  CHECK(ruleset.global_allowlists.empty());
+  std::string notes;
+  for (const std::string& note : ruleset.notes) notes += note + "\n";
+  CHECK(notes.find("test.toml:3: unknown top-level field 'flavour' ignored") != std::string::npos);
+  CHECK(notes.find("test.toml:7: rule 'a': unknown field 'regx' ignored") != std::string::npos);
+  CHECK(notes.find("rule 'a': 'validate' (betterleaks) is not honoured") != std::string::npos);
+  CHECK(notes.find("rule 'a' replaces the rule of that id from test.toml") != std::string::npos);
+}
+
+TEST_CASE("gitleaks keywords gate the whole input, not the match") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "airtable"
+regex = '''\b([a-z0-9]{17})\b'''
+keywords = ["airtable"]
+)toml"));
+  // The keyword is far from the value (and not in the match): it still counts.
+  std::string far = "# airtable settings\n" + std::string(6000, '\n') + "key = abcdefghij0123456\n";
+  CHECK(engine.raw(far).size() == 1);
+  CHECK(
+      engine.raw("key = abcdefghij0123456\n").empty());  // no keyword anywhere: the rule never runs
+}
+
+TEST_CASE("generic-api-key yields to a specific rule; composite rules need their parts near") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "generic-api-key"
+regex = '''(?i)token\s*=\s*"([a-z0-9_]{20,})"'''
+keywords = ["token"]
+[[rules]]
+id = "github-pat"
+regex = '''ghp_[0-9a-zA-Z]{36}'''
+keywords = ["ghp_"]
+[[rules]]
+id = "password"
+regex = '''password\s*=\s*"([^"]+)"'''
+[[rules.required]]
+id = "username"
+withinLines = 1
+[[rules]]
+id = "username"
+regex = '''username\s*=\s*"([^"]+)"'''
+skipReport = true
+)toml"));
+  auto ids = [&](const std::string& text) {
+    std::vector<std::string> out;
+    for (const RawMatch& match : engine.raw(text))
+      out.push_back(engine.ruleset->rules[match.rule].id);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(ids("token = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n") ==
+        std::vector<std::string>{"github-pat"});
+  CHECK(ids("token = \"abcdefghij0123456789xyz\"\n") ==
+        std::vector<std::string>{"generic-api-key"});
+  CHECK(ids("username = \"ada\"\npassword = \"hunter22\"\n") ==
+        std::vector<std::string>{"password"});
+  CHECK(ids("username = \"ada\"\n\n\npassword = \"hunter22\"\n")
+            .empty());  // more than one line apart
+  CHECK(ids("password = \"hunter22\"\n").empty());
+}
+
+TEST_CASE("[extend] refines the base's rules field by field and drops disabledRules") {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "keysweep-extend-test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream base(dir / "base.toml");
+    base << "[[rules]]\nid = 'aws'\ndescription = 'AWS'\nregex = '''AKIA[A-Z0-9]{16}'''\ntags = "
+            "['key']\n"
+            "[[rules]]\nid = 'custom'\nregex = 'custom!'\n";
+  }
+  std::string top =
+      "[extend]\npath = 'base.toml'\ndisabledRules = ['custom', 'absent']\n"
+      "[[rules]]\nid = 'aws'\ndescription = 'Puppy'\ntags = ['puppy']\n"
+      "[[rules.allowlists]]\nstopwords = ['example']\n";
+  Ruleset ruleset;
+  load_rules_text(top, (dir / "top.toml").string(), ruleset);
+  REQUIRE(ruleset.rules.size() == 1);
+  const Rule& aws = ruleset.rules[0];
+  CHECK(aws.description == "Puppy");
+  CHECK(aws.regex == "AKIA[A-Z0-9]{16}");
+  CHECK(aws.tags == std::vector<std::string>{"key", "puppy"});
+  CHECK(aws.allowlists.size() == 1);
+  REQUIRE(ruleset.notes.size() == 1);
+  CHECK(ruleset.notes[0].find("disabledRules: no rule 'absent'") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a regex Hyperscan cannot compile fails with the rule id unless keywords anchor it") {
@@ -169,4 +293,70 @@ TEST_CASE("config path globs follow gitignore") {
   CHECK(matches("a?c.env", "abc.env"));
   CHECK(matches("file.with.dots", "x/file.with.dots"));
   CHECK_FALSE(matches("file.with.dots", "x/fileXwithXdots"));
+}
+
+TEST_CASE("peers' free-spacing patterns become RE2's") {
+  std::string problem;
+  // Comments, whitespace (in classes too, as Rust's regex reads them), an escaped space, (?# ).
+  CHECK(pattern_to_re2("(?x)\n  \\b ( ghp_  # prefix\n [a-z 0-9]{36} ) \\ x (?# note )\n",
+                       problem) == "\\b(ghp_[a-z0-9]{36})\\x20x");
+  CHECK(pattern_to_re2("(?xi) a b", problem) == "(?i)ab");
+  CHECK(pattern_to_re2("(?x) [#] \\# c", problem) == "[#]\\#c");
+  CHECK(pattern_to_re2("(?<key>abc)", problem) == "(?P<key>abc)");
+  CHECK(pattern_to_re2("(?<=a)b", problem) == "(?<=a)b");  // lookbehind is RE2's to refuse
+  // A repeat over RE2's 1000 of one class splits into equivalent repeats.
+  CHECK(pattern_to_re2("ya29\\.[0-9A-Za-z_-]{20,1024}", problem) ==
+        "ya29\\.[0-9A-Za-z_-]{20,1000}[0-9A-Za-z_-]{0,24}");
+  CHECK(pattern_to_re2("x{1500}", problem) == "x{1000}x{500,500}");
+  CHECK(problem.empty());
+  pattern_to_re2("(ab){2000}", problem);
+  CHECK(problem == "a repeat count over 1000 on a group (RE2's limit)");
+}
+
+TEST_CASE("a Nosey Parker / Kingfisher pack loads; what cannot run is skipped with a note") {
+  Ruleset ruleset;
+  load_yaml_rules_text(R"yaml(
+rules:
+- name: Acme Token
+  id: acme.1
+  pattern: |
+    (?x)
+    \b
+    ( acme_ [a-z0-9]{10} )  # the token
+    \b
+  categories: [api]
+  references: [https://acme.example/docs]
+  examples:
+  - 'token: acme_abcdefghij'
+  negative_examples:
+  - 'acme_ABCDEFGHIJ'
+  validation:
+    type: Http
+- name: Broken
+  id: acme.2
+  pattern: '(ab){2000}'
+- name: Lookbehind
+  id: acme.3
+  pattern: '(?<=x)y'
+  depends_on_rule: [acme.1]
+)yaml",
+                       "pack.yml", ruleset);
+  REQUIRE(ruleset.rules.size() == 1);
+  const Rule& rule = ruleset.rules[0];
+  CHECK(rule.name == "Acme Token");
+  CHECK(rule.regex == "\\b(acme_[a-z0-9]{10})\\b");
+  CHECK(rule.examples.size() == 1);
+  CHECK(rule.negative_examples.size() == 1);
+  CHECK(rule.references == std::vector<std::string>{"https://acme.example/docs"});
+  std::string notes;
+  for (const std::string& note : ruleset.notes) notes += note + "\n";
+  CHECK(notes.find(
+            "rule 'acme.2' skipped: its pattern cannot run in RE2 (a repeat count over 1000") !=
+        std::string::npos);
+  CHECK(notes.find("rule 'acme.3' skipped: its pattern cannot run in RE2 (RE2: ") !=
+        std::string::npos);
+  CHECK(notes.find("pack.yml: 'validation' of 1 rules is not honoured") != std::string::npos);
+  CHECK(notes.find("pack.yml: 'depends_on_rule' of 1 rules is not honoured") != std::string::npos);
+  Engine engine(std::move(ruleset));
+  CHECK(check_rule_examples(*engine.matcher).empty());
 }
