@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "audit/org_audit.h"
+#include "cli/audit_commands.h"
 #include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
 #include "config/project_config.h"
@@ -69,6 +71,7 @@ struct ScanArguments {
   bool report_unused_baseline = false;
   std::string fail_on;
   bool strict = false;
+  AuditArguments audit;  // --datastore, --repos-from, --shard
 };
 
 /// -j: 0 is one per core; more than this is a typo, not a machine.
@@ -154,7 +157,7 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
   if (modes > 1) {
     throw UsageError("choose one of --history, --range, --since, --commits-from and --staged");
   }
-  if (arguments.paths.size() > 1) {
+  if (arguments.paths.size() > 1 && arguments.audit.datastore.empty()) {
     throw UsageError("a git scan takes one PATH (the repository), not " +
                      std::to_string(arguments.paths.size()));
   }
@@ -179,6 +182,8 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
 
 /// The repository's .keysweep.toml (or --config), if any.
 ProjectConfig project_config(const ScanArguments& arguments) {
+  // An audit spans repositories: none of their own configs applies to the others.
+  if (!arguments.audit.datastore.empty() && arguments.config.empty()) return {};
   if (arguments.no_config) {
     if (!arguments.config.empty()) throw UsageError("choose one of --config and --no-config");
     return {};
@@ -201,6 +206,7 @@ struct ScanPlan {
   // Started as soon as the scan's kind is known, to overlap rule loading.
   std::optional<StagedChangesReader> staged_reader;
   std::optional<std::jthread> git_initialisation;
+  std::optional<AuditOptions> audit;  // scan --history --datastore
 };
 
 /// Runs the scan the plan describes, with inventory labels and online checks.
@@ -222,7 +228,14 @@ class ScanRun {
     if (!arguments_.no_cache) matcher_options.cache_dir = default_cache_dir();
     Matcher matcher(plan_.ruleset, matcher_options, diagnostics_);
     if (plan_.git_initialisation) plan_.git_initialisation->join();
-    ScanResult result = plan_.staged_reader ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
+    auto decorate = [this](std::vector<Finding>& findings) {
+      if (inventory_) label_findings(findings, *inventory_);
+    };
+    if (plan_.audit && !plan_.inventory.empty()) {
+      plan_.audit->ruleset_extra = inventory_hashes(InventoryStore(plan_.inventory, StoreAccess::read_only));
+    }
+    ScanResult result = plan_.audit ? run_audit(matcher, plan_.ruleset, *plan_.audit, decorate, diagnostics_)
+                        : plan_.staged_reader ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
                         : plan_.git   ? scan_git(matcher, *plan_.git, diagnostics_)
                                       : scan_paths(matcher, plan_.tree, diagnostics_);
     // A git scan's root is its work tree's top (or a bare repository: none).
@@ -275,8 +288,10 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   // Rules and allowlists see paths from the config's directory, whatever was scanned.
   plan.tree.rule_paths = PathRebase(scan_root(plan.tree.paths), plan.config.directory());
   plan.git = git_scan_options(arguments, plan.tree);
+  plan.audit = audit_options(arguments.audit, arguments.paths, plan.git, arguments.verify,
+                             arguments.show_secrets);
   // A misspelt PATH must not pass as a clean scan of nothing (as in gitleaks).
-  if (!plan.git) {
+  if (!plan.git && !plan.audit) {
     for (const std::string& path : plan.tree.paths) {
       struct stat info;
       if (path != "-" && ::lstat(path.c_str(), &info) != 0 &&
@@ -502,6 +517,7 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                      "Datadog site for --verify (default: DD_SITE, a site named near the key, "
                      "else every site in turn)");
   command.add_option("--api-url", arguments.api_url, "API base URL for --verify instead of Datadog's (for tests)");
+  add_audit_options(command, arguments.audit);
 }
 
 }  // namespace
@@ -547,6 +563,11 @@ int run_cli(int argc, char** argv) {
   HookArguments hook_arguments;
   CLI::App* hook_command = add_hook_commands(app, hook_arguments);
 
+  ReportArguments report_arguments;
+  CLI::App* report_command = add_report_command(app, report_arguments);
+  std::vector<std::string> merge_paths;
+  CLI::App* merge_command = add_datastore_commands(app, merge_paths);
+
   InventoryArguments inventory_arguments;
   CLI::App* inventory_command = add_inventory_commands(app, inventory_arguments);
 
@@ -576,6 +597,8 @@ int run_cli(int argc, char** argv) {
     if (hook_command->parsed()) return run_hook_command(*hook_command, hook_arguments);
     if (inventory_command->parsed()) return run_inventory_command(*inventory_command, inventory_arguments);
     if (list_command->parsed()) return run_rules_list(list);
+    if (report_command->parsed()) return run_report(report_arguments);
+    if (merge_command->parsed()) return run_datastore_merge(merge_paths);
     if (check_command->parsed()) return run_rules_check(check_paths);
   } catch (const UsageError& error) {
     std::cerr << "keysweep: error: " << terminal_safe(error.what()) << '\n';

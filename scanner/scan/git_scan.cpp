@@ -40,11 +40,16 @@ class BlobWorker {
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
   void read_object(const git_oid& id) {
+    if (options_.known_blobs != nullptr && options_.known_blobs->count(id) != 0) {
+      ++stats_.blobs_known;
+      return;
+    }
     OdbObjectPtr object = read(id, std::string(), Listed::yes);
     if (!object) return;
     std::string_view bytes = data_of(object.get());
     switch (git_odb_object_type(object.get())) {
       case GIT_OBJECT_BLOB:
+        if (options_.blobs_read != nullptr) blobs_read_.push_back(id);
         scan_content(id, bytes, std::string(), false);
         break;
       case GIT_OBJECT_TREE:
@@ -71,6 +76,7 @@ class BlobWorker {
   std::vector<Finding>& findings() { return findings_; }
   const ScanStats& stats() const { return stats_; }
   ObjectCensus& census() { return census_; }
+  std::vector<git_oid>& blobs_read() { return blobs_read_; }
   TreeSketch& sketch() { return sketch_; }
   git_repository* repository() const { return repository_.get(); }
   std::size_t objects_read() const { return objects_read_; }
@@ -160,6 +166,7 @@ class BlobWorker {
   ScanStats stats_;
   std::size_t objects_read_ = 0;
   std::vector<git_oid> not_found_;
+  std::vector<git_oid> blobs_read_;
   ObjectCensus census_;
   TreeSketch sketch_;
 };
@@ -505,9 +512,14 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     for (auto& worker : workers) {
       std::move(worker->findings().begin(), worker->findings().end(), std::back_inserter(findings));
       result.stats.add(worker->stats());
+      if (options.blobs_read != nullptr) {
+        options.blobs_read->insert(options.blobs_read->end(), worker->blobs_read().begin(),
+                                   worker->blobs_read().end());
+      }
     }
   }
   progress.finish();
+  findings.insert(findings.end(), options.known_findings.begin(), options.known_findings.end());
 
   if (options.mode == GitScanMode::history && !findings.empty()) {
     std::vector<git_oid> targets;

@@ -124,6 +124,7 @@ void ScanStats::add(const ScanStats& other) {
   unreadable += other.unreadable;
   commits += other.commits;
   submodules += other.submodules;
+  blobs_known += other.blobs_known;
 }
 
 std::string size_text(std::size_t bytes) {
