@@ -1,0 +1,308 @@
+"""Audits of many repositories: scan --history --datastore (paths, a bare
+repository and a URL served by git daemon on 127.0.0.1), incremental runs,
+shards run as separate processes and merged, reports from the datastore
+(html checked in headless Chromium), and the datastore's own safety."""
+import os
+import shutil
+import socket
+import sqlite3
+import stat
+import subprocess
+import time
+import unittest
+
+from gitrepo import GitRepo
+from harness import API_KEY, API_KEY_2, APP_KEY, BINARY, KeysweepTestCase
+
+API_KEY_3 = "c3d2e1f00a1b2c3d4e5f60718293a4b5"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def placed(path):
+    """The findings a datastore holds, as comparable tuples."""
+    with sqlite3.connect(path) as db:
+        return sorted(db.execute(
+            "SELECT repository, blob, path, commit_id, author, date, rule_id, key_type, start_line, "
+            "start_column, secret_sha256 FROM findings"))
+
+
+def repositories(path):
+    with sqlite3.connect(path) as db:
+        return sorted(row[0] for row in db.execute("SELECT name FROM repositories"))
+
+
+class AuditTest(KeysweepTestCase):
+    def setUp(self):
+        super().setUp()
+        # alpha: a work tree; a .env committed two years ago and deleted since.
+        self.alpha = GitRepo(os.path.join(self.tmp, "alpha"))
+        self.alpha.commit("add env", "2024-01-02T10:00:00+00:00",
+                          files={".env": f"DD_API_KEY={API_KEY}\n", "README.md": "# alpha\n"})
+        self.alpha.commit("remove env", "2024-02-03T10:00:00+00:00", remove=[".env"])
+        # beta: a bare repository (cloned from a work tree), the same key plus another.
+        beta_work = GitRepo(os.path.join(self.tmp, "beta-work"))
+        beta_work.commit("config", "2025-03-04T10:00:00+00:00",
+                         author=("Bob Builder", "bob@example.com"),
+                         files={"deploy/values.yaml": f"datadog:\n  apiKey: {API_KEY_2}\n",
+                                "copy/.env": f"DD_API_KEY={API_KEY}\n"})
+        self.beta = os.path.join(self.tmp, "beta.git")
+        subprocess.run(["git", "clone", "-q", "--bare", beta_work.path, self.beta], check=True)
+        # gamma: served by git daemon on 127.0.0.1 and given as a git:// URL.
+        self.served = os.path.join(self.tmp, "served")
+        gamma_work = GitRepo(os.path.join(self.tmp, "gamma-work"))
+        gamma_work.commit("app key", "2025-06-07T10:00:00+00:00",
+                          files={"ops/dd.sh": f"export DD_APP_KEY={APP_KEY}\n"})
+        self.gamma_work = gamma_work
+        os.makedirs(self.served)
+        subprocess.run(["git", "clone", "-q", "--bare", gamma_work.path,
+                        os.path.join(self.served, "gamma.git")], check=True)
+        self.port = free_port()
+        self.daemon = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
+             f"--port={self.port}", f"--base-path={self.served}", self.served],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(self.stop_daemon)
+        self.gamma = f"git://127.0.0.1:{self.port}/gamma.git"
+        self.wait_for_daemon()
+        self.store = os.path.join(self.tmp, "audit", "audit.db")
+        self.repos = [self.alpha.path, self.beta, self.gamma]
+
+    def stop_daemon(self):
+        self.daemon.terminate()
+        self.daemon.wait(timeout=10)
+
+    def wait_for_daemon(self):
+        for _ in range(100):
+            if subprocess.run(["git", "ls-remote", self.gamma], capture_output=True).returncode == 0:
+                return
+            time.sleep(0.1)
+        self.fail("git daemon did not start")
+
+    def audit(self, *args, store=None, env=None, repos=None):
+        result, document = self.scan_json("--history", "--datastore", store or self.store,
+                                          *(repos if repos is not None else self.repos), *args, env=env)
+        return result, document
+
+    def test_scans_every_repository_with_its_name_and_history(self):
+        result, document = self.audit()
+        self.assertEqual(result.code, 1, result.stderr)
+        found = sorted((f["repository"], f["path"], f["rule_id"], f["author"], f["date"])
+                       for f in document["findings"])
+        self.assertIn((self.alpha.path, ".env", "datadog-api-key", "Alice Admin",
+                       "2024-01-02T10:00:00+00:00"), found)
+        self.assertIn((self.beta, "copy/.env", "datadog-api-key", "Bob Builder",
+                       "2025-03-04T10:00:00+00:00"), found)
+        self.assertIn((self.beta, "deploy/values.yaml", "datadog-api-key", "Bob Builder",
+                       "2025-03-04T10:00:00+00:00"), found)
+        self.assertEqual([f["rule_id"] for f in document["findings"] if f["repository"] == self.gamma],
+                         ["datadog-application-key"])
+        for finding in document["findings"]:
+            self.assertTrue(finding["secret"].endswith("…"), finding)
+        # The URL was mirrored beside the datastore, with git itself.
+        mirrors = os.listdir(self.store + ".mirrors")
+        self.assertEqual(len(mirrors), 1)
+        self.assertEqual(stat.S_IMODE(os.stat(self.store).st_mode), 0o600)
+        self.assertEqual(repositories(self.store), sorted(self.repos))
+
+    def test_second_run_reads_nothing_and_new_commits_only_their_blobs(self):
+        _, first = self.audit()
+        self.assertGreater(first["summary"]["files_scanned"], 0)
+        _, second = self.audit()
+        self.assertEqual(second["summary"]["files_scanned"], 0)
+        self.assertEqual(self.places(second), self.places(first))
+        self.assertEqual(len(second["findings"]), len(first["findings"]))
+
+        # A new commit in alpha: one new blob, and the known .env blob back at a new path.
+        self.alpha.commit("restore", "2026-01-01T10:00:00+00:00",
+                          files={"old/.env": f"DD_API_KEY={API_KEY}\n", "notes.txt": "nothing\n"})
+        _, third = self.audit()
+        self.assertEqual(third["summary"]["files_scanned"], 1)  # notes.txt only
+        self.assertGreater(third["summary"]["blobs_known"], 0)
+        alpha_paths = sorted(f["path"] for f in third["findings"] if f["repository"] == self.alpha.path)
+        self.assertEqual(alpha_paths, [".env", "old/.env"])
+        # A new commit on the served repository is fetched into the mirror.
+        self.gamma_work.commit("more", "2026-02-01T10:00:00+00:00",
+                               files={"ops/more.sh": f"export DD_API_KEY={API_KEY_3}\n"})
+        self.gamma_work.git("push", "-q", os.path.join(self.served, "gamma.git"), "main")
+        _, fourth = self.audit()
+        self.assertEqual(fourth["summary"]["files_scanned"], 1)
+        self.assertIn("ops/more.sh", [f["path"] for f in fourth["findings"] if f["repository"] == self.gamma])
+
+    def test_changed_ruleset_rescans(self):
+        _, first = self.audit()
+        rules = self.write("extra.toml", '[[rules]]\nid = "demo-token"\nname = "Demo token"\n'
+                                         'description = "A demo token"\nregex = \'demo_([a-z]{12})\'\n'
+                                         'keywords = ["demo_"]\n')
+        _, rescan = self.audit("--rules", rules)
+        self.assertEqual(rescan["summary"]["files_scanned"], first["summary"]["files_scanned"])
+        self.assertEqual(rescan["summary"]["blobs_known"], first["summary"]["blobs_known"])
+        _, again = self.audit("--rules", rules)
+        self.assertEqual(again["summary"]["files_scanned"], 0)
+
+    def test_shards_in_separate_processes_merge_to_the_single_run(self):
+        single = os.path.join(self.tmp, "single.db")
+        self.audit(store=single)
+        shards = []
+        processes = []
+        # Two real processes at once, each told its index the way its scheduler does.
+        for index, variable in ((0, "JOB_COMPLETION_INDEX"), (1, "KEYSWEEP_SHARD_INDEX")):
+            shard = os.path.join(self.tmp, f"shard-{index}.db")
+            shards.append(shard)
+            environment = dict(os.environ, KEYSWEEP_CACHE_DIR=self.cache, **{variable: str(index)})
+            environment.pop("JOB_COMPLETION_INDEX" if index else "KEYSWEEP_SHARD_INDEX", None)
+            processes.append(subprocess.Popen(
+                [BINARY, "scan", "--history", "--datastore", shard, "--shard", "auto/2",
+                 "--format", "json", *self.repos], cwd=self.tree, env=environment,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        for process in processes:
+            _, stderr = process.communicate(timeout=300)
+            self.assertIn(process.returncode, (0, 1), stderr)
+        names = [repositories(shard) for shard in shards]
+        self.assertEqual(sorted(names[0] + names[1]), sorted(self.repos))  # a partition
+        merged = os.path.join(self.tmp, "merged.db")
+        result = self.run_keysweep("datastore", "merge", merged, *shards)
+        self.assertEqual(result.code, 0, result.stderr)
+        self.assertEqual(placed(merged), placed(single))
+        self.assertEqual(repositories(merged), repositories(single))
+        # Merging the same shard again changes nothing.
+        self.assertEqual(self.run_keysweep("datastore", "merge", merged, shards[0]).code, 0)
+        self.assertEqual(placed(merged), placed(single))
+        # The explicit form picks the same shares.
+        explicit = os.path.join(self.tmp, "explicit-1.db")
+        self.audit("--shard", "1/2", store=explicit)
+        self.assertEqual(repositories(explicit), names[0])
+
+    def test_datastore_holds_no_secret_value(self):
+        self.audit()
+        raw = b""
+        for name in os.listdir(os.path.dirname(self.store)):
+            if name.startswith("audit.db") and os.path.isfile(os.path.join(os.path.dirname(self.store), name)):
+                with open(os.path.join(os.path.dirname(self.store), name), "rb") as handle:
+                    raw += handle.read()
+        self.assertIn(b"datadog-api-key", raw)  # the bytes read are the datastore's
+        for secret in (API_KEY, API_KEY_2, APP_KEY):
+            self.assertNotIn(secret.encode(), raw)
+            self.assertNotIn(secret[4:].encode(), raw)
+
+    def test_bad_datastore_is_refused_and_left_alone(self):
+        bad = self.write("notes.db", "these are my notes\n")
+        result = self.run_keysweep("scan", "--history", "--datastore", bad, self.alpha.path)
+        self.assertEqual(result.code, 2)
+        self.assertIn(bad, result.stderr)
+        self.assertIn("not a keysweep datastore", result.stderr)
+        with open(bad) as handle:
+            self.assertEqual(handle.read(), "these are my notes\n")
+        other = os.path.join(self.tmp, "other.sqlite")
+        with sqlite3.connect(other) as db:
+            db.execute("CREATE TABLE things (x)")
+        for args in (("report", "--datastore", other), ("datastore", "merge", self.store, other)):
+            result = self.run_keysweep(*args)
+            self.assertEqual(result.code, 2, args)
+            self.assertIn(other, result.stderr)
+        self.assertFalse(os.path.exists(self.store))  # the merge checked its input before creating OUT
+
+    def test_failed_repository_keeps_the_others_and_resumes(self):
+        missing = f"git://127.0.0.1:{self.port}/missing.git"
+        result = self.run_keysweep("scan", "--history", "--datastore", self.store, self.alpha.path,
+                                   missing, self.beta)
+        self.assertEqual(result.code, 3)
+        self.assertIn(missing, result.stderr)
+        self.assertIn("1 of 3 repositories could not be scanned", result.stderr)
+        self.assertEqual(repositories(self.store), sorted([self.alpha.path, self.beta]))
+        # The rerun reads only what the failed run did not store.
+        _, resumed = self.audit()
+        self.assertEqual(resumed["summary"]["files_scanned"], 1)  # gamma's one blob
+        self.assertEqual(repositories(self.store), sorted(self.repos))
+
+    def test_reports_from_the_datastore(self):
+        self.audit()
+        result = self.run_keysweep("report", "--datastore", self.store, "--format", "json")
+        self.assertEqual(result.code, 0, result.stderr)
+        report = result.json()
+        self.assertEqual(len(report["findings"]), len(placed(self.store)))
+        self.assertEqual({f["repository"] for f in report["findings"]}, set(self.repos))
+        self.assertTrue(all(f["secret"].endswith("…") for f in report["findings"]))
+        only = self.run_keysweep("report", "--datastore", self.store, "--format", "json",
+                                 "--repository", self.beta).json()
+        self.assertEqual({f["repository"] for f in only["findings"]}, {self.beta})
+        sarif = self.run_keysweep("report", "--datastore", self.store, "--format", "sarif").json()
+        self.assertEqual({r["properties"]["repository"] for r in sarif["runs"][0]["results"]}, set(self.repos))
+        text = self.run_keysweep("report", "--datastore", self.store)
+        self.assertIn("repository: " + self.gamma, text.stdout)
+        for secret in (API_KEY, API_KEY_2, APP_KEY):
+            self.assertNotIn(secret, text.stdout + result.stdout + str(sarif))
+        unknown = self.run_keysweep("report", "--datastore", self.store, "--repository", "nope")
+        self.assertEqual(unknown.code, 2)
+        self.assertIn("nope", unknown.stderr)
+
+    @unittest.skipUnless(shutil.which("chromium"), "Debian's chromium is not installed")
+    def test_html_report_escapes_and_loads_in_chromium(self):
+        hostile = GitRepo(os.path.join(self.tmp, "hostile"))
+        hostile.commit("<b>x</b>", "2023-05-06T10:00:00+00:00",
+                       author=("<img src=x onerror=alert(1)>", "a@example.com"),
+                       files={"<script>alert(1)</script>/.env": f"DD_API_KEY={API_KEY_3}\n"})
+        self.audit(repos=self.repos + [hostile.path])
+        page = os.path.join(self.tmp, "audit.html")
+        result = self.run_keysweep("report", "--datastore", self.store, "--format", "html", "-o", page)
+        self.assertEqual(result.code, 0, result.stderr)
+        with open(page, encoding="utf-8") as handle:
+            html = handle.read()
+        self.assertNotIn("<script>alert", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;/.env", html)
+        self.assertNotIn("<img src=x", html)
+        self.assertEqual(html.count("<script>"), 1)  # keysweep's own, inline
+        self.assertNotIn("src=\"http", html)
+        self.assertNotIn("href=\"http", html)
+        for secret in (API_KEY, API_KEY_2, APP_KEY, API_KEY_3):
+            self.assertNotIn(secret, html)
+        for section in ("totals", "timeline", "repositories", "secrets"):
+            self.assertIn(f'<section id="{section}">', html)
+        self.assertIn(">2023-05<", html)  # the timeline's month of the hostile commit
+
+        profile = os.path.join(self.tmp, "chromium-profile")
+        chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+                    "--enable-logging=stderr", "--v=0"]
+        loaded = subprocess.run(chromium + ["--dump-dom", "file://" + page], capture_output=True, text=True,
+                                timeout=120)
+        # The inline script ran to its end: no error stopped it, and no console message was logged.
+        self.assertIn('data-ready="yes"', loaded.stdout)
+        self.assertNotIn("CONSOLE", loaded.stderr)
+        self.assertNotIn("Uncaught", loaded.stderr)
+        shot = os.path.join(self.tmp, "audit.png")
+        subprocess.run(chromium + [f"--screenshot={shot}", "--window-size=1200,1400", "file://" + page],
+                       capture_output=True, timeout=120)
+        with open(shot, "rb") as handle:
+            self.assertEqual(handle.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_usage_errors(self):
+        cases = [
+            (("scan", "--datastore", self.store, self.alpha.path), "--datastore goes with --history"),
+            (("scan", "--history", "--datastore", self.store, "--shard", "3/2", self.alpha.path), "out of range"),
+            (("scan", "--history", "--datastore", self.store, "--shard", "auto/2", self.alpha.path),
+             "JOB_COMPLETION_INDEX"),
+            (("scan", "--history", "--shard", "1/2", self.alpha.path), "go with --datastore"),
+            (("scan", "--history", "--datastore", self.store, "--show-secrets", self.alpha.path), "redacted"),
+            (("scan", "--history", "--datastore", self.store, os.path.join(self.tmp, "nowhere")), "nowhere"),
+            (("scan", "--history", "--datastore", self.store), "no repositories"),
+        ]
+        environment = {"JOB_COMPLETION_INDEX": "", "KEYSWEEP_SHARD_INDEX": ""}
+        for args, message in cases:
+            result = self.run_keysweep(*args, env=environment)
+            self.assertEqual(result.code, 2, (args, result.stderr))
+            self.assertIn(message, result.stderr, args)
+        self.assertFalse(os.path.exists(self.store))
+
+    def test_repos_from_file(self):
+        listing = self.write("repos.txt", f"# the organisation\n{self.alpha.path}\n\n{self.gamma}\n")
+        result, document = self.scan_json("--history", "--datastore", self.store, "--repos-from", listing)
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertEqual({f["repository"] for f in document["findings"]}, {self.alpha.path, self.gamma})
+
+
+if __name__ == "__main__":
+    unittest.main()
