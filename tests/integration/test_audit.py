@@ -11,8 +11,10 @@ import subprocess
 import time
 import unittest
 
+import yaml
+
 from gitrepo import GitRepo
-from harness import API_KEY, API_KEY_2, APP_KEY, BINARY, KeysweepTestCase
+from harness import API_KEY, API_KEY_2, APP_KEY, BINARY, SOURCE_ROOT, KeysweepTestCase
 
 API_KEY_3 = "c3d2e1f00a1b2c3d4e5f60718293a4b5"
 
@@ -36,7 +38,9 @@ def repositories(path):
         return sorted(row[0] for row in db.execute("SELECT name FROM repositories"))
 
 
-class AuditTest(KeysweepTestCase):
+class AuditFixture(KeysweepTestCase):
+    """Three repositories: a work tree, a bare one, and one served by git daemon."""
+
     def setUp(self):
         super().setUp()
         # alpha: a work tree; a .env committed two years ago and deleted since.
@@ -88,6 +92,8 @@ class AuditTest(KeysweepTestCase):
                                           *(repos if repos is not None else self.repos), *args, env=env)
         return result, document
 
+
+class AuditTest(AuditFixture):
     def test_scans_every_repository_with_its_name_and_history(self):
         result, document = self.audit()
         self.assertEqual(result.code, 1, result.stderr)
@@ -302,6 +308,67 @@ class AuditTest(KeysweepTestCase):
         result, document = self.scan_json("--history", "--datastore", self.store, "--repos-from", listing)
         self.assertEqual(result.code, 1, result.stderr)
         self.assertEqual({f["repository"] for f in document["findings"]}, {self.alpha.path, self.gamma})
+
+
+class AuditRecipeTest(AuditFixture):
+    """Runs the keysweep commands of hooks/ci's audit recipes as their
+    scheduler would: one real process per shard, at once, with the index in
+    the scheduler's variable, then the merge step."""
+
+    def recipe(self, name):
+        with open(os.path.join(SOURCE_ROOT, "hooks", "ci", name)) as handle:
+            return list(yaml.safe_load_all(handle))
+
+    @staticmethod
+    def keysweep_lines(script):
+        return [line.strip() for line in script.splitlines() if line.strip().startswith("keysweep ")]
+
+    def run_recipe(self, shard_script, shards, index_variable, merge_script, env):
+        audit_dir = os.path.join(self.tmp, "recipe")
+        os.makedirs(audit_dir)
+        repos_file = self.write("repos.txt", "\n".join(self.repos) + "\n")
+        base = dict(os.environ, KEYSWEEP_CACHE_DIR=self.cache, CI="true", AUDIT_DIR=audit_dir,
+                    REPOS_FILE=repos_file, **env)
+        base["PATH"] = os.path.dirname(BINARY) + os.pathsep + base.get("PATH", "")
+        processes = []
+        for index in range(shards):
+            for line in self.keysweep_lines(shard_script):
+                processes.append(subprocess.Popen(["sh", "-c", line], cwd=self.tmp,
+                                                  env=dict(base, **{index_variable: str(index)}),
+                                                  stderr=subprocess.PIPE, text=True))
+        self.assertEqual(len(processes), shards)
+        for process in processes:
+            _, stderr = process.communicate(timeout=300)
+            self.assertEqual(process.returncode, 0, stderr)
+        for line in self.keysweep_lines(merge_script):
+            completed = subprocess.run(["sh", "-c", line], cwd=self.tmp, env=base, capture_output=True,
+                                       text=True, timeout=300)
+            self.assertEqual(completed.returncode, 0, (line, completed.stderr))
+        single = os.path.join(self.tmp, "single.db")
+        self.audit(store=single)
+        self.assertEqual(placed(os.path.join(audit_dir, "org.db")), placed(single))
+        self.assertTrue(os.path.getsize(os.path.join(audit_dir, "report.html")) > 0)
+
+    def test_kubernetes_indexed_job(self):
+        documents = self.recipe("kubernetes-indexed-job.yaml")
+        shard_job, merge_job = [d for d in documents if d["kind"] == "Job"]
+        self.assertEqual(shard_job["spec"]["completionMode"], "Indexed")
+        completions = shard_job["spec"]["completions"]
+        shard_script = shard_job["spec"]["template"]["spec"]["containers"][0]["command"][2]
+        self.assertIn(f"--shard auto/{completions}", shard_script)
+        merge_script = merge_job["spec"]["template"]["spec"]["containers"][0]["command"][2]
+        self.run_recipe(shard_script, completions, "JOB_COMPLETION_INDEX", merge_script, {})
+
+    def test_github_actions_matrix(self):
+        (workflow,) = self.recipe("github-actions-org-audit.yml")
+        shard_job = workflow["jobs"]["shard"]
+        matrix = shard_job["strategy"]["matrix"]["shard"]
+        self.assertEqual(matrix, list(range(len(matrix))))
+        self.assertEqual(shard_job["env"]["KEYSWEEP_SHARD_INDEX"], "${{ matrix.shard }}")
+        (scan,) = [step["run"] for step in shard_job["steps"] if step.get("id") == "scan"]
+        self.assertIn(f"--shard auto/{len(matrix)}", scan)
+        (merge,) = [step["run"] for step in workflow["jobs"]["merge"]["steps"] if step.get("id") == "merge"]
+        self.run_recipe(scan, len(matrix), "KEYSWEEP_SHARD_INDEX", merge, {})
 
 
 if __name__ == "__main__":
