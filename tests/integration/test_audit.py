@@ -4,6 +4,7 @@ shards run as separate processes and merged, reports from the datastore
 (html checked in headless Chromium), and the datastore's own safety."""
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import stat
@@ -224,6 +225,44 @@ class AuditTest(AuditFixture):
         _, resumed = self.audit()
         self.assertEqual(resumed["summary"]["files_scanned"], 1)  # gamma's one blob
         self.assertEqual(repositories(self.store), sorted(self.repos))
+
+    def test_interrupted_run_keeps_what_it_stored_and_resumes(self):
+        # Many small repositories, each with one blob of its own and the shared .env.
+        origin = self.alpha.path
+        many = []
+        for index in range(60):
+            path = os.path.join(self.tmp, "many", f"r{index:02d}")
+            subprocess.run(["git", "clone", "-q", origin, path], check=True)
+            repo = GitRepo.__new__(GitRepo)
+            repo.path = path
+            repo.git("config", "user.name", "T")
+            repo.git("config", "user.email", "t@example.com")
+            repo.commit("own", "2025-01-01T00:00:00+00:00", files={"own.txt": f"repository {index}\n"})
+            many.append(path)
+        environment = dict(os.environ, KEYSWEEP_CACHE_DIR=self.cache)
+        process = subprocess.Popen([BINARY, "scan", "--history", "--datastore", self.store, "-j", "1", *many],
+                                   cwd=self.tree, env=environment, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        stored = 0
+        deadline = time.monotonic() + 120
+        while stored == 0 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.005)
+            if os.path.exists(self.store):
+                try:
+                    stored = len(repositories(self.store))
+                except sqlite3.OperationalError:
+                    pass  # locked or not yet a datastore
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 130, f"finished before the interrupt: {stderr}")
+        kept = repositories(self.store)
+        self.assertGreaterEqual(len(kept), 1)
+        self.assertLess(len(kept), len(many))
+        # The datastore is whole, and the rerun reads only what is left: one own.txt per repository.
+        self.assertEqual(self.run_keysweep("report", "--datastore", self.store).code, 0)
+        _, resumed = self.audit(repos=many)
+        self.assertEqual(resumed["summary"]["files_scanned"], len(many) - len(kept))
+        self.assertEqual(repositories(self.store), sorted(many))
 
     def test_reports_from_the_datastore(self):
         self.audit()
