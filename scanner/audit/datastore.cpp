@@ -39,7 +39,7 @@ CREATE TABLE blob_findings (
   rule_id TEXT NOT NULL, key_type TEXT NOT NULL,
   start_line INTEGER NOT NULL, start_column INTEGER NOT NULL,
   end_line INTEGER NOT NULL, end_column INTEGER NOT NULL,
-  secret_sha256 TEXT NOT NULL, secret_redacted TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL, secret_redacted TEXT NOT NULL, secret_hint TEXT NOT NULL,
   UNIQUE (blob, ruleset_digest, rule_id, start_line, start_column, secret_sha256)
 );
 CREATE TABLE findings (
@@ -49,7 +49,7 @@ CREATE TABLE findings (
   rule_id TEXT NOT NULL, key_type TEXT NOT NULL,
   start_line INTEGER NOT NULL, start_column INTEGER NOT NULL,
   end_line INTEGER NOT NULL, end_column INTEGER NOT NULL,
-  secret_sha256 TEXT NOT NULL, secret_redacted TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL, secret_redacted TEXT NOT NULL, secret_hint TEXT NOT NULL,
   liveness TEXT NOT NULL,
   UNIQUE (repository, blob, path, commit_id, rule_id, start_line, start_column, secret_sha256)
 );
@@ -58,10 +58,10 @@ CREATE INDEX findings_by_repository ON findings (repository);
 
 constexpr const char* kFindingColumns =
     "repository, blob, path, commit_id, author, email, date, rule_id, key_type, start_line, "
-    "start_column, end_line, end_column, secret_sha256, secret_redacted, liveness";
+    "start_column, end_line, end_column, secret_sha256, secret_redacted, secret_hint, liveness";
 constexpr const char* kBlobFindingColumns =
     "blob, ruleset_digest, rule_id, key_type, start_line, start_column, end_line, end_column, "
-    "secret_sha256, secret_redacted";
+    "secret_sha256, secret_redacted, secret_hint";
 
 class Statement {
  public:
@@ -127,6 +127,7 @@ StoredFinding read_finding(const Statement& row, bool placed) {
   finding.end_column = std::uint32_t(row.integer(column++));
   finding.secret_sha256 = row.text(column++);
   finding.secret_redacted = row.text(column++);
+  finding.secret_hint = row.text(column++);
   if (placed) finding.liveness = liveness_from_name(row.text(column++));
   return finding;
 }
@@ -302,11 +303,12 @@ void Datastore::store_repository(const StoredRepository& scan,
       row.bind(first + 5, std::int64_t(finding.end_column));
       row.bind(first + 6, finding.secret_sha256);
       row.bind(first + 7, finding.secret_redacted);
+      row.bind(first + 8, finding.secret_hint);
     };
     Statement blob_finding(db_,
                            std::string("INSERT OR IGNORE INTO blob_findings (") +
                                kBlobFindingColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                            path_);
     for (const StoredFinding& finding : new_blob_findings) {
       blob_finding.reset();
@@ -318,7 +320,7 @@ void Datastore::store_repository(const StoredRepository& scan,
     Statement placed(
         db_,
         std::string("INSERT OR IGNORE INTO findings (") + kFindingColumns +
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         path_);
     for (const StoredFinding& finding : findings) {
       placed.reset();
@@ -330,7 +332,7 @@ void Datastore::store_repository(const StoredRepository& scan,
       placed.bind(6, finding.email);
       placed.bind(7, finding.date);
       bind_common(placed, 8, finding);
-      placed.bind(16, std::string(finding.liveness ? liveness_name(*finding.liveness) : ""));
+      placed.bind(17, std::string(finding.liveness ? liveness_name(*finding.liveness) : ""));
       placed.step();
     }
     execute("COMMIT");

@@ -29,6 +29,9 @@ struct StoredFinding {
   std::uint32_t start_line = 0, start_column = 0, end_line = 0, end_column = 0;
   std::string secret_sha256;
   std::string secret_redacted;  // what a redacted report prints: a few leading characters and "…"
+  // What the inventory matches besides the hash, and Datadog itself shows:
+  // an access token's public portion ("ddpat_<alias>"), else the last 4 characters.
+  std::string secret_hint;
   std::optional<Liveness> liveness;
 };
 

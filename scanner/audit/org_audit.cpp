@@ -90,6 +90,39 @@ std::string redacted_form(std::string_view secret) {
   return std::string(secret.substr(0, keep)) + "…";
 }
 
+bool is_access_token(const std::string& key_type) {
+  return key_type == "personal_access_token" || key_type == "service_access_token";
+}
+
+/// What inventory labels match besides the hash (InventoryIndex::label): an
+/// access token's public portion, else the last 4 characters.
+std::string secret_hint(const std::string& key_type, std::string_view secret) {
+  if (is_access_token(key_type)) {
+    std::size_t first = secret.find('_');
+    std::size_t second = first == std::string_view::npos ? first : secret.find('_', first + 1);
+    return second == std::string_view::npos ? "" : std::string(secret.substr(0, second));
+  }
+  return secret.size() > 4 ? std::string(secret.substr(secret.size() - 4)) : "";
+}
+
+/// A stand-in for a secret the datastore does not keep: redact() turns it
+/// back into the stored redacted form, and inventory labels find in it the
+/// same hint as in the value.
+std::string stand_in_secret(const StoredFinding& stored) {
+  std::string prefix = stored.secret_redacted;
+  if (prefix.size() >= 3 && prefix.ends_with("…")) prefix.resize(prefix.size() - 3);
+  if (is_access_token(stored.key_type) && !stored.secret_hint.empty()) {
+    return stored.secret_hint + "_" + std::string(16, '*');
+  }
+  // redact() keeps min(4, length / 4) characters: exactly the prefix.
+  std::size_t length = prefix.size() >= 4 ? 16 : 4 * prefix.size();
+  std::string stand_in = prefix + std::string(length - prefix.size(), '*');
+  if (stored.secret_hint.size() == 4 && length >= prefix.size() + 4) {
+    stand_in.replace(length - 4, 4, stored.secret_hint);
+  }
+  return stand_in;
+}
+
 StoredFinding stored_form(const Finding& finding) {
   StoredFinding stored;
   stored.repository = finding.repository;
@@ -110,6 +143,7 @@ StoredFinding stored_form(const Finding& finding) {
   stored.secret_sha256 = finding.secret_sha256;
   // A finding taken from the store already holds a stand-in, never a value.
   stored.secret_redacted = redacted_form(finding.secret);
+  stored.secret_hint = secret_hint(finding.key_type, finding.secret);
   if (finding.liveness) stored.liveness = finding.liveness->status;
   return stored;
 }
@@ -258,11 +292,7 @@ std::vector<Finding> findings_from_store(const std::vector<StoredFinding>& store
     finding.path = entry.path;
     finding.start = {entry.start_line, entry.start_column};
     finding.end = {entry.end_line, entry.end_column};
-    // A stand-in that redacts back to what the store kept: the leading
-    // characters, padded so that redact() keeps exactly them.
-    std::string prefix = entry.secret_redacted;
-    if (prefix.size() >= 3 && prefix.ends_with("…")) prefix.resize(prefix.size() - 3);
-    finding.secret = prefix + std::string(prefix.size() * 3, '*');
+    finding.secret = stand_in_secret(entry);
     finding.secret_sha256 = entry.secret_sha256;
     finding.git = GitOrigin{entry.blob, entry.commit, entry.author, entry.email, entry.date};
     finding.repository = entry.repository;

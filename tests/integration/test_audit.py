@@ -2,6 +2,7 @@
 repository and a URL served by git daemon on 127.0.0.1), incremental runs,
 shards run as separate processes and merged, reports from the datastore
 (html checked in headless Chromium), and the datastore's own safety."""
+import json
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import unittest
 
 import yaml
 
+import test_inventory as inventory_fixture
 from gitrepo import GitRepo
 from harness import API_KEY, API_KEY_2, APP_KEY, BINARY, SOURCE_ROOT, KeysweepTestCase
 
@@ -263,6 +265,45 @@ class AuditTest(AuditFixture):
         _, resumed = self.audit(repos=many)
         self.assertEqual(resumed["summary"]["files_scanned"], len(many) - len(kept))
         self.assertEqual(repositories(self.store), sorted(many))
+
+    def test_liveness_from_the_inventory_holds_for_known_blobs(self):
+        inventory = os.path.join(self.tmp, "inventory.db")
+        responses = []
+        for index, document in enumerate(inventory_fixture.InventoryTestCase.organisation_files(None)):
+            responses.append(self.write(f"response-{index}.json", json.dumps(document)))
+        imported = self.run_keysweep("inventory", "import", "--store", inventory, *responses)
+        self.assertEqual(imported.code, 0, imported.stderr)
+        one = GitRepo(os.path.join(self.tmp, "one"))
+        one.commit("keys", "2024-01-02T10:00:00+00:00", files={
+            "deploy/.env": f"DD_API_KEY={inventory_fixture.LIVE_API_KEY}\nDD_APP_KEY={inventory_fixture.APP_KEY}\n",
+            "ci/token.sh": f"export DD_ACCESS_TOKEN={inventory_fixture.PAT}\n"})
+        two = os.path.join(self.tmp, "two")
+        subprocess.run(["git", "clone", "-q", "--bare", one.path, two], check=True)
+        _, document = self.audit("--inventory", inventory, repos=[one.path, two])
+        self.assertEqual(document["summary"]["files_scanned"], 2)  # two's blobs came from the datastore
+        labels = {}
+        for finding in document["findings"]:
+            labels.setdefault(finding["repository"], []).append(
+                (finding["path"], finding["key_type"], finding["liveness"], finding["liveness_evidence"]))
+        expected = sorted([("deploy/.env", "api_key", "live", ["hash"]),
+                           ("deploy/.env", "application_key", "live", ["last4"]),
+                           ("ci/token.sh", "personal_access_token", "expired", ["public-portion"])])
+        self.assertEqual(sorted(labels[one.path]), expected)
+        self.assertEqual(sorted(labels[two]), expected)
+        with sqlite3.connect(self.store) as db:
+            stored = sorted(db.execute("SELECT liveness FROM findings WHERE repository = ?", (two,)))
+        self.assertEqual(stored, [("expired",), ("live",), ("live",)])
+        with open(self.store, "rb") as handle:
+            raw = handle.read()
+        for secret in (inventory_fixture.LIVE_API_KEY, inventory_fixture.APP_KEY, inventory_fixture.PAT):
+            self.assertNotIn(secret.encode(), raw)
+        page = os.path.join(self.tmp, "live.html")
+        self.assertEqual(self.run_keysweep("report", "--datastore", self.store, "--format", "html",
+                                           "-o", page).code, 0)
+        with open(page, encoding="utf-8") as handle:
+            html = handle.read()
+        self.assertIn('<td class="live">2</td>', html)  # each repository: the API and the application key
+        self.assertNotIn(inventory_fixture.PAT, html)
 
     def test_reports_from_the_datastore(self):
         self.audit()
