@@ -360,6 +360,7 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
         git.progress = options.git.progress;
         git.known_blobs = &known;
         git.blobs_read = &blobs_read;
+        git.lint_history = true;
         OdbPtr odb = repository_odb(repository.get());
         for (const Finding& finding : known_findings) {
           git_oid id;

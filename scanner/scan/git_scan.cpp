@@ -532,7 +532,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                   options.mode == GitScanMode::range, options.rule_paths,
+                                   options.mode == GitScanMode::range || options.lint_history,
+                                   options.rule_paths,
                                    diagnostics, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +

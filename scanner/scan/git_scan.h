@@ -38,6 +38,9 @@ struct GitScanOptions {
   const OidSet* known_blobs = nullptr;
   std::vector<Finding> known_findings;
   std::vector<git_oid>* blobs_read = nullptr;
+  // History: the repository checks also judge each blob that had findings at
+  // each of its places (a .env committed years ago and deleted since).
+  bool lint_history = false;
 };
 
 /// History and range scans.
