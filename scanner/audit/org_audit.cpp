@@ -11,6 +11,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "git/git_handles.h"
 #include "keysweep_config.h"
@@ -338,10 +339,9 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
   for (std::size_t i = 0; i < repositories.size(); ++i) {
     const std::string& given = repositories[i];
     const std::string name = repository_name(given);
-    if (options.git.progress) {
-      std::cerr << "keysweep: repository " << i + 1 << " of " << repositories.size() << ": " << name
-                << '\n';
-    }
+    const std::string progress_label = "repository " + std::to_string(i + 1) + " of " +
+                                       std::to_string(repositories.size()) + ": " + name;
+    if (options.git.progress) std::cerr << "keysweep: " << progress_label << '\n';
     try {
       std::string location = is_url(given) ? mirror_of(given, options.datastore) : given;
       RepositoryPtr repository = open_repository(location);
@@ -357,7 +357,7 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
         GitScanOptions git = options.git;
         git.mode = GitScanMode::history;
         git.repository = location;
-        git.progress = options.git.progress;
+        git.progress_label = progress_label;
         git.known_blobs = &known;
         git.blobs_read = &blobs_read;
         git.lint_history = true;
@@ -379,9 +379,17 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
       std::set<std::string> read_hex;
       for (const git_oid& id : blobs_read) read_hex.insert(oid_hex(id));
       std::vector<StoredFinding> stored, new_blob_findings;
+      std::set<std::tuple<std::string, std::string, std::uint32_t, std::uint32_t, std::string>>
+          in_blob;
       for (const Finding& finding : findings) {
         stored.push_back(stored_form(finding));
-        if (read_hex.count(stored.back().blob) != 0) {
+        // A blob's secrets, once each: repository checks are judged per place, never by blob.
+        const StoredFinding& entry = stored.back();
+        if (read_hex.count(entry.blob) != 0 && finding.rule->check.empty() &&
+            in_blob
+                .emplace(entry.blob, entry.rule_id, entry.start_line, entry.start_column,
+                         entry.secret_sha256)
+                .second) {
           StoredFinding by_blob = stored.back();
           by_blob.repository = by_blob.path = by_blob.commit = by_blob.author = by_blob.email =
               by_blob.date = "";

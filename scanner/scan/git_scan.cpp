@@ -40,6 +40,7 @@ class BlobWorker {
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
   void read_object(const git_oid& id) {
+    progress_.add_object();
     if (options_.known_blobs != nullptr && options_.known_blobs->count(id) != 0) {
       ++stats_.blobs_known;
       return;
@@ -319,11 +320,14 @@ unsigned thread_count(const GitScanOptions& options) {
 /// and trees are sketched so that provenance need not read them all again.
 TreeSketch read_whole_database(git_repository* repository,
                                std::vector<std::unique_ptr<BlobWorker>>& workers,
-                               GitWalkStats& walk) {
+                               GitWalkStats& walk, ProgressMeter& progress) {
+  progress.set_phase("listing");
   std::vector<git_oid> ids = list_objects(repository_odb(repository).get());
   // One set serves twice: dropping ids listed again, and telling what is present.
   OidSet present;
   std::erase_if(ids, [&](const git_oid& id) { return !present.insert(id).second; });
+  progress.set_total(ids.size());
+  progress.set_phase("reading");
   WorkerThreads threads;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     std::size_t from = ids.size() * w / workers.size();
@@ -488,7 +492,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   result.repository = describe_repository(repository.get(), result.root);
 
   GitWalkStats walk;
-  ProgressMeter progress(options.progress, "blobs");
+  ProgressMeter progress(options.progress, "blobs", options.progress_label);
   std::vector<Finding> findings;
   BlobPlaces places;
   TreeSketch sketch;
@@ -500,7 +504,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
           matcher, open_repository(options.repository), options, diagnostics, progress));
     }
     if (options.mode == GitScanMode::history) {
-      sketch = read_whole_database(repository.get(), workers, walk);
+      sketch = read_whole_database(repository.get(), workers, walk, progress);
     } else {
       try {
         scan_range(repository.get(), CommitSelection{options.range, options.commits}, workers, walk, places);
@@ -518,10 +522,10 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
       }
     }
   }
-  progress.finish();
   findings.insert(findings.end(), options.known_findings.begin(), options.known_findings.end());
 
   if (options.mode == GitScanMode::history && !findings.empty()) {
+    progress.set_phase("provenance");
     std::vector<git_oid> targets;
     for (const Finding& finding : findings) {
       git_oid id;
@@ -535,6 +539,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
                                    options.mode == GitScanMode::range || options.lint_history,
                                    options.rule_paths,
                                    diagnostics, unreachable);
+  progress.finish();
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +
                      " findings are in objects that no ref reaches (dangling after a rebase or "

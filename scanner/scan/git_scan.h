@@ -41,6 +41,7 @@ struct GitScanOptions {
   // History: the repository checks also judge each blob that had findings at
   // each of its places (a .env committed years ago and deleted since).
   bool lint_history = false;
+  std::string progress_label;  // starts the progress line (audits: which repository of how many)
 };
 
 /// History and range scans.

@@ -404,6 +404,15 @@ class AuditTest(AuditFixture):
             self.assertIn(message, result.stderr, args)
         self.assertFalse(os.path.exists(self.store))
 
+    def test_progress_names_each_repository(self):
+        shown = self.run_keysweep("scan", "--history", "--datastore", self.store, "--progress", *self.repos)
+        self.assertEqual(shown.code, 1, shown.stderr)
+        for index, name in enumerate(self.repos):
+            self.assertIn(f"keysweep: repository {index + 1} of 3: {name}\n", shown.stderr)
+        self.assertIn("\x1b[K", shown.stderr)  # each repository's line is cleared at its end
+        quiet = self.run_keysweep("scan", "--history", "--datastore", self.store, *self.repos, env={"CI": "true"})
+        self.assertNotIn("repository 1 of 3", quiet.stderr)
+
     def test_repos_from_file(self):
         listing = self.write("repos.txt", f"# the organisation\n{self.alpha.path}\n\n{self.gamma}\n")
         result, document = self.scan_json("--history", "--datastore", self.store, "--repos-from", listing)
