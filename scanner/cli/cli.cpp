@@ -38,8 +38,8 @@
 #include "util/error.h"
 #include "util/escape.h"
 #include "util/interrupt.h"
-#include "util/safe_write.h"
 #include "util/paths.h"
+#include "util/safe_write.h"
 
 namespace keysweep {
 namespace {
@@ -232,12 +232,15 @@ class ScanRun {
       if (inventory_) label_findings(findings, *inventory_);
     };
     if (plan_.audit && !plan_.inventory.empty()) {
-      plan_.audit->ruleset_extra = inventory_hashes(InventoryStore(plan_.inventory, StoreAccess::read_only));
+      plan_.audit->ruleset_extra =
+          inventory_hashes(InventoryStore(plan_.inventory, StoreAccess::read_only));
     }
-    ScanResult result = plan_.audit ? run_audit(matcher, plan_.ruleset, *plan_.audit, decorate, diagnostics_)
-                        : plan_.staged_reader ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
-                        : plan_.git   ? scan_git(matcher, *plan_.git, diagnostics_)
-                                      : scan_paths(matcher, plan_.tree, diagnostics_);
+    ScanResult result =
+        plan_.audit ? run_audit(matcher, plan_.ruleset, *plan_.audit, decorate, diagnostics_)
+        : plan_.staged_reader
+            ? scan_staged(matcher, plan_.staged_reader->finish(), *plan_.git, diagnostics_)
+        : plan_.git ? scan_git(matcher, *plan_.git, diagnostics_)
+                    : scan_paths(matcher, plan_.tree, diagnostics_);
     // A git scan's root is its work tree's top (or a bare repository: none).
     result.repository_root = work_tree_top(result.root);
     if (plan_.git && result.repository_root != result.root) result.repository_root.clear();

@@ -537,8 +537,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
                                    options.mode == GitScanMode::range || options.lint_history,
-                                   options.rule_paths,
-                                   diagnostics, unreachable);
+                                   options.rule_paths, diagnostics, unreachable);
   progress.finish();
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +

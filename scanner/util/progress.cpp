@@ -27,8 +27,8 @@ ProgressMeter::ProgressMeter(bool enabled, const char* unit, std::string label)
       std::size_t done = objects_.load(std::memory_order_relaxed);
       if (total > 0 && done > 0 && done <= total) {
         long left = long(seconds * double(total - done) / double(done));
-        std::fprintf(stderr, ", %.0f%% of %zu objects, ETA %ld:%02ld", 100.0 * double(done) / double(total),
-                     total, left / 60, left % 60);
+        std::fprintf(stderr, ", %.0f%% of %zu objects, ETA %ld:%02ld",
+                     100.0 * double(done) / double(total), total, left / 60, left % 60);
       }
       std::fflush(stderr);
       set_progress_line_open(true);

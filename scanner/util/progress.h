@@ -13,7 +13,8 @@ namespace keysweep {
 
 class ProgressMeter {
  public:
-  /// Nothing is printed unless enabled. `label` starts the line (an audit's "repository 3 of 40: NAME").
+  /// Nothing is printed unless enabled. `label` starts the line (in an audit,
+  /// "repository 3 of 40: NAME").
   explicit ProgressMeter(bool enabled, const char* unit, std::string label = "");
   ~ProgressMeter();
   ProgressMeter(const ProgressMeter&) = delete;
