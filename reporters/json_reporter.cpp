@@ -37,6 +37,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
     if (finding.liveness) entry.update(liveness_members(*finding.liveness, false));
     entry["fails"] = finding.fails;
     if (finding.client_token_in_browser_code) entry["note"] = kClientTokenNote;
+    if (!finding.repository.empty()) entry["repository"] = finding.repository;
     if (finding.git) {
       entry["blob"] = finding.git->blob;
       entry["commit"] = text_or_null(finding.git->commit);
@@ -74,6 +75,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"unreadable", stats.unreadable},
         {"commits", stats.commits},
         {"submodules_skipped", stats.submodules},
+        {"blobs_known", stats.blobs_known},
         {"seconds", stats.seconds},
         {"failing", failing_count(report)},
         {"baselined", report.baselined},

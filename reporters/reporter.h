@@ -51,6 +51,10 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
 void write_json_report(const Report& report, const ReportOptions& options, std::ostream& out);
 void write_sarif_report(const Report& report, const ReportOptions& options, std::ostream& out);
 void write_junit_report(const Report& report, const ReportOptions& options, std::ostream& out);
+/// One self-contained HTML page for an audit (`keysweep report --format html`):
+/// no external assets, every value escaped, secrets redacted.
+void write_html_report(const Report& report, const ReportOptions& options,
+                       const std::vector<std::string>& repositories, std::ostream& out);
 
 /// What to do about a leaked key, for text reports and hooks: remove, rotate
 /// (with Datadog's key management pages), and how to allow a false positive.

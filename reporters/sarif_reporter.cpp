@@ -149,6 +149,7 @@ ordered_json result_entry(const Report& report, const Finding& finding, const Ar
     properties["checksum"] = checksum_name(finding.checksum);
   }
   if (finding.liveness) properties.update(liveness_members(*finding.liveness, true));
+  if (!finding.repository.empty()) properties["repository"] = finding.repository;
   if (finding.git) {
     properties["blob"] = finding.git->blob;
     if (!finding.git->commit.empty()) {

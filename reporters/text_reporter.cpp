@@ -47,11 +47,15 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
   if (finding.liveness)
     out << "    liveness: " << terminal_safe(describe_liveness(*finding.liveness)) << '\n';
   if (finding.client_token_in_browser_code) out << "    note: " << kClientTokenNote << '\n';
+  if (!finding.repository.empty())
+    out << "    repository: " << terminal_safe(finding.repository) << '\n';
   if (finding.git && !finding.git->commit.empty()) {
     out << "    commit " << finding.git->commit.substr(0, 12) << " by "
         << terminal_safe(finding.git->author) << " <" << terminal_safe(finding.git->email)
         << "> on " << finding.git->date << '\n';
   }
+  // Findings from an audit datastore have no snippet: it would show the secret.
+  if (finding.snippet.text.empty() && !finding.repository.empty()) return;
   out << colors.dim << "    " << terminal_safe(render_snippet(finding.snippet, options))
       << colors.reset << '\n';
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/audit_commands.h"
 #include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
 #include "config/project_config.h"
@@ -66,6 +67,7 @@ struct ScanArguments {
   bool report_unused_baseline = false;
   std::string fail_on;
   bool strict = false;
+  AuditArguments audit;  // --datastore, --repos-from, --shard
 };
 
 /// -j: 0 is one per core; more than this is a typo, not a machine.
@@ -152,7 +154,7 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
   if (modes > 1) {
     throw UsageError("choose one of --history, --range, --since, --commits-from and --staged");
   }
-  if (arguments.paths.size() > 1) {
+  if (arguments.paths.size() > 1 && arguments.audit.datastore.empty()) {
     throw UsageError("a git scan takes one PATH (the repository), not " +
                      std::to_string(arguments.paths.size()));
   }
@@ -214,8 +216,12 @@ void check_fail_on_has_evidence(const ScanArguments& arguments, const ScanPlan& 
 /// runs. Every UsageError about flags or config is raised here, before any work.
 ScanPlan plan_scan(const ScanArguments& arguments) {
   ScanPlan plan;
-  plan.config = choose_project_config(arguments.config, arguments.no_config,
-                                      arguments.paths.empty() ? "." : arguments.paths.front());
+  // An audit spans repositories: none of their own configs applies to the others.
+  bool audit = !arguments.audit.datastore.empty();
+  plan.config = audit && arguments.config.empty() && !arguments.no_config
+                    ? ProjectConfig{}
+                    : choose_project_config(arguments.config, arguments.no_config,
+                                            arguments.paths.empty() ? "." : arguments.paths.front());
   plan.extra_rules = arguments.rule_paths;
   if (!arguments.no_cache) plan.cache_dir = default_cache_dir();
   plan.tree.paths = arguments.paths.empty() ? std::vector<std::string>{"."} : arguments.paths;
@@ -230,8 +236,10 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   // Rules and allowlists see paths from the config's directory, whatever was scanned.
   plan.tree.rule_paths = PathRebase(scan_root(plan.tree.paths), plan.config.directory());
   plan.git = git_scan_options(arguments, plan.tree);
+  plan.audit = audit_options(arguments.audit, arguments.paths, plan.git, arguments.verify,
+                             arguments.show_secrets);
   // A misspelt PATH must not pass as a clean scan of nothing (as in gitleaks).
-  if (!plan.git) {
+  if (!plan.git && !plan.audit) {
     for (const std::string& path : plan.tree.paths) {
       struct stat info;
       if (path != "-" && ::lstat(path.c_str(), &info) != 0 &&
@@ -442,6 +450,7 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                      "Datadog site for --verify (default: DD_SITE, a site named near the key, "
                      "else every site in turn)");
   command.add_option("--api-url", arguments.api_url, "API base URL for --verify instead of Datadog's (for tests)");
+  add_audit_options(command, arguments.audit);
 }
 
 }  // namespace
@@ -487,6 +496,11 @@ int run_cli(int argc, char** argv) {
   HookArguments hook_arguments;
   CLI::App* hook_command = add_hook_commands(app, hook_arguments);
 
+  ReportArguments report_arguments;
+  CLI::App* report_command = add_report_command(app, report_arguments);
+  std::vector<std::string> merge_paths;
+  CLI::App* merge_command = add_datastore_commands(app, merge_paths);
+
   InventoryArguments inventory_arguments;
   CLI::App* inventory_command = add_inventory_commands(app, inventory_arguments);
 
@@ -516,6 +530,8 @@ int run_cli(int argc, char** argv) {
     if (hook_command->parsed()) return run_hook_command(*hook_command, hook_arguments);
     if (inventory_command->parsed()) return run_inventory_command(*inventory_command, inventory_arguments);
     if (list_command->parsed()) return run_rules_list(list);
+    if (report_command->parsed()) return run_report(report_arguments);
+    if (merge_command->parsed()) return run_datastore_merge(merge_paths);
     if (check_command->parsed()) return run_rules_check(check_paths);
   } catch (const UsageError& error) {
     std::cerr << "keysweep: error: " << terminal_safe(error.what()) << '\n';

@@ -63,6 +63,7 @@ struct Finding {
   ChecksumStatus checksum = ChecksumStatus::not_applicable;
   Snippet snippet;
   std::optional<GitOrigin> git;
+  std::string repository;                 // audits: the repository as given (URL or path)
   std::optional<LivenessLabel> liveness;  // with --inventory or --verify
   std::string site_hint;  // a Datadog site named in the same input, nearest first
   // False for a lint finding whose evidence is not a credential (a resource

@@ -10,6 +10,7 @@ void ScanStats::add(const ScanStats& other) {
   unreadable += other.unreadable;
   commits += other.commits;
   submodules += other.submodules;
+  blobs_known += other.blobs_known;
 }
 
 }  // namespace keysweep

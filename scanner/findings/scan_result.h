@@ -21,6 +21,7 @@ struct ScanStats {
   std::size_t unreadable = 0;  // unreadable files, or missing/corrupt git objects
   std::size_t commits = 0;     // git scans: commits walked
   std::size_t submodules = 0;  // git scans: gitlinks skipped
+  std::size_t blobs_known = 0;  // audits: blobs whose findings came from the datastore, not read
   double seconds = 0;
 
   void add(const ScanStats& other);

@@ -44,10 +44,22 @@ ScanOutcome run_scan_pipeline(const ScanPlan& plan) {
     matcher_options.cache_dir = plan.cache_dir;
     Matcher matcher(*ruleset, matcher_options, diagnostics);
     if (git_initialisation) git_initialisation->join();
-    outcome.result = staged_reader
-                         ? scan_staged(matcher, staged_reader->finish(), *plan.git, diagnostics)
-                     : plan.git ? scan_git(matcher, *plan.git, diagnostics)
-                                : scan_paths(matcher, plan.tree, diagnostics);
+    if (plan.audit) {
+      // Findings taken from the datastore are labelled as they are placed.
+      AuditOptions audit = *plan.audit;
+      if (!plan.inventory.empty())
+        audit.ruleset_extra =
+            inventory_hashes(InventoryStore(plan.inventory, StoreAccess::read_only));
+      auto label = [&inventory](std::vector<Finding>& findings) {
+        if (inventory) label_findings(findings, *inventory);
+      };
+      outcome.result = run_audit(matcher, *ruleset, audit, label, diagnostics);
+    } else {
+      outcome.result = staged_reader
+                           ? scan_staged(matcher, staged_reader->finish(), *plan.git, diagnostics)
+                       : plan.git ? scan_git(matcher, *plan.git, diagnostics)
+                                  : scan_paths(matcher, plan.tree, diagnostics);
+    }
   }
   ScanResult& result = outcome.result;
   // A git scan's root is its work tree's top (or a bare repository: none).

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/org_audit.h"
 #include "config/project_config.h"
 #include "net/online_verify.h"
 #include "policy/policy.h"
@@ -25,6 +26,7 @@ struct ScanPlan {
   std::optional<VerifyOptions> verify;  // --verify
   Policy policy;
   bool strict = false;  // a warning fails the run (exit 3)
+  std::optional<AuditOptions> audit;  // scan --history --datastore: many repositories
 };
 
 }  // namespace keysweep

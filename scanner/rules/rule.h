@@ -162,7 +162,7 @@ struct Rule {
 /// A path-only rule (gitleaks): no regex, only `path`; a file whose path
 /// matches is itself the finding.
 inline bool is_path_only(const Rule& rule) {
-  return rule.regex.empty() && rule.tokens.empty() && rule.check.empty() && rule.compiled_path;
+  return rule.regex.empty() && rule.tokens.empty() && rule.check == RuleCheck::none && rule.compiled_path;
 }
 
 /// Rules in load order: built-in first, then --rules files in the order given.

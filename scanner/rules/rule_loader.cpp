@@ -608,7 +608,7 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
       rule.source = source;
       parse_rule_fields(*table, rule, ruleset, ruleset.notes);
       if (extend != nullptr && known == ruleset.rules.end() && rule.regex.empty() &&
-          rule.path_regex.empty() && rule.tokens.empty() && rule.check.empty()) {
+          rule.path_regex.empty() && rule.tokens.empty() && rule.check == RuleCheck::none) {
         // It refines a rule of gitleaks' default that keysweep's default lacks.
         ruleset.notes.push_back(note_at(
             source, *table, "rule '" + id + "' refines no rule of the extended rules: ignored"));

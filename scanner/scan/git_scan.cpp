@@ -49,11 +49,17 @@ class BlobWorker {
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
   void read_object(const git_oid& id) {
+    progress_.add_object();
+    if (options_.known_blobs != nullptr && options_.known_blobs->count(id) != 0) {
+      ++stats_.blobs_known;
+      return;
+    }
     OdbObjectPtr object = read(id, std::string(), Listed::yes);
     if (!object) return;
     std::string_view bytes = data_of(object.get());
     switch (git_odb_object_type(object.get())) {
       case GIT_OBJECT_BLOB:
+        if (options_.blobs_read != nullptr) blobs_read_.push_back(id);
         scan_content(id, bytes, std::string());
         break;
       case GIT_OBJECT_TREE:
@@ -77,6 +83,7 @@ class BlobWorker {
   std::vector<MatchedBlob>& matched() { return matched_; }
   const ScanStats& stats() const { return stats_; }
   ObjectCensus& census() { return census_; }
+  std::vector<git_oid>& blobs_read() { return blobs_read_; }
   TreeSketch& sketch() { return sketch_; }
   git_repository* repository() const { return repository_.get(); }
   std::size_t objects_read() const { return objects_read_; }
@@ -173,6 +180,7 @@ class BlobWorker {
   ScanStats stats_;
   std::size_t objects_read_ = 0;
   std::vector<git_oid> not_found_;
+  std::vector<git_oid> blobs_read_;
   ObjectCensus census_;
   TreeSketch sketch_;
 };
@@ -300,6 +308,29 @@ std::vector<Finding> place_findings(const std::vector<MatchedBlob>& blobs, const
   return placed;
 }
 
+/// An audit's findings taken from its datastore (their blob was not read
+/// again): one copy at each place of their blob.
+void place_known_findings(const std::vector<Finding>& known, const BlobPlaces& places,
+                          git_repository* repository, std::vector<Finding>& placed,
+                          std::size_t& unreachable) {
+  CommitDetails details(repository);
+  for (const Finding& finding : known) {
+    git_oid id;
+    if (!finding.git || git_oid_fromstr(&id, finding.git->blob.c_str()) != 0) continue;
+    auto found = places.find(id);
+    if (found == places.end()) {
+      ++unreachable;
+      continue;
+    }
+    for (const BlobPlace& place : found->second) {
+      Finding& copy = placed.emplace_back(finding);
+      copy.path = place.path;
+      copy.git = git_oid_is_zero(&place.commit) ? GitOrigin{} : details.of(place.commit);
+      copy.git->blob = finding.git->blob;
+    }
+  }
+}
+
 bool has_refs(git_repository* repository) {
   git_reference_iterator* raw = nullptr;
   if (git_reference_iterator_new(&raw, repository) != 0) return false;
@@ -321,11 +352,14 @@ unsigned thread_count(const GitScanOptions& options) {
 /// and trees are sketched so that provenance need not read them all again.
 TreeSketch read_whole_database(git_repository* repository,
                                std::vector<std::unique_ptr<BlobWorker>>& workers,
-                               GitWalkStats& walk) {
+                               GitWalkStats& walk, ProgressMeter& progress) {
+  progress.set_phase("listing");
   std::vector<git_oid> ids = list_objects(repository_odb(repository).get());
   // One set serves twice: dropping ids listed again, and telling what is present.
   OidSet present;
   std::erase_if(ids, [&](const git_oid& id) { return !present.insert(id).second; });
+  progress.set_total(ids.size());
+  progress.set_phase("reading");
   WorkerThreads threads;
   for (std::size_t w = 0; w < workers.size(); ++w) {
     std::size_t from = ids.size() * w / workers.size();
@@ -490,7 +524,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   result.repository = describe_repository(repository.get(), result.root);
 
   GitWalkStats walk;
-  ProgressMeter progress(options.progress, "blobs");
+  ProgressMeter progress(options.progress, "blobs", options.progress_label);
   std::vector<MatchedBlob> matched;
   BlobPlaces places;
   TreeSketch sketch;
@@ -502,7 +536,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
           matcher, open_repository(options.repository), options, diagnostics, progress));
     }
     if (options.mode == GitScanMode::history) {
-      sketch = read_whole_database(repository.get(), workers, walk);
+      sketch = read_whole_database(repository.get(), workers, walk, progress);
     } else {
       try {
         scan_range(repository.get(), CommitSelection{options.range, options.commits}, workers, walk, places);
@@ -514,24 +548,52 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     for (auto& worker : workers) {
       std::move(worker->matched().begin(), worker->matched().end(), std::back_inserter(matched));
       result.stats.add(worker->stats());
+      if (options.blobs_read != nullptr) {
+        options.blobs_read->insert(options.blobs_read->end(), worker->blobs_read().begin(),
+                                   worker->blobs_read().end());
+      }
     }
   }
-  progress.finish();
   // A range walk may hand one blob to two workers (it sits at two paths): one
   // entry per blob, since findings are made per place.
   OidSet seen;
   std::erase_if(matched, [&](const MatchedBlob& blob) { return !seen.insert(blob.id).second; });
+  // An audit's blobs known from its datastore: their findings are placed too.
+  std::vector<git_oid> known_blobs;
+  for (const Finding& finding : options.known_findings) {
+    git_oid id;
+    if (finding.git && git_oid_fromstr(&id, finding.git->blob.c_str()) == 0 &&
+        seen.insert(id).second)
+      known_blobs.push_back(id);
+  }
+  // The repository checks judge a known blob at each of its places too (a
+  // .env copied elsewhere): it is read again for them, with no matches to
+  // make findings of, since its secrets come from the datastore.
+  if (options.lint_history) {
+    for (const git_oid& id : known_blobs) matched.push_back({id, {}});
+  }
 
-  if (options.mode == GitScanMode::history && !matched.empty()) {
+  if (options.mode == GitScanMode::history && (!matched.empty() || !known_blobs.empty())) {
+    progress.set_phase("provenance");
     std::vector<git_oid> targets;
-    for (const MatchedBlob& blob : matched) targets.push_back(blob.id);
+    OidSet targeted;
+    for (const MatchedBlob& blob : matched) {
+      if (targeted.insert(blob.id).second) targets.push_back(blob.id);
+    }
+    for (const git_oid& id : known_blobs) {
+      if (targeted.insert(id).second) targets.push_back(id);
+    }
     std::unordered_set<std::uint64_t> trees = sketch.trees_leading_to(targets);
     places = find_blob_provenance(repository.get(), targets, diagnostics, &trees);
   }
   std::size_t unreachable = 0;
-  ContentScanner scanner(matcher, diagnostics, options.rule_paths,
-                         options.mode == GitScanMode::range ? RunChecks::yes : RunChecks::no);
+  ContentScanner scanner(
+      matcher, diagnostics, options.rule_paths,
+      options.mode == GitScanMode::range || options.lint_history ? RunChecks::yes : RunChecks::no);
   result.findings = place_findings(matched, places, repository.get(), scanner, unreachable);
+  place_known_findings(options.known_findings, places, repository.get(), result.findings,
+                       unreachable);
+  progress.finish();
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +
                      " findings are in objects that no ref reaches (dangling after a rebase or "

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "git/git_blobs.h"
 #include "git/staged_diff.h"
 #include "scan/scan.h"
 #include "util/paths.h"
@@ -31,6 +32,16 @@ struct GitScanOptions {
   unsigned threads = 0;
   bool progress = false;  // a progress line on stderr
   PathRebase rule_paths;  // top-level paths to what rules and allowlists see (ContentScanner)
+  // Audits (--datastore), history only: blobs already scanned under the same
+  // rules are not read; `known_findings` (with git->blob set) stand for their
+  // findings and are placed like the others. Ids of the blobs read go to `blobs_read`.
+  const OidSet* known_blobs = nullptr;
+  std::vector<Finding> known_findings;
+  std::vector<git_oid>* blobs_read = nullptr;
+  // History: the repository checks also judge each blob that had findings at
+  // each of its places (a .env committed years ago and deleted since).
+  bool lint_history = false;
+  std::string progress_label;  // starts the progress line (audits: which repository of how many)
 };
 
 /// History and range scans.
