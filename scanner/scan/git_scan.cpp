@@ -133,7 +133,7 @@ class BlobWorker {
     stats_.bytes_scanned += bytes.size();
     std::size_t first = findings_.size();
     // Repository checks need a path: a range blob has the one that introduced it.
-    bool lint = options_.mode == GitScanMode::range;
+    bool lint = walks_commits(options_);
     if (scanner_.scan(bytes, path, findings_, path_known, lint) == 0) return;
     // libgit2 no longer re-hashes every object it reads (see ensure_libgit2);
     // a blob with findings is verified, since the findings name it by its id.
@@ -481,6 +481,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   result.repository = describe_repository(repository.get(), result.root);
 
   GitWalkStats walk;
+  bool whole_database = !walks_commits(options);
   ProgressMeter progress(options.progress, "blobs");
   std::vector<Finding> findings;
   BlobPlaces places;
@@ -492,11 +493,13 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
       workers.push_back(std::make_unique<BlobWorker>(
           matcher, open_repository(options.repository), options, diagnostics, progress));
     }
-    if (options.mode == GitScanMode::history) {
+    if (whole_database) {
       sketch = read_whole_database(repository.get(), workers, walk);
     } else {
+      CommitSelection selection{options.range, options.commits, std::nullopt, options.since_commit};
+      if (options.mode == GitScanMode::history) selection.branches = options.branches;
       try {
-        scan_range(repository.get(), CommitSelection{options.range, options.commits}, workers, walk, places);
+        scan_range(repository.get(), selection, workers, walk, places);
       } catch (const UsageError&) {
         throw_if_listed(repository.get(), unfound_ref_targets(repository.get()));
         throw;
@@ -509,7 +512,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   progress.finish();
 
-  if (options.mode == GitScanMode::history && !findings.empty()) {
+  if (whole_database && !findings.empty()) {
     std::vector<git_oid> targets;
     for (const Finding& finding : findings) {
       git_oid id;
@@ -520,7 +523,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                   options.mode == GitScanMode::range, options.rule_paths,
+                                   !whole_database, options.rule_paths,
                                    diagnostics, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +

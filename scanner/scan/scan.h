@@ -22,6 +22,10 @@ struct ScanOptions {
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;  // 0: one per core
   PathRebase rule_paths;  // finding paths to what rules and allowlists see (ContentScanner)
+  // What the walk leaves out of directories (never a PATH named itself):
+  std::vector<std::string> excludes;  // --exclude: gitignore-style globs, relative to the root
+  bool gitignore = false;             // --gitignore: what git ignores
+  bool one_file_system = false;       // --one-file-system: no mount points below a PATH
 };
 
 struct ScanStats {
@@ -30,6 +34,7 @@ struct ScanStats {
   std::size_t skipped_binary = 0;
   std::size_t skipped_too_large = 0;
   std::size_t unreadable = 0;  // unreadable files, or missing/corrupt git objects
+  std::size_t left_out = 0;    // files and directories --exclude, --gitignore, allowlists left out
   std::size_t commits = 0;     // git scans: commits walked
   std::size_t submodules = 0;  // git scans: gitlinks skipped
   double seconds = 0;
