@@ -58,7 +58,6 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
       << colors.reset << '\n';
 }
 
-
 /// What matters first: a key known to work, then critical and high severity, then the rest.
 int group_rank(const SecretGroup& group, const std::vector<Finding>& findings) {
   int rank = 2;

@@ -37,8 +37,8 @@
 #include "util/error.h"
 #include "util/escape.h"
 #include "util/interrupt.h"
-#include "util/safe_write.h"
 #include "util/paths.h"
+#include "util/safe_write.h"
 
 namespace keysweep {
 namespace {
@@ -151,7 +151,8 @@ std::vector<std::string> read_commit_list(const std::string& source) {
 /// environment (GIT_DIR, as git sets it for hooks) or the current directory.
 std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
                                                const ScanOptions& tree_options) {
-  if (arguments.progress && arguments.no_progress) throw UsageError("choose one of --progress and --no-progress");
+  if (arguments.progress && arguments.no_progress)
+    throw UsageError("choose one of --progress and --no-progress");
   // --branch and --since-commit limit a history scan, and ask for one by themselves.
   bool limited_history = !arguments.branches.empty() || !arguments.since_commit.empty();
   int modes = int(arguments.history || limited_history) + int(!arguments.range.empty()) +
@@ -164,13 +165,14 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
     return std::nullopt;
   }
   if (modes > 1) {
-    throw UsageError(limited_history
-                         ? "--branch and --since-commit limit a --history scan; they do not go with "
-                           "--range, --since, --commits-from or --staged"
-                         : "choose one of --history, --range, --since, --commits-from and --staged");
+    throw UsageError(
+        limited_history ? "--branch and --since-commit limit a --history scan; they do not go with "
+                          "--range, --since, --commits-from or --staged"
+                        : "choose one of --history, --range, --since, --commits-from and --staged");
   }
   if (!arguments.excludes.empty() || arguments.gitignore || arguments.one_file_system) {
-    throw UsageError("--exclude, --gitignore and --one-file-system scope directory scans, not git scans");
+    throw UsageError(
+        "--exclude, --gitignore and --one-file-system scope directory scans, not git scans");
   }
   if (arguments.paths.size() > 1) {
     throw UsageError("a git scan takes one PATH (the repository), not " +
@@ -178,8 +180,8 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
   }
   GitScanOptions git;
   git.mode = arguments.history || limited_history ? GitScanMode::history
-             : arguments.staged ? GitScanMode::staged
-                                : GitScanMode::range;
+             : arguments.staged                   ? GitScanMode::staged
+                                                  : GitScanMode::range;
   git.range = !arguments.range.empty() ? arguments.range : arguments.since;
   if (!arguments.range.empty() && arguments.range.find("..") == std::string::npos) {
     throw UsageError("--range: '" + arguments.range + "' is not a range A..B (use --since REV)");
@@ -344,11 +346,14 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
 void describe_plan(const ScanArguments& arguments, const ScanPlan& plan) {
   if (arguments.quiet && arguments.verbose) throw UsageError("choose one of --quiet and --verbose");
   if (!arguments.verbose) return;
-  std::size_t builtin = std::size_t(std::count_if(plan.ruleset.rules.begin(), plan.ruleset.rules.end(),
-      [](const Rule& rule) { return rule.source.starts_with("builtin:"); }));
+  std::size_t builtin = std::size_t(
+      std::count_if(plan.ruleset.rules.begin(), plan.ruleset.rules.end(),
+                    [](const Rule& rule) { return rule.source.starts_with("builtin:"); }));
   std::cerr << "keysweep: config: "
-            << (plan.config.path.empty() ? std::string("none") : terminal_safe(plan.config.path)) << '\n'
-            << "keysweep: rules: " << plan.ruleset.rules.size() << " (" << builtin << " built in)\n";
+            << (plan.config.path.empty() ? std::string("none") : terminal_safe(plan.config.path))
+            << '\n'
+            << "keysweep: rules: " << plan.ruleset.rules.size() << " (" << builtin
+            << " built in)\n";
   auto list = [](const std::vector<std::string>& items) {
     std::string text;
     for (const std::string& item : items) text += (text.empty() ? "" : ", ") + terminal_safe(item);
@@ -356,19 +361,25 @@ void describe_plan(const ScanArguments& arguments, const ScanPlan& plan) {
   };
   if (!plan.git) {
     std::cerr << "keysweep: scanning: " << list(plan.tree.paths) << '\n';
-    if (!plan.tree.excludes.empty()) std::cerr << "keysweep: excluding: " << list(plan.tree.excludes) << '\n';
+    if (!plan.tree.excludes.empty())
+      std::cerr << "keysweep: excluding: " << list(plan.tree.excludes) << '\n';
     if (plan.tree.gitignore) std::cerr << "keysweep: leaving out what git ignores\n";
     if (plan.tree.one_file_system) std::cerr << "keysweep: staying on each PATH's file system\n";
     return;
   }
   const GitScanOptions& git = *plan.git;
-  std::string repository = git.repository.empty() ? "the repository of $GIT_DIR or ." : terminal_safe(git.repository);
+  std::string repository =
+      git.repository.empty() ? "the repository of $GIT_DIR or ." : terminal_safe(git.repository);
   std::cerr << "keysweep: scanning: ";
-  if (git.mode == GitScanMode::staged) std::cerr << "the staged changes of " << repository;
-  else if (git.commits) std::cerr << git.commits->size() << " listed commits of " << repository;
-  else if (git.mode == GitScanMode::range) std::cerr << "the commits " << terminal_safe(git.range) << " of " << repository;
-  else std::cerr << "the history of " << repository << " reachable from "
-                 << (git.branches.empty() ? std::string("every ref") : list(git.branches));
+  if (git.mode == GitScanMode::staged)
+    std::cerr << "the staged changes of " << repository;
+  else if (git.commits)
+    std::cerr << git.commits->size() << " listed commits of " << repository;
+  else if (git.mode == GitScanMode::range)
+    std::cerr << "the commits " << terminal_safe(git.range) << " of " << repository;
+  else
+    std::cerr << "the history of " << repository << " reachable from "
+              << (git.branches.empty() ? std::string("every ref") : list(git.branches));
   if (!git.since_commit.empty()) std::cerr << ", after " << terminal_safe(git.since_commit);
   std::cerr << '\n';
 }
@@ -457,7 +468,8 @@ int run_baseline_create(const ScanArguments& arguments) {
                  output.stream());
   output.commit();
   if (!arguments.quiet) {
-    std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to " << path << '\n';
+    std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to "
+              << path << '\n';
   }
   return 0;
 }
@@ -552,25 +564,29 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                      "as `git rev-list` prints them");
   command.add_flag("--staged", arguments.staged,
                    "Scan what `git commit` would add: lines added in the index relative to HEAD");
-  command.add_option("--branch", arguments.branches,
-                     "Scan the history this branch (or any ref) reaches, not every ref's "
-                     "(repeatable; implies --history)")
+  command
+      .add_option("--branch", arguments.branches,
+                  "Scan the history this branch (or any ref) reaches, not every ref's "
+                  "(repeatable; implies --history)")
       ->allow_extra_args(false);
   command.add_option("--since-commit", arguments.since_commit,
                      "Scan only the history after this commit (implies --history)");
-  command.add_option("--exclude", arguments.excludes,
-                     "Leave out files and directories matching this gitignore-style glob, relative "
-                     "to the scanned directory (repeatable; directory scans)")
+  command
+      .add_option("--exclude", arguments.excludes,
+                  "Leave out files and directories matching this gitignore-style glob, relative "
+                  "to the scanned directory (repeatable; directory scans)")
       ->allow_extra_args(false);
-  command.add_flag("--gitignore", arguments.gitignore,
-                   "Leave out what git ignores (.gitignore, .git/info/exclude; default: scan everything)");
+  command.add_flag(
+      "--gitignore", arguments.gitignore,
+      "Leave out what git ignores (.gitignore, .git/info/exclude; default: scan everything)");
   command.add_flag("--one-file-system", arguments.one_file_system,
                    "Do not descend into other file systems (mount points such as /proc, /sys)");
   command.add_flag("--progress", arguments.progress,
                    "Show progress on stderr during git scans (default: on a terminal, not in CI)");
   command.add_flag("--no-progress", arguments.no_progress, "Never show progress");
-  command.add_flag("-q,--quiet", arguments.quiet,
-                   "Print only findings and errors: no warnings on stderr, no progress, no summary");
+  command.add_flag(
+      "-q,--quiet", arguments.quiet,
+      "Print only findings and errors: no warnings on stderr, no progress, no summary");
   command.add_flag("-v,--verbose", arguments.verbose,
                    "Also say on stderr which config and rules are used and what is scanned");
   command.add_option("--inventory", arguments.inventory,
@@ -604,7 +620,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
@@ -643,7 +660,8 @@ void check_subcommand_names(const CLI::App& app, int argc, char** argv) {
       message += "; did you mean " + best->get_name() + "?";
     } else {
       std::string names;
-      for (const CLI::App* sub : subcommands) names += (names.empty() ? "" : ", ") + sub->get_name();
+      for (const CLI::App* sub : subcommands)
+        names += (names.empty() ? "" : ", ") + sub->get_name();
       message += " (commands: " + names + ")";
     }
     throw UsageError(message);
@@ -712,7 +730,8 @@ int run_cli(int argc, char** argv) {
   try {
     check_subcommand_names(app, argc, argv);
   } catch (const UsageError& error) {
-    std::cerr << "keysweep: error: " << terminal_safe(error.what()) << "\nRun 'keysweep --help' for usage.\n";
+    std::cerr << "keysweep: error: " << terminal_safe(error.what())
+              << "\nRun 'keysweep --help' for usage.\n";
     return int(ExitCode::usage);
   }
   try {

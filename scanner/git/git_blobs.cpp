@@ -425,7 +425,8 @@ std::vector<CommitNode> branch_commits(git_repository* repository,
   if (branches.empty()) tips = ref_targets(repository).commits;
   std::vector<git_oid> hidden;
   if (!since_commit.empty()) {
-    hidden.push_back(*git_commit_id(resolve_commit(repository, since_commit, "--since-commit").get()));
+    hidden.push_back(
+        *git_commit_id(resolve_commit(repository, since_commit, "--since-commit").get()));
   }
   return commits_parents_first(repository, tips, hidden, stats);
 }
@@ -440,9 +441,10 @@ void ObjectCensus::merge(ObjectCensus&& other) {
 void walk_range_blobs(git_repository* repository, const CommitSelection& selection,
                       GitWalkStats& stats, BlobPlaces& places, const BlobVisitor& visit) {
   std::vector<CommitNode> commits =
-      selection.listed     ? listed_commits(repository, *selection.listed, stats)
-      : selection.branches ? branch_commits(repository, *selection.branches, selection.since_commit, stats)
-                           : range_commits(repository, selection.range, stats);
+      selection.listed ? listed_commits(repository, *selection.listed, stats)
+      : selection.branches
+          ? branch_commits(repository, *selection.branches, selection.since_commit, stats)
+          : range_commits(repository, selection.range, stats);
   OidSet seen_blobs;
   for (const CommitNode& node : commits) {
     TreePtr tree = lookup_tree(repository, node.tree);

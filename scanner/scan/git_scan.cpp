@@ -523,8 +523,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   }
   std::size_t unreachable = 0;
   result.findings = place_findings(std::move(findings), places, repository.get(), matcher,
-                                   !whole_database, options.rule_paths,
-                                   diagnostics, unreachable);
+                                   !whole_database, options.rule_paths, diagnostics, unreachable);
   if (unreachable > 0) {
     diagnostics.warn(std::to_string(unreachable) +
                      " findings are in objects that no ref reaches (dangling after a rebase or "

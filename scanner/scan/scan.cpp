@@ -1,5 +1,6 @@
 #include "scan/scan.h"
 
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
-
-#include <re2/re2.h>
 
 #include "config/project_config.h"
 #include "git/gitignore.h"
@@ -119,8 +118,9 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
 /// (`vendor/`), and no other criterion has to agree.
 bool allowlisted_directory(const Ruleset& ruleset, const std::string& directory) {
   for (const Allowlist& allowlist : ruleset.global_allowlists) {
-    bool path_decides = !allowlist.require_all ||
-                        (allowlist.regexes.empty() && allowlist.stopwords.empty() && allowlist.commits.empty());
+    bool path_decides =
+        !allowlist.require_all ||
+        (allowlist.regexes.empty() && allowlist.stopwords.empty() && allowlist.commits.empty());
     if (!path_decides) continue;
     for (const auto& regex : allowlist.paths) {
       if (re2::RE2::PartialMatch(directory, *regex)) return true;
@@ -145,21 +145,26 @@ WalkScope walk_scope(const ScanOptions& options, const Ruleset& ruleset, const s
     if (auto rules = GitIgnoreRules::for_directory(root)) {
       gitignore = std::make_shared<GitIgnoreRules>(std::move(*rules));
     } else {
-      diagnostics.warn("--gitignore: " + root + " is not in a git work tree; no .gitignore applies");
+      diagnostics.warn("--gitignore: " + root +
+                       " is not in a git work tree; no .gitignore applies");
     }
   }
-  bool any_allowlisted_paths = std::any_of(ruleset.global_allowlists.begin(), ruleset.global_allowlists.end(),
-                                           [](const Allowlist& allowlist) { return !allowlist.paths.empty(); });
+  bool any_allowlisted_paths =
+      std::any_of(ruleset.global_allowlists.begin(), ruleset.global_allowlists.end(),
+                  [](const Allowlist& allowlist) { return !allowlist.paths.empty(); });
   if (excludes->empty() && !gitignore && !any_allowlisted_paths) return scope;
   PathRebase rule_paths = options.rule_paths;
-  scope.excluded = [excludes, gitignore, rule_paths, root, &ruleset](const std::string& path, bool directory) {
+  scope.excluded = [excludes, gitignore, rule_paths, root, &ruleset](const std::string& path,
+                                                                     bool directory) {
     for (const auto& regex : *excludes) {
       if (re2::RE2::FullMatch(path, *regex)) return true;
     }
     std::string absolute = path.starts_with('/') ? path : root + (root == "/" ? "" : "/") + path;
     if (gitignore && gitignore->ignored(absolute, directory)) return true;
-    if (!directory) return false;  // a file's allowlisting is the matcher's, with the rule's own lists
-    std::optional<std::string> seen = rule_paths.is_identity() ? std::optional<std::string>(path) : rule_paths(path);
+    if (!directory)
+      return false;  // a file's allowlisting is the matcher's, with the rule's own lists
+    std::optional<std::string> seen =
+        rule_paths.is_identity() ? std::optional<std::string>(path) : rule_paths(path);
     return seen && allowlisted_directory(ruleset, *seen + "/");
   };
   return scope;
@@ -229,8 +234,9 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
         }
       });
     }
-    result.stats.left_out = walk_paths(file_paths, result.root, scope, diagnostics,
-                                       [&queue](FileToScan&& file) { return queue.push(std::move(file)); });
+    result.stats.left_out =
+        walk_paths(file_paths, result.root, scope, diagnostics,
+                   [&queue](FileToScan&& file) { return queue.push(std::move(file)); });
     queue.close();
     threads.join();
   }
