@@ -161,8 +161,8 @@ WalkScope walk_scope(const ScanOptions& options, const Ruleset& ruleset, const s
     }
     std::string absolute = path.starts_with('/') ? path : root + (root == "/" ? "" : "/") + path;
     if (gitignore && gitignore->ignored(absolute, directory)) return true;
-    if (!directory)
-      return false;  // a file's allowlisting is the matcher's, with the rule's own lists
+    // A file's allowlisting is the matcher's, with the rules' own lists.
+    if (!directory) return false;
     std::optional<std::string> seen =
         rule_paths.is_identity() ? std::optional<std::string>(path) : rule_paths(path);
     return seen && allowlisted_directory(ruleset, *seen + "/");

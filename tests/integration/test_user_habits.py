@@ -46,6 +46,8 @@ class TreeScopeTest(KeysweepTestCase):
         result = self.run_keysweep("scan", "--exclude", "vendor", "--exclude", "build", ".")
         self.assertEqual(result.code, 1)
         self.assertIn("left out 2 paths", result.stdout)
+        _, document = self.scan_json("--exclude", "vendor", ".")
+        self.assertEqual(document["summary"]["left_out"], 1)
 
     def test_gitignore_is_honoured_only_when_asked(self):
         repo = GitRepo(self.tree)
