@@ -73,6 +73,7 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"skipped_binary", stats.skipped_binary},
         {"skipped_too_large", stats.skipped_too_large},
         {"unreadable", stats.unreadable},
+        {"left_out", stats.left_out},
         {"commits", stats.commits},
         {"submodules_skipped", stats.submodules},
         {"blobs_known", stats.blobs_known},

@@ -80,8 +80,11 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
     if (finding.client_token_in_browser_code)
       details += std::string("note: ") + kClientTokenNote + "\n";
     if (finding.fails) {
-      out << "      <failure type=\"" << xml_escape(finding.rule->id) << "\" message=\"" << xml_escape(summary)
-          << "\">" << xml_escape(details + "\n" + remediation_steps({finding})) << "</failure>\n";
+      out << "      <failure type=\"" << xml_escape(finding.rule->id) << "\" message=\""
+          << xml_escape(summary) << "\">"
+          << xml_escape(details + "\nWhat to do: " + finding_remediation(finding) + "\n" +
+                        kFalsePositiveHelp + "\n")
+          << "</failure>\n";
     } else {
       out << "      <system-out>" << xml_escape(details) << "</system-out>\n";
     }

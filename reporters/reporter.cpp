@@ -162,29 +162,31 @@ std::size_t failing_count(const Report& report) {
                                    [](const Finding& f) { return f.fails; }));
 }
 
-std::string remediation_steps(const std::vector<Finding>& findings) {
-  // Datadog's key management pages, by key type (app.datadoghq.com; other
-  // sites have the same paths on their own host).
-  std::set<std::string> pages;
-  for (const Finding& finding : findings) {
-    if (finding.key_type == "api_key") pages.insert("https://app.datadoghq.com/organization-settings/api-keys");
-    else if (finding.key_type == "application_key") pages.insert("https://app.datadoghq.com/organization-settings/application-keys");
-    else if (finding.key_type == "rum_client_token") pages.insert("https://app.datadoghq.com/organization-settings/client-tokens");
-    else if (finding.key_type == "personal_access_token") pages.insert("https://app.datadoghq.com/personal-settings/personal-access-tokens");
-    else if (finding.key_type == "service_access_token") pages.insert("https://app.datadoghq.com/organization-settings/service-accounts");
+std::string datadog_app_host(const std::string& site) {
+  // A regional site (us3.datadoghq.com) is its own host; a bare domain has app. in front.
+  return std::count(site.begin(), site.end(), '.') > 1 ? site : "app." + site;
+}
+
+std::string finding_site(const Finding& finding) {
+  if (finding.liveness && !finding.liveness->site.empty()) return finding.liveness->site;
+  return finding.site_hint;
+}
+
+std::string finding_remediation(const Finding& finding) {
+  if (finding.rule->remediation.empty()) {
+    return "Remove the secret from the file (and from git history once committed), revoke it "
+           "where it was issued, and keep its replacement in a secrets manager or a CI secret "
+           "variable, never in the repository.";
   }
-  std::string text =
-      "What to do:\n"
-      "  1. Remove the key from the file. Before a commit: edit the file and `git add` it again.\n"
-      "     Already committed: amend or rebase the commits that hold it; once pushed, treat it as leaked.\n"
-      "  2. Rotate the key in Datadog: create a replacement, move its users to it, then revoke the old one:\n";
-  for (const std::string& page : pages) text += "       " + page + "\n";
-  text +=
-      "     (on another Datadog site, the same page on your site's host; see\n"
-      "     https://docs.datadoghq.com/account_management/api-app-keys/)\n"
-      "  3. Keep the new value in a secrets manager or a CI secret variable, never in the repository.\n"
-      "  Not a secret? Put `keysweep:allow` in a comment on that line, or accept the current findings\n"
-      "  with `keysweep baseline create -o .keysweep-baseline.json` and scan with --baseline.\n";
+  std::string text = finding.rule->remediation;
+  std::string site = finding_site(finding);
+  if (site.empty() || site == "datadoghq.com") return text;
+  const std::string default_host = "https://app.datadoghq.com/";
+  const std::string host = "https://" + datadog_app_host(site) + "/";
+  for (std::size_t at = text.find(default_host); at != std::string::npos;
+       at = text.find(default_host, at + host.size())) {
+    text.replace(at, default_host.size(), host);
+  }
   return text;
 }
 

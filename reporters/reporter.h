@@ -40,6 +40,7 @@ inline constexpr const char* kClientTokenNote =
 struct ReportOptions {
   bool show_secrets = false;
   bool color = false;  // text only: ANSI colours, for a terminal
+  bool quiet = false;  // text only: findings and what to do, no summary or warnings
 };
 
 enum class ReportFormat { text, json, sarif, junit };
@@ -56,9 +57,24 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
 void write_html_report(const Report& report, const ReportOptions& options,
                        const std::vector<std::string>& repositories, std::ostream& out);
 
-/// What to do about a leaked key, for text reports and hooks: remove, rotate
-/// (with Datadog's key management pages), and how to allow a false positive.
-std::string remediation_steps(const std::vector<Finding>& findings);
+/// What to do about a finding. The rule files are the one source of this
+/// text: the finding's rule's remediation, or, for a rule without one (an
+/// imported or user rule), generic advice that names no vendor. Datadog links
+/// point at the site named near the key (DD_SITE=datadoghq.eu: app.datadoghq.eu)
+/// or where --verify found it working; app.datadoghq.com otherwise.
+std::string finding_remediation(const Finding& finding);
+
+/// The Datadog site a finding's links should name ("" for the default).
+std::string finding_site(const Finding& finding);
+
+/// The web app's host of a Datadog site: app.datadoghq.eu for datadoghq.eu,
+/// us3.datadoghq.com for us3.datadoghq.com.
+std::string datadog_app_host(const std::string& site);
+
+/// How to allow a false positive, once per report.
+inline constexpr const char* kFalsePositiveHelp =
+    "Not a secret? Put `keysweep:allow` in a comment on that line, or accept the current "
+    "findings with `keysweep baseline create -o .keysweep-baseline.json` and scan with --baseline.";
 
 /// An `inventory audit` report.
 struct AuditReport {

@@ -1,7 +1,10 @@
 // Text is for people: one block per finding, a summary line, colour only on a terminal.
 // Everything that comes from the scanned bytes (paths, lines, commit authors,
 // inventory names) goes through terminal_safe: it may hold escape sequences.
+#include <algorithm>
 #include <cstdio>
+#include <set>
+#include <tuple>
 
 #include "reporter.h"
 #include "util/escape.h"
@@ -60,18 +63,62 @@ void write_finding(const Finding& finding, const ReportOptions& options, const P
       << colors.reset << '\n';
 }
 
+/// What matters first: a key known to work, then critical and high severity, then the rest.
+int group_rank(const SecretGroup& group, const std::vector<Finding>& findings) {
+  int rank = 2;
+  for (std::size_t index : group.findings) {
+    const Finding& finding = findings[index];
+    if (finding.liveness && finding.liveness->status == Liveness::live) return 0;
+    if (finding.rule->severity >= Severity::high) rank = 1;
+  }
+  return rank;
+}
+
+/// Places a secret was found at: a lint result on the same span is the same place.
+std::size_t place_count(const SecretGroup& group, const std::vector<Finding>& findings) {
+  std::set<std::tuple<std::string_view, std::uint32_t, std::uint32_t, std::string_view>> places;
+  for (std::size_t index : group.findings) {
+    const Finding& finding = findings[index];
+    places.emplace(finding.path, finding.start.line, finding.start.column,
+                   finding.git ? std::string_view(finding.git->commit) : std::string_view());
+  }
+  return places.size();
+}
+
+/// Each rule's advice once per secret, for the findings that fail the scan.
+void write_advice(const Report& report, const SecretGroup& group, std::ostream& out) {
+  const std::vector<Finding>& findings = report.result.findings;
+  std::set<std::string> written;
+  for (std::size_t index : group.findings) {
+    const Finding& finding = findings[index];
+    if (!finding.fails) continue;
+    std::string advice = finding_remediation(finding);
+    if (written.insert(advice).second) out << "    What to do: " << terminal_safe(advice) << '\n';
+  }
+}
+
 }  // namespace
 
 void write_text_report(const Report& report, const ReportOptions& options, std::ostream& out) {
   const Palette colors = palette_for(options.color);
   const std::vector<Finding>& findings = report.result.findings;
-  for (const SecretGroup& group : group_by_secret(findings)) {
+  std::vector<SecretGroup> groups = group_by_secret(findings);
+  std::stable_sort(groups.begin(), groups.end(), [&](const SecretGroup& a, const SecretGroup& b) {
+    return group_rank(a, findings) < group_rank(b, findings);
+  });
+  for (const SecretGroup& group : groups) {
     const Finding& first = findings[group.findings.front()];
-    if (group.findings.size() > 1) {
+    if (std::size_t places = place_count(group, findings); places > 1) {
       out << colors.secret << terminal_safe(shown_secret(first, options)) << colors.reset << " ("
-          << kind_label(first) << ") found in " << group.findings.size() << " places:\n";
+          << kind_label(first) << ") found in " << places << " places:\n";
     }
     for (std::size_t index : group.findings) write_finding(findings[index], options, colors, out);
+    write_advice(report, group, out);
+  }
+  std::size_t failing = failing_count(report);
+  if (options.quiet) {
+    if (failing > 0) out << '\n' << kFalsePositiveHelp << '\n';
+    return;
   }
   const ScanStats& stats = report.result.stats;
   std::size_t count = report.result.findings.size();
@@ -90,6 +137,10 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     out << "; skipped " << stats.skipped_binary << " binary, " << stats.skipped_too_large
         << " too large, " << stats.unreadable << " unreadable";
   }
+  if (stats.left_out > 0) {
+    out << "; left out " << plural(stats.left_out, "path")
+        << " (--exclude, --gitignore, allowlisted directories)";
+  }
   if (report.baselined > 0) out << "; " << report.baselined << " in the baseline not shown";
   out << '\n';
   if (!report.unused_baseline.empty()) {
@@ -104,8 +155,7 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     for (const std::string& warning : report.warnings)
       out << "    " << terminal_safe(warning) << '\n';
   }
-  std::size_t failing = failing_count(report);
-  if (failing > 0) out << '\n' << remediation_steps(findings);
+  if (failing > 0) out << '\n' << kFalsePositiveHelp << '\n';
 }
 
 }  // namespace keysweep

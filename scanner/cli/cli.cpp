@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -56,7 +57,15 @@ struct ScanArguments {
   std::string since;
   std::string commits_from;  // a file of commit ids, "-" for stdin
   bool staged = false;
+  std::vector<std::string> branches;  // --branch
+  std::string since_commit;
+  std::vector<std::string> excludes;
+  bool gitignore = false;
+  bool one_file_system = false;
   bool progress = false;
+  bool no_progress = false;
+  bool quiet = false;
+  bool verbose = false;
   std::string inventory;
   bool verify = false;
   std::string site;
@@ -142,7 +151,11 @@ std::vector<std::string> read_commit_list(const std::string& source) {
 /// environment (GIT_DIR, as git sets it for hooks) or the current directory.
 std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
                                                const ScanOptions& tree_options) {
-  int modes = int(arguments.history) + int(!arguments.range.empty()) +
+  if (arguments.progress && arguments.no_progress)
+    throw UsageError("choose one of --progress and --no-progress");
+  // --branch and --since-commit limit a history scan, and ask for one by themselves.
+  bool limited_history = !arguments.branches.empty() || !arguments.since_commit.empty();
+  int modes = int(arguments.history || limited_history) + int(!arguments.range.empty()) +
               int(!arguments.since.empty()) + int(!arguments.commits_from.empty()) +
               int(arguments.staged);
   if (modes == 0) {
@@ -152,28 +165,37 @@ std::optional<GitScanOptions> git_scan_options(const ScanArguments& arguments,
     return std::nullopt;
   }
   if (modes > 1) {
-    throw UsageError("choose one of --history, --range, --since, --commits-from and --staged");
+    throw UsageError(
+        limited_history ? "--branch and --since-commit limit a --history scan; they do not go with "
+                          "--range, --since, --commits-from or --staged"
+                        : "choose one of --history, --range, --since, --commits-from and --staged");
+  }
+  if (!arguments.excludes.empty() || arguments.gitignore || arguments.one_file_system) {
+    throw UsageError(
+        "--exclude, --gitignore and --one-file-system scope directory scans, not git scans");
   }
   if (arguments.paths.size() > 1 && arguments.audit.datastore.empty()) {
     throw UsageError("a git scan takes one PATH (the repository), not " +
                      std::to_string(arguments.paths.size()));
   }
   GitScanOptions git;
-  git.mode = arguments.history  ? GitScanMode::history
-             : arguments.staged ? GitScanMode::staged
-                                : GitScanMode::range;
+  git.mode = arguments.history || limited_history ? GitScanMode::history
+             : arguments.staged                   ? GitScanMode::staged
+                                                  : GitScanMode::range;
   git.range = !arguments.range.empty() ? arguments.range : arguments.since;
   if (!arguments.range.empty() && arguments.range.find("..") == std::string::npos) {
     throw UsageError("--range: '" + arguments.range + "' is not a range A..B (use --since REV)");
   }
   if (!arguments.commits_from.empty()) git.commits = read_commit_list(arguments.commits_from);
+  git.branches = arguments.branches;
+  git.since_commit = arguments.since_commit;
   git.repository = arguments.paths.empty() ? "" : arguments.paths.front();
   git.max_file_size = tree_options.max_file_size;
   git.threads = tree_options.threads;
   // A progress line only for people: on a terminal, not in CI, or when asked.
   git.progress = arguments.progress ||
-                 (git.mode != GitScanMode::staged && ::isatty(STDERR_FILENO) &&
-                  std::getenv("CI") == nullptr);
+                 (!arguments.no_progress && !arguments.quiet && git.mode != GitScanMode::staged &&
+                  ::isatty(STDERR_FILENO) && std::getenv("CI") == nullptr);
   return git;
 }
 
@@ -233,6 +255,9 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
                      std::to_string(kMaxThreads) + " (0: one per core)");
   }
   plan.tree.threads = arguments.threads;
+  plan.tree.excludes = arguments.excludes;
+  plan.tree.gitignore = arguments.gitignore;
+  plan.tree.one_file_system = arguments.one_file_system;
   // Rules and allowlists see paths from the config's directory, whatever was scanned.
   plan.tree.rule_paths = PathRebase(scan_root(plan.tree.paths), plan.config.directory());
   plan.git = git_scan_options(arguments, plan.tree);
@@ -249,6 +274,7 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
     }
   }
   plan.strict = arguments.strict || plan.config.strict;
+  plan.quiet = arguments.quiet;
   if (plan.git) {
     plan.git->rule_paths = PathRebase(work_tree_top(plan.git->repository), plan.config.directory());
   }
@@ -274,9 +300,57 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   return plan;
 }
 
+/// -v: which config and rules the scan uses and what it reads, on stderr.
+void describe_plan(const ScanArguments& arguments, const ScanPlan& plan) {
+  if (arguments.quiet && arguments.verbose) throw UsageError("choose one of --quiet and --verbose");
+  if (!arguments.verbose) return;
+  std::cerr << "keysweep: config: "
+            << (plan.config.path.empty() ? std::string("none") : terminal_safe(plan.config.path))
+            << '\n';
+  auto list = [](const std::vector<std::string>& items) {
+    std::string text;
+    for (const std::string& item : items) text += (text.empty() ? "" : ", ") + terminal_safe(item);
+    return text;
+  };
+  if (!plan.git) {
+    std::cerr << "keysweep: scanning: " << list(plan.tree.paths) << '\n';
+    if (!plan.tree.excludes.empty())
+      std::cerr << "keysweep: excluding: " << list(plan.tree.excludes) << '\n';
+    if (plan.tree.gitignore) std::cerr << "keysweep: leaving out what git ignores\n";
+    if (plan.tree.one_file_system) std::cerr << "keysweep: staying on each PATH's file system\n";
+    return;
+  }
+  const GitScanOptions& git = *plan.git;
+  std::string repository =
+      git.repository.empty() ? "the repository of $GIT_DIR or ." : terminal_safe(git.repository);
+  std::cerr << "keysweep: scanning: ";
+  if (git.mode == GitScanMode::staged)
+    std::cerr << "the staged changes of " << repository;
+  else if (git.commits)
+    std::cerr << git.commits->size() << " listed commits of " << repository;
+  else if (git.mode == GitScanMode::range)
+    std::cerr << "the commits " << terminal_safe(git.range) << " of " << repository;
+  else
+    std::cerr << "the history of " << repository << " reachable from "
+              << (git.branches.empty() ? std::string("every ref") : list(git.branches));
+  if (!git.since_commit.empty()) std::cerr << ", after " << terminal_safe(git.since_commit);
+  std::cerr << '\n';
+}
+
+/// -v: the rules the run used (they are loaded by the pipeline).
+void describe_rules(const ScanArguments& arguments, const Ruleset& ruleset) {
+  if (!arguments.verbose) return;
+  std::size_t builtin =
+      std::size_t(std::count_if(ruleset.rules.begin(), ruleset.rules.end(), [](const Rule& rule) {
+        return rule.source.starts_with("builtin:");
+      }));
+  std::cerr << "keysweep: rules: " << ruleset.rules.size() << " (" << builtin << " built in)\n";
+}
+
 int run_scan(const ScanArguments& arguments) {
   ReportFormat format = parse_format(arguments.format);
   ScanPlan plan = plan_scan(arguments);
+  describe_plan(arguments, plan);
   if (arguments.report_unused_baseline && plan.policy.baseline_path.empty()) {
     throw UsageError("--report-unused-baseline needs a baseline (--baseline FILE, or baseline in .keysweep.toml)");
   }
@@ -287,9 +361,11 @@ int run_scan(const ScanArguments& arguments) {
                     arguments.show_secrets ? FileAccess::owner_only : FileAccess::shared);
   ReportOptions report_options;
   report_options.show_secrets = arguments.show_secrets;
+  report_options.quiet = arguments.quiet;
   report_options.color = use_color(arguments.color, output);
 
   ScanOutcome outcome = run_scan_pipeline(plan);
+  describe_rules(arguments, *outcome.ruleset);
   Report report{outcome.result,
                 *outcome.ruleset,
                 outcome.warnings,
@@ -311,6 +387,7 @@ int run_scan(const ScanArguments& arguments) {
 /// `baseline create`: today's findings, written where --baseline will read them.
 int run_baseline_create(const ScanArguments& arguments) {
   ScanPlan plan = plan_scan(arguments);
+  describe_plan(arguments, plan);
   std::string path = !arguments.output.empty() ? arguments.output
                      : plan.config.baseline     ? *plan.config.baseline
                                                 : ".keysweep-baseline.json";
@@ -324,7 +401,10 @@ int run_baseline_create(const ScanArguments& arguments) {
                  PathRebase(result.root, baseline_base(result.repository_root, path)),
                  output.stream());
   output.commit();
-  std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to " << path << '\n';
+  if (!arguments.quiet) {
+    std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to "
+              << path << '\n';
+  }
   return 0;
 }
 
@@ -438,8 +518,31 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                      "as `git rev-list` prints them");
   command.add_flag("--staged", arguments.staged,
                    "Scan what `git commit` would add: lines added in the index relative to HEAD");
+  command
+      .add_option("--branch", arguments.branches,
+                  "Scan the history this branch (or any ref) reaches, not every ref's "
+                  "(repeatable; implies --history)")
+      ->allow_extra_args(false);
+  command.add_option("--since-commit", arguments.since_commit,
+                     "Scan only the history after this commit (implies --history)");
+  command
+      .add_option("--exclude", arguments.excludes,
+                  "Leave out files and directories matching this gitignore-style glob, relative "
+                  "to the scanned directory (repeatable; directory scans)")
+      ->allow_extra_args(false);
+  command.add_flag(
+      "--gitignore", arguments.gitignore,
+      "Leave out what git ignores (.gitignore, .git/info/exclude; default: scan everything)");
+  command.add_flag("--one-file-system", arguments.one_file_system,
+                   "Do not descend into other file systems (mount points such as /proc, /sys)");
   command.add_flag("--progress", arguments.progress,
                    "Show progress on stderr during git scans (default: on a terminal, not in CI)");
+  command.add_flag("--no-progress", arguments.no_progress, "Never show progress");
+  command.add_flag(
+      "-q,--quiet", arguments.quiet,
+      "Print only findings and errors: no warnings on stderr, no progress, no summary");
+  command.add_flag("-v,--verbose", arguments.verbose,
+                   "Also say on stderr which config and rules are used and what is scanned");
   command.add_option("--inventory", arguments.inventory,
                      "Label findings live/revoked/expired/unknown from this inventory store, "
                      "and find its keys anywhere by hash (default: inventory in .keysweep.toml)");
@@ -451,6 +554,73 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                      "else every site in turn)");
   command.add_option("--api-url", arguments.api_url, "API base URL for --verify instead of Datadog's (for tests)");
   add_audit_options(command, arguments.audit);
+}
+
+/// Every command's --help ends with what its exit code means.
+constexpr const char* kExitCodesHelp =
+    "Exit codes: 0 clean (nothing found, or success); 1 findings that fail the run (scan, "
+    "inventory audit) or example problems (rules check); 2 usage error or bad input (a flag, "
+    "a PATH, a rule or config file: the message names it); 3 runtime failure (a damaged "
+    "repository, a failed write; any warning with --strict); 130/143 interrupted.\n";
+
+void add_exit_codes_footer(CLI::App& command) {
+  command.footer(kExitCodesHelp);
+  for (CLI::App* sub : command.get_subcommands({})) add_exit_codes_footer(*sub);
+}
+
+/// Edits (insertions, deletions, substitutions, swaps of neighbours) from a to b.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+/// An argument where a command's subcommand belongs that names none: the
+/// nearest subcommand as a suggestion (a typo is at most a third of the
+/// word away), thrown as a usage error. CLI11 alone would say "not expected".
+void check_subcommand_names(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* command = &app;
+  std::string path = "keysweep";
+  for (int i = 1; i < argc && std::string_view(argv[i]).substr(0, 1) != "-"; ++i) {
+    std::vector<const CLI::App*> subcommands = command->get_subcommands({});
+    if (subcommands.empty()) return;
+    std::string given = argv[i];
+    const CLI::App* best = nullptr;
+    std::size_t best_distance = std::string::npos;
+    for (const CLI::App* sub : subcommands) {
+      if (sub->get_name() == given) {
+        best = sub;
+        best_distance = 0;
+        break;
+      }
+      std::size_t distance = edit_distance(given, sub->get_name());
+      if (distance < best_distance) best = sub, best_distance = distance;
+    }
+    if (best_distance == 0) {
+      command = best;
+      path += " " + given;
+      continue;
+    }
+    std::string message = "'" + given + "' is not a " + path + " command";
+    if (best && best_distance <= std::max<std::size_t>(1, best->get_name().size() / 3 + 1)) {
+      message += "; did you mean " + best->get_name() + "?";
+    } else {
+      std::string names;
+      for (const CLI::App* sub : subcommands)
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      message += " (commands: " + names + ")";
+    }
+    throw UsageError(message);
+  }
 }
 
 }  // namespace
@@ -516,6 +686,14 @@ int run_cli(int argc, char** argv) {
       "check", "Check that every rule's examples match and negative examples do not");
   check_command->add_option("paths", check_paths, "Rule files or directories (default: the built-in rules)");
 
+  add_exit_codes_footer(app);
+  try {
+    check_subcommand_names(app, argc, argv);
+  } catch (const UsageError& error) {
+    std::cerr << "keysweep: error: " << terminal_safe(error.what())
+              << "\nRun 'keysweep --help' for usage.\n";
+    return int(ExitCode::usage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

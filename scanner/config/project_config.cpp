@@ -8,6 +8,7 @@
 #include <set>
 
 #include "rules/rule_loader.h"
+#include "util/paths.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -42,15 +43,6 @@ std::string resolve(const std::string& config_path, const std::string& relative)
   fs::path value(relative);
   if (value.is_absolute()) return relative;
   return (fs::path(config_path).parent_path() / value).lexically_normal().string();
-}
-
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -186,33 +178,6 @@ void apply_project_config(const ProjectConfig& config, Ruleset& ruleset) {
   for (const std::string& regex : config.allow_regexes) allowlist.regexes.push_back(std::make_shared<re2::RE2>(regex));
   for (const std::string& stopword : config.allow_stopwords) allowlist.stopwords.push_back(ascii_lowercase(stopword));
   ruleset.global_allowlists.push_back(std::move(allowlist));
-}
-
-std::string glob_to_regex(const std::string& glob) {
-  std::string pattern = glob;
-  bool directory = !pattern.empty() && pattern.back() == '/';
-  while (!pattern.empty() && pattern.back() == '/') pattern.pop_back();
-  // gitignore: a slash at the start or in the middle anchors at the root.
-  bool anchored = pattern.find('/') != std::string::npos;
-  if (!pattern.empty() && pattern.front() == '/') pattern.erase(0, 1);
-  std::string regex = anchored ? "^" : "^(?:.*/)?";
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    char c = pattern[i];
-    if (c == '*' && i + 1 < pattern.size() && pattern[i + 1] == '*') {
-      bool slash_after = i + 2 < pattern.size() && pattern[i + 2] == '/';
-      regex += slash_after ? "(?:.*/)?" : ".*";
-      i += slash_after ? 2 : 1;
-    } else if (c == '*') {
-      regex += "[^/]*";
-    } else if (c == '?') {
-      regex += "[^/]";
-    } else {
-      regex += escape(std::string_view(&c, 1));
-    }
-  }
-  // A match names a file, or a directory and everything under it.
-  regex += directory ? "/.*$" : "(?:/.*)?$";
-  return regex;
 }
 
 ProjectConfig choose_project_config(const std::string& explicit_path, bool no_config,

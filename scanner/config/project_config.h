@@ -66,9 +66,4 @@ Ruleset load_configured_ruleset(const ProjectConfig& config,
 /// matcher those).
 void apply_project_config(const ProjectConfig& config, Ruleset& ruleset);
 
-/// A gitignore-style glob as an RE2 regex over forward-slash relative paths:
-/// `*.lock` at any depth, `/build` or `docs/*.md` anchored at the root,
-/// `**` across directories, a trailing `/` for a directory and what is in it.
-std::string glob_to_regex(const std::string& glob);
-
 }  // namespace keysweep

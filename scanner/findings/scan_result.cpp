@@ -8,6 +8,7 @@ void ScanStats::add(const ScanStats& other) {
   skipped_binary += other.skipped_binary;
   skipped_too_large += other.skipped_too_large;
   unreadable += other.unreadable;
+  left_out += other.left_out;
   commits += other.commits;
   submodules += other.submodules;
   blobs_known += other.blobs_known;

@@ -414,6 +414,23 @@ void ObjectCensus::add_commit(std::string_view raw) {
   }
 }
 
+/// The commits --branch and --since-commit select, parents first.
+std::vector<CommitNode> branch_commits(git_repository* repository,
+                                       const std::vector<std::string>& branches,
+                                       const std::string& since_commit, GitWalkStats& stats) {
+  std::vector<git_oid> tips;
+  for (const std::string& branch : branches) {
+    tips.push_back(*git_commit_id(resolve_commit(repository, branch, "--branch").get()));
+  }
+  if (branches.empty()) tips = ref_targets(repository).commits;
+  std::vector<git_oid> hidden;
+  if (!since_commit.empty()) {
+    hidden.push_back(
+        *git_commit_id(resolve_commit(repository, since_commit, "--since-commit").get()));
+  }
+  return commits_parents_first(repository, tips, hidden, stats);
+}
+
 void ObjectCensus::merge(ObjectCensus&& other) {
   if (referenced.size() < other.referenced.size()) std::swap(referenced, other.referenced);
   referenced.merge(other.referenced);
@@ -423,9 +440,11 @@ void ObjectCensus::merge(ObjectCensus&& other) {
 
 void walk_range_blobs(git_repository* repository, const CommitSelection& selection,
                       GitWalkStats& stats, BlobPlaces& places, const BlobVisitor& visit) {
-  std::vector<CommitNode> commits = selection.listed
-                                        ? listed_commits(repository, *selection.listed, stats)
-                                        : range_commits(repository, selection.range, stats);
+  std::vector<CommitNode> commits =
+      selection.listed ? listed_commits(repository, *selection.listed, stats)
+      : selection.branches
+          ? branch_commits(repository, *selection.branches, selection.since_commit, stats)
+          : range_commits(repository, selection.range, stats);
   OidSet seen_blobs;
   for (const CommitNode& node : commits) {
     TreePtr tree = lookup_tree(repository, node.tree);

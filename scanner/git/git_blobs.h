@@ -86,10 +86,15 @@ struct ObjectCensus {
 
 /// The commits a range scan covers: those of `range` ("A..B", "..B" for all
 /// that B reaches, or "REV" meaning REV..HEAD), or, when `listed` is set,
-/// exactly those commits (as `git rev-list` prints them, for the hooks).
+/// exactly those commits (as `git rev-list` prints them, for the hooks), or,
+/// when `branches` is set, history limited the way --branch and
+/// --since-commit ask: the commits these refs reach (none listed: every ref
+/// and HEAD), less those `since_commit` reaches.
 struct CommitSelection {
   std::string range;
   std::optional<std::vector<std::string>> listed;
+  std::optional<std::vector<std::string>> branches;
+  std::string since_commit;
 };
 
 /// The blobs that the selected commits add lines to, each once; `places` gets

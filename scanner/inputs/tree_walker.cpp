@@ -19,9 +19,11 @@ struct DirCloser {
 
 class Walker {
  public:
-  Walker(const std::string& root, Diagnostics& diagnostics,
+  Walker(const std::string& root, const WalkScope& scope, Diagnostics& diagnostics,
          const std::function<bool(FileToScan&&)>& visit)
-      : root_(root), diagnostics_(diagnostics), visit_(visit) {}
+      : root_(root), scope_(scope), diagnostics_(diagnostics), visit_(visit) {}
+
+  std::size_t left_out() const { return left_out_; }
 
   /// Returns false when the visitor asked to stop.
   bool walk_directory(const std::string& directory) {
@@ -42,10 +44,20 @@ class Walker {
     for (auto& [name, type] : entries) {
       std::string path = directory == "/" ? "/" + name : directory + "/" + name;
       if (type == DT_UNKNOWN || type == DT_LNK) type = resolve_type(path);
+      if (type != DT_DIR && type != DT_REG) continue;
+      std::string shown = display(path);
+      if (scope_.excluded && scope_.excluded(shown, type == DT_DIR)) {
+        ++left_out_;
+        continue;
+      }
       if (type == DT_DIR) {
+        if (scope_.one_file_system && !on_device(path)) {
+          ++left_out_;
+          continue;
+        }
         if (!walk_directory(path)) return false;
-      } else if (type == DT_REG) {
-        if (!visit_({path, display(path), false})) return false;
+      } else if (!visit_({path, std::move(shown), false})) {
+        return false;
       }
     }
     return true;
@@ -64,7 +76,10 @@ class Walker {
                         (broken_link ? "" : std::strerror(errno)));
       return true;
     }
-    if (S_ISDIR(info.st_mode)) return walk_directory(argument);
+    if (S_ISDIR(info.st_mode)) {
+      device_ = info.st_dev;
+      return walk_directory(argument);
+    }
     if (S_ISREG(info.st_mode)) return visit_({argument, display(argument), true});
     diagnostics_.warn(given + ": not a regular file or directory; skipped");
     return true;
@@ -90,12 +105,22 @@ class Walker {
     return S_ISREG(target.st_mode) ? DT_REG : DT_UNKNOWN;
   }
 
+  /// Whether a directory is on the file system of the PATH being walked; a
+  /// mount point's own st_dev is that of what is mounted there.
+  bool on_device(const std::string& path) const {
+    struct stat info;
+    return ::lstat(path.c_str(), &info) == 0 && info.st_dev == device_;
+  }
+
   /// Paths are absolute and normalized from walk_argument on, so this is a substring.
   std::string display(const std::string& path) const { return display_path(path, root_); }
 
   const std::string& root_;
+  const WalkScope& scope_;
   Diagnostics& diagnostics_;
   const std::function<bool(FileToScan&&)>& visit_;
+  dev_t device_ = 0;
+  std::size_t left_out_ = 0;
 };
 
 }  // namespace
@@ -111,8 +136,9 @@ std::string display_path(const std::string& absolute, const std::string& root) {
   return absolute;
 }
 
-void walk_paths(const std::vector<std::string>& paths, const std::string& root,
-                Diagnostics& diagnostics, const std::function<bool(FileToScan&&)>& visit) {
+std::size_t walk_paths(const std::vector<std::string>& paths, const std::string& root,
+                       const WalkScope& scope, Diagnostics& diagnostics,
+                       const std::function<bool(FileToScan&&)>& visit) {
   // An argument inside another directory argument (`scan src/a.env src`) would
   // be scanned twice; the enclosing directory covers it.
   namespace fs = std::filesystem;
@@ -139,11 +165,12 @@ void walk_paths(const std::vector<std::string>& paths, const std::string& root,
     }
     return false;
   };
-  Walker walker(root, diagnostics, visit);
+  Walker walker(root, scope, diagnostics, visit);
   for (std::size_t index = 0; index < paths.size(); ++index) {
     if (covered_by_another(index)) continue;
-    if (!walker.walk_argument(paths[index])) return;
+    if (!walker.walk_argument(paths[index])) break;
   }
+  return walker.left_out();
 }
 
 }  // namespace keysweep

@@ -38,7 +38,7 @@ ScanOutcome run_scan_pipeline(const ScanPlan& plan) {
   }
 
   ScanOutcome outcome;
-  Diagnostics diagnostics;
+  Diagnostics diagnostics(plan.quiet);
   {
     MatcherOptions matcher_options;
     matcher_options.cache_dir = plan.cache_dir;

@@ -26,6 +26,7 @@ struct ScanPlan {
   std::optional<VerifyOptions> verify;  // --verify
   Policy policy;
   bool strict = false;  // a warning fails the run (exit 3)
+  bool quiet = false;   // --quiet: warnings are counted, not printed
   std::optional<AuditOptions> audit;  // scan --history --datastore: many repositories
 };
 

@@ -44,7 +44,7 @@ class BlobWorker {
         progress_(progress),
         // Checks judge by path: history reads blobs before their paths are known.
         scanner_(matcher, diagnostics, options.rule_paths,
-                 options.mode == GitScanMode::range ? RunChecks::yes : RunChecks::no) {}
+                 walks_commits(options) ? RunChecks::yes : RunChecks::no) {}
 
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
@@ -149,7 +149,7 @@ class BlobWorker {
     MatchedBlob blob{id, {}};
     scanner_.find_unplaced(bytes, blob.matches);
     if (blob.matches.empty()) {
-      if (options_.mode != GitScanMode::range) return;
+      if (!walks_commits(options_)) return;
       checked_.clear();
       scanner_.findings_at(bytes, path, {}, checked_);
       if (std::all_of(checked_.begin(), checked_.end(), [](const Finding& finding) {
@@ -524,6 +524,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   result.repository = describe_repository(repository.get(), result.root);
 
   GitWalkStats walk;
+  bool whole_database = !walks_commits(options);
   ProgressMeter progress(options.progress, "blobs", options.progress_label);
   std::vector<MatchedBlob> matched;
   BlobPlaces places;
@@ -535,11 +536,13 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
       workers.push_back(std::make_unique<BlobWorker>(
           matcher, open_repository(options.repository), options, diagnostics, progress));
     }
-    if (options.mode == GitScanMode::history) {
+    if (whole_database) {
       sketch = read_whole_database(repository.get(), workers, walk, progress);
     } else {
+      CommitSelection selection{options.range, options.commits, std::nullopt, options.since_commit};
+      if (options.mode == GitScanMode::history) selection.branches = options.branches;
       try {
-        scan_range(repository.get(), CommitSelection{options.range, options.commits}, workers, walk, places);
+        scan_range(repository.get(), selection, workers, walk, places);
       } catch (const UsageError&) {
         throw_if_listed(repository.get(), unfound_ref_targets(repository.get()));
         throw;
@@ -573,7 +576,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     for (const git_oid& id : known_blobs) matched.push_back({id, {}});
   }
 
-  if (options.mode == GitScanMode::history && (!matched.empty() || !known_blobs.empty())) {
+  if (whole_database && (!matched.empty() || !known_blobs.empty())) {
     progress.set_phase("provenance");
     std::vector<git_oid> targets;
     OidSet targeted;
@@ -589,7 +592,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   std::size_t unreachable = 0;
   ContentScanner scanner(
       matcher, diagnostics, options.rule_paths,
-      options.mode == GitScanMode::range || options.lint_history ? RunChecks::yes : RunChecks::no);
+      !whole_database || options.lint_history ? RunChecks::yes : RunChecks::no);
   result.findings = place_findings(matched, places, repository.get(), scanner, unreachable);
   place_known_findings(options.known_findings, places, repository.get(), result.findings,
                        unreachable);

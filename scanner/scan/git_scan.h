@@ -28,6 +28,11 @@ struct GitScanOptions {
   std::string range;       // GitScanMode::range: "A..B" or "REV" (REV..HEAD)
   // GitScanMode::range: exactly these commits instead of `range` (--commits-from).
   std::optional<std::vector<std::string>> commits;
+  // GitScanMode::history limited to what these refs reach (--branch; empty:
+  // every ref), less what `since_commit` reaches (--since-commit). Such a
+  // history is scanned as the lines its commits add, like a range.
+  std::vector<std::string> branches;
+  std::string since_commit;
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;
   bool progress = false;  // a progress line on stderr
@@ -43,6 +48,14 @@ struct GitScanOptions {
   bool lint_history = false;
   std::string progress_label;  // starts the progress line (audits: which repository of how many)
 };
+
+/// Whether the scan walks commits and their added lines (a range, or a
+/// history limited by --branch/--since-commit) rather than the whole object
+/// database.
+inline bool walks_commits(const GitScanOptions& options) {
+  return options.mode == GitScanMode::range || !options.branches.empty() ||
+         !options.since_commit.empty();
+}
 
 /// History and range scans.
 ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics);

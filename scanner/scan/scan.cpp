@@ -1,5 +1,6 @@
 #include "scan/scan.h"
 
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include <thread>
 #include <utility>
 
+#include "util/paths.h"
+#include "git/gitignore.h"
 #include "inputs/file_content.h"
 #include "inputs/text_decoding.h"
 #include "inputs/tree_walker.h"
@@ -16,6 +19,7 @@
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
 #include "util/diagnostics.h"
+#include "util/error.h"
 #include "util/worker_threads.h"
 
 namespace keysweep {
@@ -114,6 +118,63 @@ void scan_stdin(ScanWorker& worker, std::size_t max_size, Diagnostics& diagnosti
   worker.scan_bytes(text, kStdinPath);
 }
 
+/// Whether a global allowlist drops everything under `directory` by its path
+/// alone: one of its path regexes matches the directory's path with a slash
+/// (`vendor/`), and no other criterion has to agree.
+bool allowlisted_directory(const Ruleset& ruleset, const std::string& directory) {
+  for (const Allowlist& allowlist : ruleset.global_allowlists) {
+    bool path_decides =
+        !allowlist.require_all ||
+        (allowlist.regexes.empty() && allowlist.stopwords.empty() && allowlist.commits.empty());
+    if (!path_decides) continue;
+    for (const auto& regex : allowlist.paths) {
+      if (re2::RE2::PartialMatch(directory, *regex)) return true;
+    }
+  }
+  return false;
+}
+
+/// The walk's scope from the options: excludes, git's ignore rules, and
+/// directories the global allowlists drop whole (pruned, not walked).
+WalkScope walk_scope(const ScanOptions& options, const Ruleset& ruleset, const std::string& root,
+                     Diagnostics& diagnostics) {
+  WalkScope scope;
+  scope.one_file_system = options.one_file_system;
+  auto excludes = std::make_shared<std::vector<std::unique_ptr<re2::RE2>>>();
+  for (const std::string& glob : options.excludes) {
+    excludes->push_back(std::make_unique<re2::RE2>(glob_to_regex(glob)));
+    if (!excludes->back()->ok()) throw UsageError("--exclude: '" + glob + "' is not a pattern");
+  }
+  std::shared_ptr<GitIgnoreRules> gitignore;
+  if (options.gitignore) {
+    if (auto rules = GitIgnoreRules::for_directory(root)) {
+      gitignore = std::make_shared<GitIgnoreRules>(std::move(*rules));
+    } else {
+      diagnostics.warn("--gitignore: " + root +
+                       " is not in a git work tree; no .gitignore applies");
+    }
+  }
+  bool any_allowlisted_paths =
+      std::any_of(ruleset.global_allowlists.begin(), ruleset.global_allowlists.end(),
+                  [](const Allowlist& allowlist) { return !allowlist.paths.empty(); });
+  if (excludes->empty() && !gitignore && !any_allowlisted_paths) return scope;
+  PathRebase rule_paths = options.rule_paths;
+  scope.excluded = [excludes, gitignore, rule_paths, root, &ruleset](const std::string& path,
+                                                                     bool directory) {
+    for (const auto& regex : *excludes) {
+      if (re2::RE2::FullMatch(path, *regex)) return true;
+    }
+    std::string absolute = path.starts_with('/') ? path : root + (root == "/" ? "" : "/") + path;
+    if (gitignore && gitignore->ignored(absolute, directory)) return true;
+    // A file's allowlisting is the matcher's, with the rules' own lists.
+    if (!directory) return false;
+    std::optional<std::string> seen =
+        rule_paths.is_identity() ? std::optional<std::string>(path) : rule_paths(path);
+    return seen && allowlisted_directory(ruleset, *seen + "/");
+  };
+  return scope;
+}
+
 }  // namespace
 
 std::string size_text(std::size_t bytes) {
@@ -145,6 +206,7 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
     workers.push_back(std::make_unique<ScanWorker>(matcher, options, diagnostics));
   }
 
+  WalkScope scope = walk_scope(options, matcher.ruleset(), result.root, diagnostics);
   std::vector<std::string> file_paths;
   for (const std::string& path : options.paths) {
     if (path == "-") {
@@ -170,7 +232,7 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
     }
     std::vector<FileToScan> batch;
     bool accepted = true;
-    walk_paths(file_paths, result.root, diagnostics, [&](FileToScan&& file) {
+    result.stats.left_out = walk_paths(file_paths, result.root, scope, diagnostics, [&](FileToScan&& file) {
       batch.push_back(std::move(file));
       if (batch.size() < kBatchSize) return true;
       accepted = queue.push(std::exchange(batch, {}));

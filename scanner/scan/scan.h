@@ -22,6 +22,10 @@ struct ScanOptions {
   std::size_t max_file_size = std::size_t(100) << 20;
   unsigned threads = 0;  // 0: one per core
   PathRebase rule_paths;  // finding paths to what rules and allowlists see (ContentScanner)
+  // What the walk leaves out of directories (never a PATH named itself):
+  std::vector<std::string> excludes;  // --exclude: gitignore-style globs, relative to the root
+  bool gitignore = false;             // --gitignore: what git ignores
+  bool one_file_system = false;       // --one-file-system: no mount points below a PATH
 };
 
 /// A size limit as people write it: "100 MiB", "512 KiB", "1000 bytes".

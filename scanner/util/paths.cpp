@@ -51,4 +51,32 @@ std::string work_tree_top(const std::string& directory) {
   return "";
 }
 
+std::string glob_to_regex(const std::string& glob) {
+  std::string pattern = glob;
+  bool directory = !pattern.empty() && pattern.back() == '/';
+  while (!pattern.empty() && pattern.back() == '/') pattern.pop_back();
+  // gitignore: a slash at the start or in the middle anchors at the root.
+  bool anchored = pattern.find('/') != std::string::npos;
+  if (!pattern.empty() && pattern.front() == '/') pattern.erase(0, 1);
+  std::string regex = anchored ? "^" : "^(?:.*/)?";
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '*' && i + 1 < pattern.size() && pattern[i + 1] == '*') {
+      bool slash_after = i + 2 < pattern.size() && pattern[i + 2] == '/';
+      regex += slash_after ? "(?:.*/)?" : ".*";
+      i += slash_after ? 2 : 1;
+    } else if (c == '*') {
+      regex += "[^/]*";
+    } else if (c == '?') {
+      regex += "[^/]";
+    } else {
+      if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) regex += '\\';
+      regex += c;
+    }
+  }
+  // A match names a file, or a directory and everything under it.
+  regex += directory ? "/.*$" : "(?:/.*)?$";
+  return regex;
+}
+
 }  // namespace keysweep

@@ -33,4 +33,9 @@ class PathRebase {
 /// "" outside any.
 std::string work_tree_top(const std::string& directory);
 
+/// A gitignore-style glob as an RE2 regex over forward-slash relative paths:
+/// `*.lock` at any depth, `/build` or `docs/*.md` anchored at the root,
+/// `**` across directories, a trailing `/` for a directory and what is in it.
+std::string glob_to_regex(const std::string& glob);
+
 }  // namespace keysweep

@@ -223,7 +223,9 @@ class ClientTokenTest(HookRepoTestCase):
         server = self.commit({"app/settings.py": f'DD_CLIENT_TOKEN = "{RUM_TOKEN}"\n'})
         self.assertNotEqual(server.returncode, 0)
         self.assertIn("commit refused", server.stdout + server.stderr)
-        self.assertNotIn("public by design", server.stdout + server.stderr)
+        # The browser note is not shown; the rule's own advice (which says why) is.
+        self.assertNotIn("note: a RUM client token in browser code", server.stdout + server.stderr)
+        self.assertIn("What to do: Client tokens are public by design", server.stdout + server.stderr)
         self.assertEqual(self.commits(), 2)
 
     def test_reports_mark_it_a_note_and_the_config_can_make_it_fail(self):

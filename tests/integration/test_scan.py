@@ -203,7 +203,7 @@ class ExitCodeTest(KeysweepTestCase):
             (("scan", "--max-file-size", "lots", "."), "--max-file-size: 'lots' is not a size"),
             (("scan", "--bogus"), "--bogus"),
             (("scan", "--rules", "missing.toml", "."), "missing.toml: cannot read the rule file"),
-            (("frobnicate",), "A subcommand is required"),
+            (("frobnicate",), "'frobnicate' is not a keysweep command (commands: scan, baseline"),
         ]
         for args, message in cases:
             result = self.run_keysweep(*args)

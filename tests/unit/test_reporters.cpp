@@ -73,6 +73,35 @@ TEST_CASE("the text report lists location, rule, key type and a summary") {
   CHECK(text.find("\x1b[") == std::string::npos);  // no colour unless asked
 }
 
+TEST_CASE("a Datadog site's web app host") {
+  CHECK(datadog_app_host("datadoghq.com") == "app.datadoghq.com");
+  CHECK(datadog_app_host("datadoghq.eu") == "app.datadoghq.eu");
+  CHECK(datadog_app_host("ddog-gov.com") == "app.ddog-gov.com");
+  CHECK(datadog_app_host("us3.datadoghq.com") == "us3.datadoghq.com");
+  CHECK(datadog_app_host("ap1.datadoghq.com") == "ap1.datadoghq.com");
+}
+
+TEST_CASE("a finding's advice is its rule's, with links on its own site") {
+  Fixture fixture;
+  Finding finding = fixture.result.findings.front();
+  REQUIRE(finding.rule->remediation.find("https://app.datadoghq.com/") != std::string::npos);
+  CHECK(finding_remediation(finding) == finding.rule->remediation);
+  finding.site_hint = "datadoghq.eu";
+  std::string advice = finding_remediation(finding);
+  CHECK(advice.find("https://app.datadoghq.eu/organization-settings/") != std::string::npos);
+  CHECK(advice.find("app.datadoghq.com") == std::string::npos);
+  // The site that answered --verify outranks a site named nearby.
+  finding.liveness = LivenessLabel{Liveness::live, {"online"}, std::nullopt, "us5.datadoghq.com"};
+  CHECK(finding_remediation(finding).find("https://us5.datadoghq.com/organization-settings/") !=
+        std::string::npos);
+  Rule imported = *finding.rule;
+  imported.remediation.clear();
+  finding.rule = &imported;
+  advice = finding_remediation(finding);
+  CHECK(advice.find("Remove the secret") == 0);
+  CHECK(advice.find("Datadog") == std::string::npos);
+}
+
 TEST_CASE("the JSON report has every field of a finding") {
   Fixture fixture;
   auto document = nlohmann::json::parse(fixture.render(ReportFormat::json, false));

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "config/project_config.h"
+#include "util/paths.h"
 #include "scan/rule_check.h"
 #include "rules/builtin_rules.h"
 #include "rules/yaml_rules.h"
