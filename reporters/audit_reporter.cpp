@@ -24,10 +24,14 @@ std::string describe_key(const AuditFinding& finding) {
 ordered_json key_json(const AuditFinding& finding) {
   if (!finding.key) return nullptr;
   const KeyRecord& key = *finding.key;
-  return {{"kind", key_kind_name(key.kind)}, {"id", key.id},
-          {"name", key.name},                {"last4", text_or_null(key.last4)},
-          {"created_at", text_or_null(key.created_at)}, {"last_used_at", text_or_null(key.last_used_at)},
-          {"expires_at", text_or_null(key.expires_at)}, {"owner_id", text_or_null(key.owner_id)}};
+  return {{"kind", key_kind_name(key.kind)},
+          {"id", key.id},
+          {"name", key.name},
+          {"last4", text_or_null(key.last4)},
+          {"created_at", text_or_null(key.created_at)},
+          {"last_used_at", text_or_null(key.last_used_at)},
+          {"expires_at", text_or_null(key.expires_at)},
+          {"owner_id", text_or_null(key.owner_id)}};
 }
 
 void write_text(const AuditReport& report, std::ostream& out) {
@@ -38,26 +42,29 @@ void write_text(const AuditReport& report, std::ostream& out) {
     if (!finding.owner.empty()) out << "; owner " << terminal_safe(finding.owner);
     out << "\n    " << finding.rule->remediation << '\n';
   }
-  out << report.findings.size() << (report.findings.size() == 1 ? " finding" : " findings") << " in "
-      << report.keys_audited << " active keys of " << report.store << " at " << report.now << '\n';
+  out << report.findings.size() << (report.findings.size() == 1 ? " finding" : " findings")
+      << " in " << report.keys_audited << " active keys of " << report.store << " at " << report.now
+      << '\n';
 }
 
 void write_json(const AuditReport& report, std::ostream& out) {
   ordered_json findings = ordered_json::array();
   for (const AuditFinding& finding : report.findings) {
-    findings.push_back({{"rule_id", finding.rule->id},
-                        {"rule_name", finding.rule->name},
-                        {"severity", severity_name(finding.rule->severity)},
-                        {"key", key_json(finding)},
-                        {"owner", finding.owner.empty() ? ordered_json(nullptr) : ordered_json(finding.owner)},
-                        {"message", finding.message},
-                        {"remediation", finding.rule->remediation}});
+    findings.push_back(
+        {{"rule_id", finding.rule->id},
+         {"rule_name", finding.rule->name},
+         {"severity", severity_name(finding.rule->severity)},
+         {"key", key_json(finding)},
+         {"owner", finding.owner.empty() ? ordered_json(nullptr) : ordered_json(finding.owner)},
+         {"message", finding.message},
+         {"remediation", finding.rule->remediation}});
   }
-  ordered_json document = {{"tool", {{"name", "keysweep"}, {"version", KEYSWEEP_VERSION}}},
-                           {"store", report.store},
-                           {"now", report.now},
-                           {"findings", findings},
-                           {"summary", {{"findings", report.findings.size()}, {"keys_audited", report.keys_audited}}}};
+  ordered_json document = {
+      {"tool", {{"name", "keysweep"}, {"version", KEYSWEEP_VERSION}}},
+      {"store", report.store},
+      {"now", report.now},
+      {"findings", findings},
+      {"summary", {{"findings", report.findings.size()}, {"keys_audited", report.keys_audited}}}};
   out << document.dump(2) << '\n';
 }
 
@@ -73,8 +80,9 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
   }
   ordered_json results = ordered_json::array();
   for (const AuditFinding& finding : report.findings) {
-    std::string subject = finding.key ? std::string(key_kind_name(finding.key->kind)) + "/" + finding.key->id
-                                      : "shared/" + finding.message;
+    std::string subject =
+        finding.key ? std::string(key_kind_name(finding.key->kind)) + "/" + finding.key->id
+                    : "shared/" + finding.message;
     ordered_json properties = {{"owner", finding.owner}};
     if (finding.key) {
       properties["keyKind"] = key_kind_name(finding.key->kind);
@@ -87,11 +95,13 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
          {"level", sarif_level(finding.rule->severity)},
          {"message", {{"text", sentence(describe_key(finding) + ": " + finding.message)}}},
          {"locations",
-          ordered_json::array({{{"logicalLocations",
-                                 ordered_json::array({{{"name", finding.key ? finding.key->name : "shared key"},
-                                                       {"fullyQualifiedName", "datadog/" + subject},
-                                                       {"kind", "resource"}}})}}})},
-         {"partialFingerprints", {{"keysweepAudit/v1", sha256_hex(finding.rule->id + "\n" + subject)}}},
+          ordered_json::array(
+              {{{"logicalLocations",
+                 ordered_json::array({{{"name", finding.key ? finding.key->name : "shared key"},
+                                       {"fullyQualifiedName", "datadog/" + subject},
+                                       {"kind", "resource"}}})}}})},
+         {"partialFingerprints",
+          {{"keysweepAudit/v1", sha256_hex(finding.rule->id + "\n" + subject)}}},
          {"properties", properties}});
   }
   ordered_json run = {
@@ -107,9 +117,12 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
 
 void write_audit_report(ReportFormat format, const AuditReport& report, std::ostream& out) {
   switch (format) {
-    case ReportFormat::json: return write_json(report, out);
-    case ReportFormat::sarif: return write_sarif(report, out);
-    default: return write_text(report, out);
+    case ReportFormat::json:
+      return write_json(report, out);
+    case ReportFormat::sarif:
+      return write_sarif(report, out);
+    default:
+      return write_text(report, out);
   }
 }
 

@@ -86,7 +86,9 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
   if (!report.unused_baseline.empty()) {
     ordered_json unused = ordered_json::array();
     for (const BaselineEntry& entry : report.unused_baseline) {
-      unused.push_back({{"path", entry.path}, {"rule_id", entry.rule_id}, {"secret_sha256", entry.secret_sha256}});
+      unused.push_back({{"path", entry.path},
+                        {"rule_id", entry.rule_id},
+                        {"secret_sha256", entry.secret_sha256}});
     }
     document["unused_baseline"] = std::move(unused);
   }

@@ -30,11 +30,21 @@ std::string xml_escape(std::string_view text) {
       continue;
     }
     switch (code_point) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       // Kept as references: a parser would turn a raw CR in an attribute into a space.
       case '\r':
         out += "&#13;";
@@ -58,8 +68,8 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
       << "<testsuites name=\"keysweep\" tests=\"" << std::max<std::size_t>(findings.size(), 1)
       << "\" failures=\"" << failures << "\" time=\"" << seconds << "\">\n"
       << "  <testsuite name=\"keysweep: leaked Datadog credentials\" tests=\""
-      << std::max<std::size_t>(findings.size(), 1) << "\" failures=\"" << failures << "\" errors=\"0\" time=\""
-      << seconds << "\">\n";
+      << std::max<std::size_t>(findings.size(), 1) << "\" failures=\"" << failures
+      << "\" errors=\"0\" time=\"" << seconds << "\">\n";
   if (findings.empty()) {
     out << "    <testcase classname=\"keysweep\" name=\"no leaked credentials\"/>\n";
   }
@@ -70,11 +80,13 @@ void write_junit_report(const Report& report, const ReportOptions& options, std:
         finding.rule->name + " (" + kind_label(finding) + ") " + shown_secret(finding, options);
     if (finding.liveness) summary += ", " + std::string(liveness_name(finding.liveness->status));
     out << "    <testcase classname=\"" << xml_escape(finding.path) << "\" name=\""
-        << xml_escape(finding.rule->id + " at " + location) << "\" file=\"" << xml_escape(finding.path)
-        << "\" line=\"" << finding.start.line << "\">\n";
-    std::string details = location + ": " + summary + "\n" + render_snippet(finding.snippet, options) + "\n";
+        << xml_escape(finding.rule->id + " at " + location) << "\" file=\""
+        << xml_escape(finding.path) << "\" line=\"" << finding.start.line << "\">\n";
+    std::string details =
+        location + ": " + summary + "\n" + render_snippet(finding.snippet, options) + "\n";
     if (finding.git && !finding.git->commit.empty()) {
-      details += "commit " + finding.git->commit + " by " + finding.git->author + " on " + finding.git->date + "\n";
+      details += "commit " + finding.git->commit + " by " + finding.git->author + " on " +
+                 finding.git->date + "\n";
     }
     if (finding.liveness) details += "liveness: " + describe_liveness(*finding.liveness) + "\n";
     if (finding.client_token_in_browser_code)

@@ -120,15 +120,16 @@ nlohmann::ordered_json liveness_members(const LivenessLabel& label, bool camel_c
   if (!label.site.empty()) members[camel_case ? "verifiedSite" : "verified_site"] = label.site;
   if (label.inventory) {
     const InventoryEntry& entry = *label.inventory;
-    members["inventory"] = {{"id", entry.id},
-                            {"kind", entry.kind},
-                            {"name", text_or_null(entry.name)},
-                            {"owner", text_or_null(entry.owner)},
-                            {camel_case ? "ownerEmail" : "owner_email", text_or_null(entry.owner_email)},
-                            {camel_case ? "createdAt" : "created_at", text_or_null(entry.created_at)},
-                            {camel_case ? "lastUsedAt" : "last_used_at", text_or_null(entry.last_used_at)},
-                            {camel_case ? "expiresAt" : "expires_at", text_or_null(entry.expires_at)},
-                            {camel_case ? "revokedAt" : "revoked_at", text_or_null(entry.revoked_at)}};
+    members["inventory"] = {
+        {"id", entry.id},
+        {"kind", entry.kind},
+        {"name", text_or_null(entry.name)},
+        {"owner", text_or_null(entry.owner)},
+        {camel_case ? "ownerEmail" : "owner_email", text_or_null(entry.owner_email)},
+        {camel_case ? "createdAt" : "created_at", text_or_null(entry.created_at)},
+        {camel_case ? "lastUsedAt" : "last_used_at", text_or_null(entry.last_used_at)},
+        {camel_case ? "expiresAt" : "expires_at", text_or_null(entry.expires_at)},
+        {camel_case ? "revokedAt" : "revoked_at", text_or_null(entry.revoked_at)}};
   } else {
     members["inventory"] = nullptr;
   }
@@ -139,7 +140,8 @@ std::string describe_liveness(const LivenessLabel& label) {
   std::string text = liveness_name(label.status);
   if (!label.evidence.empty()) {
     text += " (";
-    for (std::size_t i = 0; i < label.evidence.size(); ++i) text += (i ? ", " : "") + label.evidence[i];
+    for (std::size_t i = 0; i < label.evidence.size(); ++i)
+      text += (i ? ", " : "") + label.evidence[i];
     text += ")";
   }
   if (!label.site.empty()) text += " on " + label.site;
@@ -147,10 +149,12 @@ std::string describe_liveness(const LivenessLabel& label) {
     const InventoryEntry& entry = *label.inventory;
     text += "; inventory: " + entry.kind + " '" + entry.name + "' id " + entry.id;
     if (!entry.owner.empty()) {
-      text += ", owner " + entry.owner + (entry.owner_email.empty() ? "" : " <" + entry.owner_email + ">");
+      text += ", owner " + entry.owner +
+              (entry.owner_email.empty() ? "" : " <" + entry.owner_email + ">");
     }
     if (!entry.created_at.empty()) text += ", created " + entry.created_at;
-    text += ", last used " + (entry.last_used_at.empty() ? std::string("never") : entry.last_used_at);
+    text +=
+        ", last used " + (entry.last_used_at.empty() ? std::string("never") : entry.last_used_at);
     if (!entry.expires_at.empty()) text += ", expires " + entry.expires_at;
     if (!entry.revoked_at.empty()) text += ", revoked " + entry.revoked_at;
   }

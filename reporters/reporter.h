@@ -21,8 +21,8 @@ struct Report {
   const ScanResult& result;
   const Ruleset& ruleset;
   std::vector<std::string> warnings;
-  std::size_t baselined = 0;                    // findings the baseline held back
-  std::vector<BaselineEntry> unused_baseline;   // with --report-unused-baseline
+  std::size_t baselined = 0;                   // findings the baseline held back
+  std::vector<BaselineEntry> unused_baseline;  // with --report-unused-baseline
   // fail_on_client_tokens in .keysweep.toml: a client token in browser code
   // that may not fail is shown as a note (SARIF level).
   bool fail_on_client_tokens = false;

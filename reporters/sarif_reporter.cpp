@@ -110,11 +110,14 @@ const char* result_level(const Report& report, const Finding& finding) {
   if (finding.client_token_in_browser_code && !report.fail_on_client_tokens) return "note";
   if (!finding.liveness) return sarif_level(finding.rule->severity);
   switch (finding.liveness->status) {
-    case Liveness::live: return "error";
-    case Liveness::unknown: return "warning";
+    case Liveness::live:
+      return "error";
+    case Liveness::unknown:
+      return "warning";
     case Liveness::revoked:
     case Liveness::expired:
-    case Liveness::invalid: return "note";
+    case Liveness::invalid:
+      return "note";
   }
   return "warning";
 }
@@ -221,19 +224,23 @@ ordered_json sarif_results(const Report& report, const ArtifactPaths& paths,
     const SecretGroup& group = groups[g];
     ordered_json result = result_entry(report, findings[group.findings.front()], paths, options);
     ordered_json related = ordered_json::array();
-    for (std::size_t i = 1; i < group.findings.size() && related.size() < kMaxRelatedLocations; ++i) {
+    for (std::size_t i = 1; i < group.findings.size() && related.size() < kMaxRelatedLocations;
+         ++i) {
       related.push_back(related_location(findings[group.findings[i]], paths, i));
     }
     if (!related.empty()) result["relatedLocations"] = std::move(related);
     result["properties"]["secretPlaces"] = group.findings.size();
     results.push_back(std::move(result));
   }
-  std::string text = std::to_string(findings.size()) + " findings exceed the 25,000 results a SARIF run may carry "
-                     "for GitHub code scanning: each secret is one result, its other places listed as related "
-                     "locations (at most 1,000 each)";
+  std::string text =
+      std::to_string(findings.size()) +
+      " findings exceed the 25,000 results a SARIF run may carry "
+      "for GitHub code scanning: each secret is one result, its other places listed as related "
+      "locations (at most 1,000 each)";
   if (groups.size() > kMaxResults) {
     text += "; " + std::to_string(groups.size() - kMaxResults) +
-            " secrets beyond the first 25,000 (failing ones first) are left out: the JSON report has them all";
+            " secrets beyond the first 25,000 (failing ones first) are left out: the JSON report "
+            "has them all";
   }
   notifications.push_back({{"level", "warning"}, {"message", {{"text", text + "."}}}});
   return results;
@@ -253,9 +260,11 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
     notifications.push_back({{"level", "warning"}, {"message", {{"text", sentence(warning)}}}});
   }
   for (const BaselineEntry& entry : report.unused_baseline) {
-    notifications.push_back({{"level", "note"},
-                             {"message", {{"text", "Baseline entry no longer found: " + entry.path + ", rule " +
-                                                       entry.rule_id + ", secret SHA-256 " + entry.secret_sha256 + "."}}}});
+    notifications.push_back(
+        {{"level", "note"},
+         {"message",
+          {{"text", "Baseline entry no longer found: " + entry.path + ", rule " + entry.rule_id +
+                        ", secret SHA-256 " + entry.secret_sha256 + "."}}}});
   }
 
   std::string root_uri = "file://" + uri_from_path(top.empty() ? report.result.root : top);
@@ -263,9 +272,8 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
 
   ordered_json run = {
       {"tool", sarif_tool(rules)},
-      {"invocations",
-       ordered_json::array({{{"executionSuccessful", true},
-                             {"toolExecutionNotifications", notifications}}})},
+      {"invocations", ordered_json::array({{{"executionSuccessful", true},
+                                            {"toolExecutionNotifications", notifications}}})},
       {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", root_uri}}}}},
       {"columnKind", "unicodeCodePoints"},
       {"results", results},

@@ -131,7 +131,8 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     out << "No secrets found in " << scanned;
   } else {
     out << plural(count, "finding") << " ("
-        << plural(unique_secret_count(report.result.findings), "unique secret") << ") in " << scanned;
+        << plural(unique_secret_count(report.result.findings), "unique secret") << ") in "
+        << scanned;
   }
   if (stats.skipped_binary + stats.skipped_too_large + stats.unreadable > 0) {
     out << "; skipped " << stats.skipped_binary << " binary, " << stats.skipped_too_large

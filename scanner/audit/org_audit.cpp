@@ -235,9 +235,8 @@ std::string ruleset_digest(const Ruleset& ruleset, const std::string& extra) {
   std::string text = std::string("keysweep ") + KEYSWEEP_VERSION + '\x1e' + extra + '\x1e';
   for (const Rule& rule : ruleset.rules) {
     text += rule.id + '\x1f' + rule.key_type + '\x1f' + std::to_string(int(rule.check)) + '\x1f' +
-            rule.regex + '\x1f' +
-            std::to_string(rule.secret_group) + '\x1f' + rule.path_regex + '\x1f' +
-            (rule.min_entropy ? std::to_string(*rule.min_entropy) : "") +
+            rule.regex + '\x1f' + std::to_string(rule.secret_group) + '\x1f' + rule.path_regex +
+            '\x1f' + (rule.min_entropy ? std::to_string(*rule.min_entropy) : "") +
             (rule.base64 ? "b64" : "") + '\x1e';
     add_words(text, rule.keywords);
     for (const TokenShape& shape : rule.tokens) {

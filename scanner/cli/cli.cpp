@@ -94,9 +94,14 @@ std::size_t parse_size(const std::string& text) {
   for (char& c : suffix) c = char(std::toupper(static_cast<unsigned char>(c)));
   if (!suffix.empty() && suffix.back() == 'B') suffix.pop_back();
   if (suffix.size() == 2 && suffix[1] == 'I') suffix.pop_back();  // KiB, MiB, GiB
-  int shift = suffix.empty() ? 0 : suffix == "K" ? 10 : suffix == "M" ? 20 : suffix == "G" ? 30 : -1;
+  int shift = suffix.empty()  ? 0
+              : suffix == "K" ? 10
+              : suffix == "M" ? 20
+              : suffix == "G" ? 30
+                              : -1;
   if (digits == 0 || shift < 0) {
-    throw UsageError("--max-file-size: '" + text + "' is not a size (examples: 1048576, 512K, 100M, 2G)");
+    throw UsageError("--max-file-size: '" + text +
+                     "' is not a size (examples: 1048576, 512K, 100M, 2G)");
   }
   return std::stoull(text.substr(0, digits)) << shift;
 }
@@ -240,16 +245,17 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   ScanPlan plan;
   // An audit spans repositories: none of their own configs applies to the others.
   bool audit = !arguments.audit.datastore.empty();
-  plan.config = audit && arguments.config.empty() && !arguments.no_config
-                    ? ProjectConfig{}
-                    : choose_project_config(arguments.config, arguments.no_config,
-                                            arguments.paths.empty() ? "." : arguments.paths.front());
+  plan.config =
+      audit && arguments.config.empty() && !arguments.no_config
+          ? ProjectConfig{}
+          : choose_project_config(arguments.config, arguments.no_config,
+                                  arguments.paths.empty() ? "." : arguments.paths.front());
   plan.extra_rules = arguments.rule_paths;
   if (!arguments.no_cache) plan.cache_dir = default_cache_dir();
   plan.tree.paths = arguments.paths.empty() ? std::vector<std::string>{"."} : arguments.paths;
   plan.tree.max_file_size = parse_size(!arguments.max_file_size.empty() ? arguments.max_file_size
-                                       : plan.config.max_file_size       ? *plan.config.max_file_size
-                                                                         : "100M");
+                                       : plan.config.max_file_size      ? *plan.config.max_file_size
+                                                                        : "100M");
   if (arguments.threads > kMaxThreads) {
     throw UsageError("-j/--threads: " + std::to_string(arguments.threads) + " is out of range 0.." +
                      std::to_string(kMaxThreads) + " (0: one per core)");
@@ -282,7 +288,8 @@ ScanPlan plan_scan(const ScanArguments& arguments) {
   plan.policy.fail_on = plan.config.fail_on.value_or(FailOn::any);
   if (!arguments.fail_on.empty()) {
     std::optional<FailOn> fail_on = parse_fail_on(arguments.fail_on);
-    if (!fail_on) throw UsageError("--fail-on: '" + arguments.fail_on + "' is not one of live, unknown, any");
+    if (!fail_on)
+      throw UsageError("--fail-on: '" + arguments.fail_on + "' is not one of live, unknown, any");
     plan.policy.fail_on = *fail_on;
   }
   plan.policy.fail_on_client_tokens = plan.config.fail_on_client_tokens;
@@ -352,7 +359,9 @@ int run_scan(const ScanArguments& arguments) {
   ScanPlan plan = plan_scan(arguments);
   describe_plan(arguments, plan);
   if (arguments.report_unused_baseline && plan.policy.baseline_path.empty()) {
-    throw UsageError("--report-unused-baseline needs a baseline (--baseline FILE, or baseline in .keysweep.toml)");
+    throw UsageError(
+        "--report-unused-baseline needs a baseline (--baseline FILE, or baseline in "
+        ".keysweep.toml)");
   }
   if (!plan.policy.baseline_path.empty())
     plan.policy.baseline = load_baseline(plan.policy.baseline_path);
@@ -389,8 +398,8 @@ int run_baseline_create(const ScanArguments& arguments) {
   ScanPlan plan = plan_scan(arguments);
   describe_plan(arguments, plan);
   std::string path = !arguments.output.empty() ? arguments.output
-                     : plan.config.baseline     ? *plan.config.baseline
-                                                : ".keysweep-baseline.json";
+                     : plan.config.baseline    ? *plan.config.baseline
+                                               : ".keysweep-baseline.json";
   plan.policy.baseline_path.clear();  // the baseline is what this writes, not a filter
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
     create_directories(parent, 0755);
@@ -412,7 +421,8 @@ int run_baseline_create(const ScanArguments& arguments) {
 nlohmann::ordered_json token_shapes(const Rule& rule) {
   nlohmann::ordered_json shapes = nlohmann::ordered_json::array();
   for (const TokenShape& shape : rule.tokens) {
-    shapes.push_back({{"prefix", shape.prefix}, {"charset", shape.charset}, {"length", shape.length}});
+    shapes.push_back(
+        {{"prefix", shape.prefix}, {"charset", shape.charset}, {"length", shape.length}});
   }
   return shapes;
 }
@@ -445,7 +455,8 @@ int run_rules_list(const RulesArguments& arguments) {
     std::cout << rules.dump(2) << '\n';
     return 0;
   }
-  if (arguments.format != "text") throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
+  if (arguments.format != "text")
+    throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
   // Columns as wide as their longest cell plus two spaces, so long ids
   // (gitleaks', Kingfisher's) never run into the next column.
   std::size_t id_width = 2, type_width = 8;
@@ -459,8 +470,8 @@ int run_rules_list(const RulesArguments& arguments) {
             << "NAME\n";
   for (const Rule& rule : ruleset.rules) {
     std::string kind = rule.check == RuleCheck::none ? rule.key_type : "(check)";
-    std::cout << std::setw(int(id_width + 2)) << rule.id << std::setw(int(type_width + 2))
-              << kind << std::setw(10) << severity_name(rule.severity) << rule.name << '\n';
+    std::cout << std::setw(int(id_width + 2)) << rule.id << std::setw(int(type_width + 2)) << kind
+              << std::setw(10) << severity_name(rule.severity) << rule.name << '\n';
   }
   return 0;
 }
@@ -480,7 +491,8 @@ int run_rules_check(const std::vector<std::string>& paths) {
     }
   }
   for (const RuleCheckProblem& problem : problems) {
-    std::cout << problem.source << ": rule '" << problem.rule_id << "': " << problem.message << '\n';
+    std::cout << problem.source << ": rule '" << problem.rule_id << "': " << problem.message
+              << '\n';
   }
   std::cout << ruleset.rules.size() << " rules, " << examples << " examples: "
             << (problems.empty() ? "all pass" : std::to_string(problems.size()) + " problems")
@@ -490,7 +502,10 @@ int run_rules_check(const std::vector<std::string>& paths) {
 
 /// An unset variable in `-o "$REPORT"` must not turn into "standard output".
 const CLI::Validator kNonEmptyPath(
-    [](std::string& value) { return value.empty() ? std::string("an empty path (use - for standard output)") : std::string(); },
+    [](std::string& value) {
+      return value.empty() ? std::string("an empty path (use - for standard output)")
+                           : std::string();
+    },
     "PATH");
 
 /// What to scan and how: shared by `scan` and `baseline create`.
@@ -501,13 +516,15 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
                   "Add rules from a file (TOML: keysweep or gitleaks; YAML: Nosey Parker or "
                   "Kingfisher) or a directory of them (repeatable)")
       ->allow_extra_args(false);  // one value per --rules, so PATHs after it stay paths
-  command.add_option("--config", arguments.config, "Read this config file instead of the nearest .keysweep.toml");
+  command.add_option("--config", arguments.config,
+                     "Read this config file instead of the nearest .keysweep.toml");
   command.add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");
   command.add_option("--max-file-size", arguments.max_file_size,
                      "Skip files larger than this (bytes, or with K, M, G; default 100M)");
   command.add_option("-j,--threads", arguments.threads,
                      "Worker threads, 0..256 (default 0: one per core)");
-  command.add_flag("--no-cache", arguments.no_cache, "Do not read or write the compiled rule database cache");
+  command.add_flag("--no-cache", arguments.no_cache,
+                   "Do not read or write the compiled rule database cache");
   command.add_flag("--history", arguments.history,
                    "Scan every blob reachable from every ref of the repository at PATH");
   command.add_option("--range", arguments.range,
@@ -552,7 +569,8 @@ void add_input_options(CLI::App& command, ScanArguments& arguments) {
   command.add_option("--site", arguments.site,
                      "Datadog site for --verify (default: DD_SITE, a site named near the key, "
                      "else every site in turn)");
-  command.add_option("--api-url", arguments.api_url, "API base URL for --verify instead of Datadog's (for tests)");
+  command.add_option("--api-url", arguments.api_url,
+                     "API base URL for --verify instead of Datadog's (for tests)");
   add_audit_options(command, arguments.audit);
 }
 
@@ -632,35 +650,42 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
 
   ScanArguments scan;
-  CLI::App* scan_command = app.add_subcommand("scan", "Scan files, directories (- is stdin) or git history");
+  CLI::App* scan_command =
+      app.add_subcommand("scan", "Scan files, directories (- is stdin) or git history");
   add_input_options(*scan_command, scan);
   scan_command->add_option("-f,--format", scan.format, "Report format: text, json, sarif, junit")
       ->capture_default_str();
   scan_command->add_option("-o,--output", scan.output, "Write the report to FILE (default: stdout)")
       ->check(kNonEmptyPath);
-  scan_command->add_flag("--show-secrets", scan.show_secrets, "Print secrets in clear (default: redacted)");
+  scan_command->add_flag("--show-secrets", scan.show_secrets,
+                         "Print secrets in clear (default: redacted)");
   scan_command->add_option("--color", scan.color, "Colour text output: auto, always, never")
       ->capture_default_str();
-  scan_command->add_option("--baseline", scan.baseline,
-                           "Report only findings not in this baseline (default: baseline in .keysweep.toml)");
+  scan_command->add_option(
+      "--baseline", scan.baseline,
+      "Report only findings not in this baseline (default: baseline in .keysweep.toml)");
   scan_command->add_flag("--report-unused-baseline", scan.report_unused_baseline,
                          "Also list baseline entries that are no longer found");
-  scan_command->add_option("--fail-on", scan.fail_on,
-                           "Which findings fail the scan: live, unknown, any (default: any that is not "
-                           "revoked or expired)");
+  scan_command->add_option(
+      "--fail-on", scan.fail_on,
+      "Which findings fail the scan: live, unknown, any (default: any that is not "
+      "revoked or expired)");
   scan_command->add_flag(
       "--strict", scan.strict,
       "Fail (exit 3) on any warning: an unreadable file, a missing git object, a file "
       "too large or binary to scan (default: strict in .keysweep.toml)");
 
   ScanArguments baseline_arguments;
-  CLI::App* baseline_command = app.add_subcommand("baseline", "Record today's findings as accepted");
+  CLI::App* baseline_command =
+      app.add_subcommand("baseline", "Record today's findings as accepted");
   baseline_command->require_subcommand(1);
   CLI::App* baseline_create = baseline_command->add_subcommand(
       "create", "Scan as `keysweep scan` would and write the findings as a baseline");
   add_input_options(*baseline_create, baseline_arguments);
-  baseline_create->add_option("-o,--output", baseline_arguments.output,
-                              "Baseline file (default: baseline in .keysweep.toml, else .keysweep-baseline.json)")
+  baseline_create
+      ->add_option(
+          "-o,--output", baseline_arguments.output,
+          "Baseline file (default: baseline in .keysweep.toml, else .keysweep-baseline.json)")
       ->check(kNonEmptyPath);
 
   HookArguments hook_arguments;
@@ -678,13 +703,15 @@ int run_cli(int argc, char** argv) {
   rules_command->require_subcommand(1);
   RulesArguments list;
   CLI::App* list_command = rules_command->add_subcommand("list", "List the rules in use");
-  list_command->add_option("--rules", list.rule_paths, "Also list rules from this file or directory")
+  list_command
+      ->add_option("--rules", list.rule_paths, "Also list rules from this file or directory")
       ->allow_extra_args(false);
   list_command->add_option("-f,--format", list.format, "text or json")->capture_default_str();
   std::vector<std::string> check_paths;
   CLI::App* check_command = rules_command->add_subcommand(
       "check", "Check that every rule's examples match and negative examples do not");
-  check_command->add_option("paths", check_paths, "Rule files or directories (default: the built-in rules)");
+  check_command->add_option("paths", check_paths,
+                            "Rule files or directories (default: the built-in rules)");
 
   add_exit_codes_footer(app);
   try {
@@ -706,7 +733,8 @@ int run_cli(int argc, char** argv) {
     if (scan_command->parsed()) return run_scan(scan);
     if (baseline_create->parsed()) return run_baseline_create(baseline_arguments);
     if (hook_command->parsed()) return run_hook_command(*hook_command, hook_arguments);
-    if (inventory_command->parsed()) return run_inventory_command(*inventory_command, inventory_arguments);
+    if (inventory_command->parsed())
+      return run_inventory_command(*inventory_command, inventory_arguments);
     if (list_command->parsed()) return run_rules_list(list);
     if (report_command->parsed()) return run_report(report_arguments);
     if (merge_command->parsed()) return run_datastore_merge(merge_paths);

@@ -32,12 +32,15 @@ HookInstallOptions options_from(const HookArguments& arguments, bool uninstall) 
 CLI::App* add_hook_commands(CLI::App& app, HookArguments& arguments) {
   CLI::App* hook = app.add_subcommand("hook", "Install or remove the git hooks");
   hook->require_subcommand(1);
-  CLI::App* install = hook->add_subcommand(
-      "install", "Install the pre-commit hook (and pre-push) in this repository, chaining any hook already there");
+  CLI::App* install = hook->add_subcommand("install",
+                                           "Install the pre-commit hook (and pre-push) in this "
+                                           "repository, chaining any hook already there");
   install->add_flag("--pre-push", arguments.pre_push, "Also install the pre-push hook");
   install->add_flag("--global", arguments.global,
-                    "Install for every repository: into core.hooksPath, set to ~/.config/keysweep/hooks if unset");
-  CLI::App* uninstall = hook->add_subcommand("uninstall", "Remove keysweep's hooks and restore the chained ones");
+                    "Install for every repository: into core.hooksPath, set to "
+                    "~/.config/keysweep/hooks if unset");
+  CLI::App* uninstall =
+      hook->add_subcommand("uninstall", "Remove keysweep's hooks and restore the chained ones");
   uninstall->add_flag("--global", arguments.global, "Remove the hooks installed with --global");
   return hook;
 }

@@ -34,7 +34,8 @@ void print_outcomes(const std::vector<ImportOutcome>& outcomes, const std::strin
       std::cout << ", " << outcome.revoked << " revoked (complete listing)";
     } else if (outcome.listed > 0) {
       std::cout << "; partial listing";
-      if (outcome.total_count) std::cout << " (" << outcome.listed << " of " << *outcome.total_count << ")";
+      if (outcome.total_count)
+        std::cout << " (" << outcome.listed << " of " << *outcome.total_count << ")";
       std::cout << ": nothing revoked";
     }
     std::cout << '\n';
@@ -67,9 +68,12 @@ int run_sync(const InventoryArguments& arguments) {
 
 const char* state_name(KeyState state) {
   switch (state) {
-    case KeyState::active: return "active";
-    case KeyState::revoked: return "revoked";
-    case KeyState::expired: return "expired";
+    case KeyState::active:
+      return "active";
+    case KeyState::revoked:
+      return "revoked";
+    case KeyState::expired:
+      return "expired";
   }
   return "active";
 }
@@ -83,14 +87,18 @@ int run_list(const InventoryArguments& arguments) {
   auto owner_of = [&](const KeyRecord& record) {
     auto it = users.find(record.owner_id);
     if (it == users.end()) return record.owner_id;
-    return !it->second.email.empty() ? it->second.email : !it->second.name.empty() ? it->second.name : record.owner_id;
+    return !it->second.email.empty()  ? it->second.email
+           : !it->second.name.empty() ? it->second.name
+                                      : record.owner_id;
   };
 
   if (arguments.format == "json") {
     using nlohmann::ordered_json;
     ordered_json list = ordered_json::array();
     for (const KeyRecord& record : keys) {
-      ordered_json scopes = record.scopes.empty() ? ordered_json(nullptr) : ordered_json::parse(record.scopes, nullptr, false);
+      ordered_json scopes = record.scopes.empty()
+                                ? ordered_json(nullptr)
+                                : ordered_json::parse(record.scopes, nullptr, false);
       list.push_back({{"kind", key_kind_name(record.kind)},
                       {"id", record.id},
                       {"name", text_or_null(record.name)},
@@ -109,10 +117,12 @@ int run_list(const InventoryArguments& arguments) {
     std::cout << list.dump(2) << '\n';
     return 0;
   }
-  if (arguments.format != "text") throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
-  std::cout << std::left << std::setw(23) << "KIND" << std::setw(38) << "ID" << std::setw(28) << "NAME"
-            << std::setw(6) << "LAST4" << std::setw(9) << "STATE" << std::setw(7) << "HASHED" << std::setw(22)
-            << "LAST USED" << "OWNER\n";
+  if (arguments.format != "text")
+    throw UsageError("--format: '" + arguments.format + "' is not one of text, json");
+  std::cout << std::left << std::setw(23) << "KIND" << std::setw(38) << "ID" << std::setw(28)
+            << "NAME" << std::setw(6) << "LAST4" << std::setw(9) << "STATE" << std::setw(7)
+            << "HASHED" << std::setw(22) << "LAST USED"
+            << "OWNER\n";
   for (const KeyRecord& record : keys) {
     // Names, ids and owners come from the API or an imported file: never raw to a terminal.
     std::cout << std::setw(23) << key_kind_name(record.kind) << std::setw(38)
@@ -146,7 +156,9 @@ int run_audit(const InventoryArguments& arguments) {
   UnixTime now = current_time();
   if (!arguments.now.empty()) {
     std::optional<UnixTime> parsed = parse_timestamp(arguments.now);
-    if (!parsed) throw UsageError("--now: '" + arguments.now + "' is not a date (2026-01-31 or 2026-01-31T12:00:00Z)");
+    if (!parsed)
+      throw UsageError("--now: '" + arguments.now +
+                       "' is not a date (2026-01-31 or 2026-01-31T12:00:00Z)");
     now = *parsed;
   }
   // Opened before any work: a destination keysweep may not write fails first.
@@ -163,7 +175,8 @@ int run_audit(const InventoryArguments& arguments) {
       std::size_t(std::count_if(keys.begin(), keys.end(), [&](const KeyRecord& key) {
         return key_state(key, now) == KeyState::active;
       }));
-  write_audit_report(*format, AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
+  write_audit_report(*format,
+                     AuditReport{findings, ruleset, store.path(), format_timestamp(now), active},
                      output.stream());
   output.commit();
   return findings.empty() ? 0 : 1;
@@ -172,16 +185,23 @@ int run_audit(const InventoryArguments& arguments) {
 }  // namespace
 
 CLI::App* add_inventory_commands(CLI::App& app, InventoryArguments& arguments) {
-  CLI::App* inventory = app.add_subcommand("inventory", "Keep the organisation's key inventory (hashes, never values)");
+  CLI::App* inventory = app.add_subcommand(
+      "inventory", "Keep the organisation's key inventory (hashes, never values)");
   inventory->require_subcommand(1);
-  const std::string store_help = "Inventory store (default: $KEYSWEEP_STORE or ~/.local/share/keysweep/inventory.db)";
+  const std::string store_help =
+      "Inventory store (default: $KEYSWEEP_STORE or ~/.local/share/keysweep/inventory.db)";
 
-  CLI::App* import = inventory->add_subcommand("import", "Import Datadog API responses saved as JSON files");
+  CLI::App* import =
+      inventory->add_subcommand("import", "Import Datadog API responses saved as JSON files");
   import->add_option("--store", arguments.store, store_help);
-  import->add_option("files", arguments.files, "Saved API responses (api_keys, application_keys, ...)")->required();
+  import
+      ->add_option("files", arguments.files,
+                   "Saved API responses (api_keys, application_keys, ...)")
+      ->required();
 
   CLI::App* sync = inventory->add_subcommand(
-      "sync", "Fetch every key listing from the Datadog API (DD_API_KEY + DD_APP_KEY, or DD_ACCESS_TOKEN)");
+      "sync",
+      "Fetch every key listing from the Datadog API (DD_API_KEY + DD_APP_KEY, or DD_ACCESS_TOKEN)");
   sync->add_option("--store", arguments.store, store_help);
   sync->add_option("--site", arguments.site, "Datadog site (default: $DD_SITE or datadoghq.com)");
   sync->add_option("--api-url", arguments.api_url, "API base URL instead of a site's (for tests)");
@@ -191,11 +211,15 @@ CLI::App* add_inventory_commands(CLI::App& app, InventoryArguments& arguments) {
   audit->add_option("--store", arguments.store, store_help);
   audit->add_option("-f,--format", arguments.format, "text, json or sarif")->capture_default_str();
   audit->add_option("-o,--output", arguments.output, "Write the report to FILE (default: stdout)");
-  audit->add_option("--now", arguments.now, "Audit as of this date (default: now), for reproducible reports");
-  audit->add_option("--findings", arguments.findings,
-                    "A json scan report (repeatable): keys found in several repositories or services are shared")
+  audit->add_option("--now", arguments.now,
+                    "Audit as of this date (default: now), for reproducible reports");
+  audit
+      ->add_option("--findings", arguments.findings,
+                   "A json scan report (repeatable): keys found in several repositories or "
+                   "services are shared")
       ->allow_extra_args(false);
-  audit->add_option("--config", arguments.config, "Read this config instead of the nearest .keysweep.toml");
+  audit->add_option("--config", arguments.config,
+                    "Read this config instead of the nearest .keysweep.toml");
   audit->add_flag("--no-config", arguments.no_config, "Read no .keysweep.toml");
 
   CLI::App* list = inventory->add_subcommand("list", "Show the inventory (never key values)");

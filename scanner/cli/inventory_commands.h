@@ -17,8 +17,8 @@ struct InventoryArguments {
   std::string api_url;
   std::string format = "text";
   std::string output;
-  std::string now;                        // audit: evaluate at this time (default: now)
-  std::vector<std::string> findings;      // audit: json scan reports, for shared keys
+  std::string now;                    // audit: evaluate at this time (default: now)
+  std::vector<std::string> findings;  // audit: json scan reports, for shared keys
   std::string config;
   bool no_config = false;
 };

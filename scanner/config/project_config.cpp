@@ -8,8 +8,8 @@
 #include <set>
 
 #include "rules/rule_loader.h"
-#include "util/paths.h"
 #include "util/error.h"
+#include "util/paths.h"
 #include "util/text.h"
 
 namespace keysweep {
@@ -21,7 +21,8 @@ std::string at(const std::string& path, const toml::node& node) {
   return path + ":" + std::to_string(node.source().begin.line);
 }
 
-std::vector<std::string> string_list(const toml::node& node, const std::string& path, const std::string& key) {
+std::vector<std::string> string_list(const toml::node& node, const std::string& path,
+                                     const std::string& key) {
   const toml::array* array = node.as_array();
   if (!array) throw UsageError(at(path, node) + ": '" + key + "' must be a list of strings");
   std::vector<std::string> values;
@@ -79,7 +80,8 @@ ProjectConfig load_project_config(const std::string& path) {
   for (const auto& [key_name, node] : table) {
     const std::string key(key_name.str());
     if (key == "rules") {
-      for (const std::string& file : string_list(node, path, key)) config.rule_files.push_back(resolve(path, file));
+      for (const std::string& file : string_list(node, path, key))
+        config.rule_files.push_back(resolve(path, file));
     } else if (key == "disabled_rules") {
       config.disabled_rules = string_list(node, path, key);
     } else if (key == "max_file_size") {
@@ -87,7 +89,9 @@ ProjectConfig load_project_config(const std::string& path) {
     } else if (key == "fail_on") {
       std::string value = string_value(node, path, key);
       config.fail_on = parse_fail_on(value);
-      if (!config.fail_on) throw UsageError(at(path, node) + ": fail_on '" + value + "' is not one of live, unknown, any");
+      if (!config.fail_on)
+        throw UsageError(at(path, node) + ": fail_on '" + value +
+                         "' is not one of live, unknown, any");
     } else if (key == "baseline") {
       config.baseline = resolve(path, string_value(node, path, key));
     } else if (key == "strict") {
@@ -110,7 +114,8 @@ ProjectConfig load_project_config(const std::string& path) {
         auto days = [&]() {
           const auto* number = inner.as_integer();
           if (!number || number->get() < 1 || number->get() > 100000) {
-            throw UsageError(at(path, inner) + ": 'audit." + inner_key + "' must be a whole number of days");
+            throw UsageError(at(path, inner) + ": 'audit." + inner_key +
+                             "' must be a whole number of days");
           }
           return int(number->get());
         };
@@ -123,11 +128,13 @@ ProjectConfig load_project_config(const std::string& path) {
         } else if (inner_key == "name_pattern") {
           std::string pattern = string_value(inner, path, "audit.name_pattern");
           re2::RE2 compiled(pattern, re2::RE2::Quiet);
-          if (!compiled.ok()) throw UsageError(at(path, inner) + ": audit.name_pattern: " + compiled.error());
+          if (!compiled.ok())
+            throw UsageError(at(path, inner) + ": audit.name_pattern: " + compiled.error());
           config.audit.name_pattern = pattern;
         } else {
-          throw UsageError(at(path, inner) + ": unknown key 'audit." + inner_key +
-                           "' (audit takes unused_days, rotation_days, max_token_days, name_pattern)");
+          throw UsageError(
+              at(path, inner) + ": unknown key 'audit." + inner_key +
+              "' (audit takes unused_days, rotation_days, max_token_days, name_pattern)");
         }
       }
     } else if (key == "allowlist") {
@@ -142,7 +149,8 @@ ProjectConfig load_project_config(const std::string& path) {
           for (const std::string& regex : config.allow_regexes) {
             re2::RE2 compiled(regex, re2::RE2::Quiet);
             if (!compiled.ok()) {
-              throw UsageError(at(path, inner) + ": allowlist.regexes: '" + regex + "': " + compiled.error());
+              throw UsageError(at(path, inner) + ": allowlist.regexes: '" + regex +
+                               "': " + compiled.error());
             }
           }
         } else if (inner_key == "stopwords") {
@@ -163,20 +171,24 @@ ProjectConfig load_project_config(const std::string& path) {
 
 void apply_project_config(const ProjectConfig& config, Ruleset& ruleset) {
   for (const std::string& id : config.disabled_rules) {
-    auto it = std::find_if(ruleset.rules.begin(), ruleset.rules.end(), [&](const Rule& rule) { return rule.id == id; });
+    auto it = std::find_if(ruleset.rules.begin(), ruleset.rules.end(),
+                           [&](const Rule& rule) { return rule.id == id; });
     if (it == ruleset.rules.end()) {
       throw UsageError(config.path + ": disabled_rules: no rule has the id '" + id + "'");
     }
     ruleset.rules.erase(it);
   }
-  if (config.allow_paths.empty() && config.allow_regexes.empty() && config.allow_stopwords.empty()) return;
+  if (config.allow_paths.empty() && config.allow_regexes.empty() && config.allow_stopwords.empty())
+    return;
   Allowlist allowlist;
   allowlist.description = "allowlist of " + config.path;
   for (const std::string& glob : config.allow_paths) {
     allowlist.paths.push_back(std::make_shared<re2::RE2>(glob_to_regex(glob)));
   }
-  for (const std::string& regex : config.allow_regexes) allowlist.regexes.push_back(std::make_shared<re2::RE2>(regex));
-  for (const std::string& stopword : config.allow_stopwords) allowlist.stopwords.push_back(ascii_lowercase(stopword));
+  for (const std::string& regex : config.allow_regexes)
+    allowlist.regexes.push_back(std::make_shared<re2::RE2>(regex));
+  for (const std::string& stopword : config.allow_stopwords)
+    allowlist.stopwords.push_back(ascii_lowercase(stopword));
   ruleset.global_allowlists.push_back(std::move(allowlist));
 }
 

@@ -21,18 +21,18 @@ struct AuditConfig {
 };
 
 struct ProjectConfig {
-  std::string path;                       // the file read; empty: none
-  std::vector<std::string> rule_files;    // resolved against the file's directory
+  std::string path;                     // the file read; empty: none
+  std::vector<std::string> rule_files;  // resolved against the file's directory
   std::vector<std::string> disabled_rules;
-  std::vector<std::string> allow_paths;   // gitignore-style globs
-  std::vector<std::string> allow_regexes; // matched against the secret
+  std::vector<std::string> allow_paths;    // gitignore-style globs
+  std::vector<std::string> allow_regexes;  // matched against the secret
   std::vector<std::string> allow_stopwords;
   std::optional<std::string> max_file_size;
   std::optional<FailOn> fail_on;
-  std::optional<std::string> baseline;    // resolved against the file's directory
-  bool strict = false;                    // any warning fails the scan (exit 3)
-  std::optional<std::string> inventory;   // resolved against the file's directory
-  bool fail_on_client_tokens = false;     // a client token in browser code fails too
+  std::optional<std::string> baseline;   // resolved against the file's directory
+  bool strict = false;                   // any warning fails the scan (exit 3)
+  std::optional<std::string> inventory;  // resolved against the file's directory
+  bool fail_on_client_tokens = false;    // a client token in browser code fails too
   AuditConfig audit;
 
   /// The directory the file is in: allowlist globs are anchored there; "" without a file.

@@ -1,8 +1,9 @@
 #include "findings/datadog_site.h"
-#include "util/text.h"
 
 #include <algorithm>
 #include <array>
+
+#include "util/text.h"
 
 namespace keysweep {
 namespace {
@@ -23,7 +24,9 @@ bool is_label_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-bool is_host_char(char c) { return is_label_char(c) || (c >= 'A' && c <= 'Z') || c == '.'; }
+bool is_host_char(char c) {
+  return is_label_char(c) || (c >= 'A' && c <= 'Z') || c == '.';
+}
 
 /// The site of a domain found at `at` in `text`, from the label before it.
 std::string site_at(std::string_view text, std::size_t at, const Domain& domain) {
@@ -32,7 +35,8 @@ std::string site_at(std::string_view text, std::size_t at, const Domain& domain)
     while (begin > 0 && is_label_char(text[begin - 1])) --begin;
     std::string_view label = text.substr(begin, at - 1 - begin);
     for (std::string_view region : domain.regions) {
-      if (!region.empty() && label == region) return std::string(region) + "." + std::string(domain.domain);
+      if (!region.empty() && label == region)
+        return std::string(region) + "." + std::string(domain.domain);
     }
   }
   return std::string(domain.domain);
@@ -42,14 +46,15 @@ std::string site_at(std::string_view text, std::size_t at, const Domain& domain)
 
 const std::vector<std::string>& datadog_sites() {
   static const std::vector<std::string> sites = {
-      "datadoghq.com",     "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu",
-      "ap1.datadoghq.com", "ap2.datadoghq.com", "uk1.datadoghq.com", "ddog-gov.com",
-      "us2.ddog-gov.com"};
+      "datadoghq.com",     "us3.datadoghq.com", "us5.datadoghq.com",
+      "datadoghq.eu",      "ap1.datadoghq.com", "ap2.datadoghq.com",
+      "uk1.datadoghq.com", "ddog-gov.com",      "us2.ddog-gov.com"};
   return sites;
 }
 
 std::optional<std::string> normalise_site(std::string_view text) {
-  if (auto scheme = text.find("://"); scheme != std::string_view::npos) text.remove_prefix(scheme + 3);
+  if (auto scheme = text.find("://"); scheme != std::string_view::npos)
+    text.remove_prefix(scheme + 3);
   while (!text.empty() && text.back() == '/') text.remove_suffix(1);
   std::string host = ascii_lowercase(std::string(text));
   for (const Domain& domain : kDomains) {
@@ -64,7 +69,9 @@ std::optional<std::string> normalise_site(std::string_view text) {
   return std::nullopt;
 }
 
-std::string api_base_url(const std::string& site) { return "https://api." + site; }
+std::string api_base_url(const std::string& site) {
+  return "https://api." + site;
+}
 
 std::vector<std::pair<std::size_t, std::string>> site_mentions(std::string_view content) {
   std::vector<std::pair<std::size_t, std::string>> mentions;

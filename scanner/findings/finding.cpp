@@ -16,11 +16,13 @@ constexpr std::size_t kSnippetContext = 120;
 /// Longer secrets than this are not looked for before a snippet's start.
 constexpr std::size_t kMaxSecretLength = 8192;
 
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation_byte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 std::uint32_t code_points(std::string_view bytes) {
-  return std::uint32_t(std::count_if(bytes.begin(), bytes.end(),
-                                     [](char c) { return !is_continuation_byte(c); }));
+  return std::uint32_t(
+      std::count_if(bytes.begin(), bytes.end(), [](char c) { return !is_continuation_byte(c); }));
 }
 
 /// Walks a buffer forward, turning byte offsets into line/column positions.
@@ -81,8 +83,9 @@ Snippet make_snippet(std::string_view content, std::size_t line_start, const Raw
   }
   snippet.text = std::string(content.substr(begin, end - begin));
   // `all` is sorted by secret start: only the matches near this one can touch the snippet.
-  auto first = std::lower_bound(all.begin(), all.end(), begin > kMaxSecretLength ? begin - kMaxSecretLength : 0,
-                                [](const RawMatch& m, std::size_t at) { return m.secret_start < at; });
+  auto first = std::lower_bound(
+      all.begin(), all.end(), begin > kMaxSecretLength ? begin - kMaxSecretLength : 0,
+      [](const RawMatch& m, std::size_t at) { return m.secret_start < at; });
   for (auto it = first; it != all.end() && it->secret_start < end; ++it) {
     const RawMatch& other = *it;
     if (other.secret_end <= begin) continue;
@@ -91,7 +94,8 @@ Snippet make_snippet(std::string_view content, std::size_t line_start, const Raw
     snippet.secret_spans.emplace_back(from - begin, to - from);
     // The same value again on this line, where no rule's context matched it
     // (`key = "…", secret = "…"`), is just as secret.
-    std::string_view value = content.substr(other.secret_start, other.secret_end - other.secret_start);
+    std::string_view value =
+        content.substr(other.secret_start, other.secret_end - other.secret_start);
     for (std::size_t at = snippet.text.find(value); !value.empty() && at != std::string::npos;
          at = snippet.text.find(value, at + value.size())) {
       if (at != from - begin) snippet.secret_spans.emplace_back(at, value.size());
@@ -99,7 +103,6 @@ Snippet make_snippet(std::string_view content, std::size_t line_start, const Raw
   }
   return snippet;
 }
-
 
 std::string nearest_site(const std::vector<std::pair<std::size_t, std::string>>& sites,
                          std::size_t offset) {
@@ -144,10 +147,12 @@ void build_findings(std::string_view content, const std::string& path, const Rul
     finding.site_hint = nearest_site(sites, match.secret_start);
     finding.start = tracker.at(match.secret_start);
     std::size_t line_start = tracker.line_start();
-    std::string_view text = content.substr(match.secret_start, match.secret_end - match.secret_start);
+    std::string_view text =
+        content.substr(match.secret_start, match.secret_end - match.secret_start);
     finding.encoding = match.encoding;
-    finding.secret = match.encoding == Encoding::base64 ? decode_base64(text).value_or(std::string(text))
-                                                        : std::string(text);
+    finding.secret = match.encoding == Encoding::base64
+                         ? decode_base64(text).value_or(std::string(text))
+                         : std::string(text);
     finding.secret_sha256 = sha256_hex(finding.secret);
     finding.checksum = access_token_checksum(finding.secret);
     finding.snippet = make_snippet(content, line_start, match, matches);
@@ -174,7 +179,8 @@ void build_lint_findings(std::string_view content, const std::string& path, cons
     finding.kind = FindingKind::check;
     finding.path = path;
     finding.start = tracker.at(hit.secret_start);
-    finding.secret = std::string(content.substr(hit.secret_start, hit.secret_end - hit.secret_start));
+    finding.secret =
+        std::string(content.substr(hit.secret_start, hit.secret_end - hit.secret_start));
     finding.secret_sha256 = sha256_hex(finding.secret);
     finding.redact = sensitive[i];
     std::vector<RawMatch> spans = secret_matches;
@@ -207,7 +213,8 @@ void redact_recurring_secrets(std::vector<Finding>& findings) {
     Snippet& snippet = finding.snippet;
     const std::string& text = snippet.text;
     for (const std::string& value : values) {
-      for (std::size_t at = text.find(value); at != std::string::npos; at = text.find(value, at + 1)) {
+      for (std::size_t at = text.find(value); at != std::string::npos;
+           at = text.find(value, at + 1)) {
         snippet.secret_spans.emplace_back(at, value.size());
       }
       // Cut short where the snippet was cut: the line goes on with the rest.

@@ -55,17 +55,17 @@ struct Finding {
   std::string
       key_type;  // the rule's keyType; an inventory match names the record's kind; "" for a check
   std::optional<KeyKind> key_kind;  // key_type parsed; none for a check or a custom type
-  std::string path;  // relative to the scan root, forward slashes
+  std::string path;                 // relative to the scan root, forward slashes
   Position start, end;
-  std::string secret;         // decoded when the text held it encoded
-  std::string secret_sha256;  // lowercase hex
+  std::string secret;                  // decoded when the text held it encoded
+  std::string secret_sha256;           // lowercase hex
   Encoding encoding = Encoding::none;  // how the text held it; the position is the encoded text's
   ChecksumStatus checksum = ChecksumStatus::not_applicable;
   Snippet snippet;
   std::optional<GitOrigin> git;
   std::string repository;                 // audits: the repository as given (URL or path)
   std::optional<LivenessLabel> liveness;  // with --inventory or --verify
-  std::string site_hint;  // a Datadog site named in the same input, nearest first
+  std::string site_hint;                  // a Datadog site named in the same input, nearest first
   // False for a lint finding whose evidence is not a credential (a resource
   // header, a variable name): reporters show it in clear.
   bool redact = true;

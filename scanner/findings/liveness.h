@@ -23,7 +23,7 @@ struct InventoryEntry {
   std::string id;
   std::string kind;
   std::string name;
-  std::string owner;        // name, else handle, else id
+  std::string owner;  // name, else handle, else id
   std::string owner_email;
   std::string created_at;
   std::string last_used_at;
@@ -35,7 +35,7 @@ struct LivenessLabel {
   Liveness status = Liveness::unknown;
   std::vector<std::string> evidence;  // "hash", "last4", "public-portion", "online"
   std::optional<InventoryEntry> inventory;
-  std::string site;                   // the Datadog site that answered, for online checks
+  std::string site;  // the Datadog site that answered, for online checks
 };
 
 }  // namespace keysweep

@@ -18,10 +18,10 @@ struct ScanStats {
   std::size_t bytes_scanned = 0;
   std::size_t skipped_binary = 0;
   std::size_t skipped_too_large = 0;
-  std::size_t unreadable = 0;  // unreadable files, or missing/corrupt git objects
-  std::size_t left_out = 0;    // files and directories --exclude, --gitignore, allowlists left out
-  std::size_t commits = 0;     // git scans: commits walked
-  std::size_t submodules = 0;  // git scans: gitlinks skipped
+  std::size_t unreadable = 0;   // unreadable files, or missing/corrupt git objects
+  std::size_t left_out = 0;     // files and directories --exclude, --gitignore, allowlists left out
+  std::size_t commits = 0;      // git scans: commits walked
+  std::size_t submodules = 0;   // git scans: gitlinks skipped
   std::size_t blobs_known = 0;  // audits: blobs whose findings came from the datastore, not read
   double seconds = 0;
 

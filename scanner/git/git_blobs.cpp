@@ -95,7 +95,8 @@ OidSet shallow_boundary(git_repository* repository) {
   std::string line;
   git_oid id;
   while (std::getline(file, line)) {
-    if (git_oid_fromstrn(&id, line.c_str(), std::min<std::size_t>(line.size(), GIT_OID_HEXSZ)) == 0) {
+    if (git_oid_fromstrn(&id, line.c_str(), std::min<std::size_t>(line.size(), GIT_OID_HEXSZ)) ==
+        0) {
       boundary.insert(id);
     }
   }
@@ -339,7 +340,7 @@ AddedLinesByPath added_lines_by_path(git_repository* repository, git_tree* paren
     git_patch* raw_patch = nullptr;
     if (int status = git_patch_from_diff(&raw_patch, diff.get(), i); status != 0) {
       throw_unless_not_found(status, delta->new_file.id);  // damage fails the scan
-      ++stats.missing_objects;                              // a partial clone's blob
+      ++stats.missing_objects;                             // a partial clone's blob
       continue;
     }
     PatchPtr patch(raw_patch);

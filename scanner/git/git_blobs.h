@@ -33,7 +33,9 @@ struct OidHash {
   }
 };
 struct OidEqual {
-  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
+  bool operator()(const git_oid& a, const git_oid& b) const noexcept {
+    return git_oid_equal(&a, &b);
+  }
 };
 
 /// A blob to scan and the path it is scanned under (for path-based rules).

@@ -29,7 +29,8 @@ RepositoryPtr open_repository(const std::string& path) {
   ensure_libgit2();
   git_repository* repository = nullptr;
   unsigned flags = path.empty() ? GIT_REPOSITORY_OPEN_FROM_ENV : 0;
-  if (git_repository_open_ext(&repository, path.empty() ? nullptr : path.c_str(), flags, nullptr) != 0) {
+  if (git_repository_open_ext(&repository, path.empty() ? nullptr : path.c_str(), flags, nullptr) !=
+      0) {
     throw UsageError((path.empty() ? std::string("$GIT_DIR") : path) +
                      ": not a git repository: " + git_error_text());
   }

@@ -14,9 +14,11 @@ struct GitDeleter {
   void operator()(T* handle) const { Free(handle); }
 };
 
-using RepositoryPtr = std::unique_ptr<git_repository, GitDeleter<git_repository, git_repository_free>>;
+using RepositoryPtr =
+    std::unique_ptr<git_repository, GitDeleter<git_repository, git_repository_free>>;
 using OdbPtr = std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>>;
-using OdbObjectPtr = std::unique_ptr<git_odb_object, GitDeleter<git_odb_object, git_odb_object_free>>;
+using OdbObjectPtr =
+    std::unique_ptr<git_odb_object, GitDeleter<git_odb_object, git_odb_object_free>>;
 using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, git_tree_free>>;
 using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, git_commit_free>>;
 using RevwalkPtr = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk, git_revwalk_free>>;

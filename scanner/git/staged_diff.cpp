@@ -23,13 +23,27 @@ std::string diff_path(std::string_view text) {
       }
       char c = text[++i];
       switch (c) {
-        case 'n': path += '\n'; break;
-        case 't': path += '\t'; break;
-        case 'r': path += '\r'; break;
-        case 'a': path += '\a'; break;
-        case 'b': path += '\b'; break;
-        case 'f': path += '\f'; break;
-        case 'v': path += '\v'; break;
+        case 'n':
+          path += '\n';
+          break;
+        case 't':
+          path += '\t';
+          break;
+        case 'r':
+          path += '\r';
+          break;
+        case 'a':
+          path += '\a';
+          break;
+        case 'b':
+          path += '\b';
+          break;
+        case 'f':
+          path += '\f';
+          break;
+        case 'v':
+          path += '\v';
+          break;
         default:
           if (c >= '0' && c <= '7' && i + 2 < text.size()) {  // octal byte, as UTF-8 is written
             path += char(((c - '0') << 6) | ((text[i + 1] - '0') << 3) | (text[i + 2] - '0'));
@@ -149,10 +163,11 @@ StagedChanges StagedChangesReader::finish() {
   ProcessResult diff = diff_.get();
   if (top.exit_code != 0) {
     std::string where = repository_.empty() ? "the current directory" : repository_;
-    throw UsageError(where + ": not a git repository with a work tree (" +
-                     trim_line_ends(top.err) + ")");
+    throw UsageError(where + ": not a git repository with a work tree (" + trim_line_ends(top.err) +
+                     ")");
   }
-  if (diff.exit_code != 0) throw RuntimeFailure("git diff --cached failed: " + trim_line_ends(diff.err));
+  if (diff.exit_code != 0)
+    throw RuntimeFailure("git diff --cached failed: " + trim_line_ends(diff.err));
   StagedChanges changes;
   changes.root = trim_line_ends(top.out);
   parse_staged_diff(diff.out, changes);

@@ -17,8 +17,8 @@
 namespace keysweep {
 
 struct StagedFile {
-  std::string path;   // relative to the work tree, forward slashes
-  std::string blob;   // the staged blob's id
+  std::string path;  // relative to the work tree, forward slashes
+  std::string blob;  // the staged blob's id
   std::string content;
   std::vector<std::uint32_t> added_lines;  // 1-based, sorted
 };

@@ -46,7 +46,8 @@ fs::path repository_hooks() {
   // --git-path hooks answers core.hooksPath when it is set.
   ProcessResult result = git({"rev-parse", "--path-format=absolute", "--git-path", "hooks"});
   if (result.exit_code != 0) {
-    throw UsageError("not in a git repository (" + trim_line_ends(result.err) + "); use --global for every repository");
+    throw UsageError("not in a git repository (" + trim_line_ends(result.err) +
+                     "); use --global for every repository");
   }
   return trim_line_ends(result.out);
 }
@@ -94,7 +95,8 @@ fs::path hooks_directory(const HookInstallOptions& options, bool create) {
   fs::path directory = default_global_hooks();
   if (create) {
     ProcessResult set = git({"config", "--global", "core.hooksPath", directory.string()});
-    if (set.exit_code != 0) throw RuntimeFailure("git config --global core.hooksPath: " + trim_line_ends(set.err));
+    if (set.exit_code != 0)
+      throw RuntimeFailure("git config --global core.hooksPath: " + trim_line_ends(set.err));
   }
   return directory;
 }
@@ -148,7 +150,8 @@ std::vector<std::string> uninstall_hooks(const HookInstallOptions& options) {
     fs::remove(hook);
     if (fs::exists(fs::symlink_status(chained, error))) {
       fs::rename(chained, hook);
-      done.push_back("removed " + name + " from " + directory.string() + "; restored the hook that was there");
+      done.push_back("removed " + name + " from " + directory.string() +
+                     "; restored the hook that was there");
     } else {
       done.push_back("removed " + name + " from " + directory.string());
     }

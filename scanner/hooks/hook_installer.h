@@ -14,7 +14,7 @@ namespace keysweep {
 struct HookInstallOptions {
   std::vector<std::string> hooks;  // "pre-commit", "pre-push"
   bool global = false;
-  std::string keysweep_path;       // the binary the hooks run (absolute)
+  std::string keysweep_path;  // the binary the hooks run (absolute)
 };
 
 /// Returns one line per hook saying what was done. Throws UsageError outside

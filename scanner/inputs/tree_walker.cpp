@@ -159,8 +159,8 @@ std::size_t walk_paths(const std::vector<std::string>& paths, const std::string&
         if (other < index) return true;  // the same argument twice
         continue;
       }
-      bool inside = path.starts_with(directory) &&
-                    (directory == "/" || path[directory.size()] == '/');
+      bool inside =
+          path.starts_with(directory) && (directory == "/" || path[directory.size()] == '/');
       if (inside && fs::is_directory(directory, error)) return true;
     }
     return false;

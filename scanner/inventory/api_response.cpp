@@ -177,10 +177,14 @@ UserRecord read_user(const json& data, const Place& place) {
 
 const char* listing_family_name(ListingFamily family) {
   switch (family) {
-    case ListingFamily::api_keys: return "API keys";
-    case ListingFamily::application_keys: return "application keys";
-    case ListingFamily::access_tokens: return "access tokens";
-    case ListingFamily::rum_applications: return "RUM client tokens";
+    case ListingFamily::api_keys:
+      return "API keys";
+    case ListingFamily::application_keys:
+      return "application keys";
+    case ListingFamily::access_tokens:
+      return "access tokens";
+    case ListingFamily::rum_applications:
+      return "RUM client tokens";
   }
   return "keys";
 }
@@ -189,9 +193,12 @@ ApiResponse parse_api_response(std::string& text, const std::string& source,
                                std::optional<ListingFamily> expected) {
   json document = json::parse(text, nullptr, false);
   std::fill(text.begin(), text.end(), '\0');
-  if (document.is_discarded()) throw UsageError(source + ": not JSON (a Datadog API response is a JSON document)");
-  if (!document.is_object()) throw UsageError(source + ": not a Datadog API response: the document is not an object");
-  if (auto errors = document.find("errors"); errors != document.end() && !document.contains("data")) {
+  if (document.is_discarded())
+    throw UsageError(source + ": not JSON (a Datadog API response is a JSON document)");
+  if (!document.is_object())
+    throw UsageError(source + ": not a Datadog API response: the document is not an object");
+  if (auto errors = document.find("errors");
+      errors != document.end() && !document.contains("data")) {
     throw UsageError(source + ": the Datadog API answered with an error: " + errors->dump());
   }
   auto data = document.find("data");
@@ -245,7 +252,8 @@ ApiResponse parse_api_response(std::string& text, const std::string& source,
   response.family = family.value_or(ListingFamily::api_keys);
   if (!family) response.total_count.reset();
 
-  if (auto included = document.find("included"); included != document.end() && included->is_array()) {
+  if (auto included = document.find("included");
+      included != document.end() && included->is_array()) {
     std::size_t included_index = 0;
     for (const json& item : *included) {
       Place place{source, "included record " + std::to_string(included_index++)};

@@ -21,15 +21,15 @@ const char* listing_family_name(ListingFamily family);
 struct ApiResponse {
   std::string source;  // file name or URL path, for messages
   ListingFamily family = ListingFamily::api_keys;
-  bool is_list = false;                     // `data` is an array (one page of a listing)
+  bool is_list = false;  // `data` is an array (one page of a listing)
   // Set by `inventory sync`, which knows it read an organisation-wide
   // endpoint; a saved file could as well be one user's or one service
   // account's listing.
   bool org_wide = false;
-  bool family_known = false;                // false only for an empty page read from a file
-  std::optional<std::size_t> total_count;   // meta.page.total_count of a listing
+  bool family_known = false;               // false only for an empty page read from a file
+  std::optional<std::size_t> total_count;  // meta.page.total_count of a listing
   std::vector<KeyRecord> records;
-  std::vector<UserRecord> users;            // from `included`
+  std::vector<UserRecord> users;  // from `included`
 };
 
 /// Parses one response. `text` is scrubbed in place once parsed, because it

@@ -14,7 +14,9 @@ namespace {
 
 constexpr UnixTime kDay = 86400;
 
-std::string days(UnixTime seconds) { return std::to_string(seconds / kDay) + " days"; }
+std::string days(UnixTime seconds) {
+  return std::to_string(seconds / kDay) + " days";
+}
 
 /// Names that say nothing about owner or purpose.
 bool is_generic_name(const std::string& name) {
@@ -31,14 +33,15 @@ bool is_person_name(const std::string& name, const UserRecord* owner) {
   if (!owner) return false;
   std::string key_name = ascii_lowercase(name);
   std::string local = ascii_lowercase(owner->email.substr(0, owner->email.find('@')));
-  return (!owner->name.empty() && key_name == ascii_lowercase(owner->name)) || (!local.empty() && key_name == local) ||
+  return (!owner->name.empty() && key_name == ascii_lowercase(owner->name)) ||
+         (!local.empty() && key_name == local) ||
          (!owner->handle.empty() && key_name == ascii_lowercase(owner->handle));
 }
 
 class Auditor {
  public:
-  Auditor(const std::vector<UserRecord>& users, const Ruleset& ruleset, const AuditSettings& settings,
-          UnixTime now)
+  Auditor(const std::vector<UserRecord>& users, const Ruleset& ruleset,
+          const AuditSettings& settings, UnixTime now)
       : settings_(settings), now_(now) {
     for (const UserRecord& user : users) users_[user.id] = &user;
     for (std::uint32_t index = 0; index < ruleset.rules.size(); ++index) {
@@ -56,42 +59,49 @@ class Auditor {
     auto report = [&](const char* check, std::string message) {
       auto rule = rules_.find(check);
       if (rule == rules_.end()) return;  // disabled
-      out.push_back({rule->second.first, rule->second.second, key, owner_label(key, owner), std::move(message)});
+      out.push_back({rule->second.first, rule->second.second, key, owner_label(key, owner),
+                     std::move(message)});
     };
     std::optional<UnixTime> created = parse_timestamp(key.created_at);
     std::optional<UnixTime> last_used = parse_timestamp(key.last_used_at);
     const UnixTime unused = settings_.unused_days * kDay;
     if (last_used && now_ - *last_used >= unused) {
-      report("key-unused", "last used " + days(now_ - *last_used) + " ago (" + key.last_used_at + ")");
+      report("key-unused",
+             "last used " + days(now_ - *last_used) + " ago (" + key.last_used_at + ")");
     } else if (!last_used && key.last_used_at.empty() && created && now_ - *created >= unused &&
                key.kind != KeyKind::rum_client_token) {
       report("key-never-used", "created " + days(now_ - *created) + " ago and never used");
     }
     bool long_lived = key.kind == KeyKind::api_key || key.kind == KeyKind::application_key;
     if (long_lived && created && now_ - *created >= settings_.rotation_days * kDay) {
-      report("key-rotation-overdue", "created " + days(now_ - *created) + " ago; rotation cadence is " +
+      report("key-rotation-overdue", "created " + days(now_ - *created) +
+                                         " ago; rotation cadence is " +
                                          std::to_string(settings_.rotation_days) + " days");
     }
     if (key.kind == KeyKind::application_key && (key.scopes == "null" || key.scopes == "[]")) {
       report("application-key-unscoped", "no scopes: it carries every permission of its owner");
     }
-    bool token = key.kind == KeyKind::personal_access_token || key.kind == KeyKind::service_access_token;
+    bool token =
+        key.kind == KeyKind::personal_access_token || key.kind == KeyKind::service_access_token;
     if (token) {
       std::optional<UnixTime> expires = parse_timestamp(key.expires_at);
       if (!expires) {
         report("access-token-no-expiry", "no expiry");
       } else if (*expires - now_ > settings_.max_token_days * kDay) {
-        report("access-token-long-lived", "expires in " + days(*expires - now_) + " (" + key.expires_at +
-                                              "); the maximum is " + std::to_string(settings_.max_token_days) + " days");
+        report("access-token-long-lived", "expires in " + days(*expires - now_) + " (" +
+                                              key.expires_at + "); the maximum is " +
+                                              std::to_string(settings_.max_token_days) + " days");
       }
     }
     if (key.kind != KeyKind::rum_client_token) {
       if (is_generic_name(key.name)) {
         report("key-name-undescriptive", "'" + key.name + "' says nothing about owner or purpose");
       } else if (is_person_name(key.name, owner)) {
-        report("key-name-undescriptive", "'" + key.name + "' is a person's name, not an owner and purpose");
+        report("key-name-undescriptive",
+               "'" + key.name + "' is a person's name, not an owner and purpose");
       } else if (name_pattern_ && !RE2::FullMatch(key.name, *name_pattern_)) {
-        report("key-name-undescriptive", "'" + key.name + "' does not match the naming pattern " + settings_.name_pattern);
+        report("key-name-undescriptive",
+               "'" + key.name + "' does not match the naming pattern " + settings_.name_pattern);
       }
     }
     bool owned = key.kind == KeyKind::application_key || token;
@@ -109,8 +119,10 @@ class Auditor {
     std::map<std::string, std::set<std::string>> places;  // secret hash -> "repository: service"
     std::map<std::string, std::string> inventory_ids;
     for (const KeySighting& sighting : sightings) {
-      places[sighting.secret_sha256].insert(sighting.repository + (sighting.service.empty() ? "" : ": " + sighting.service));
-      if (!sighting.inventory_id.empty()) inventory_ids[sighting.secret_sha256] = sighting.inventory_id;
+      places[sighting.secret_sha256].insert(
+          sighting.repository + (sighting.service.empty() ? "" : ": " + sighting.service));
+      if (!sighting.inventory_id.empty())
+        inventory_ids[sighting.secret_sha256] = sighting.inventory_id;
     }
     for (const auto& [hash, where] : places) {
       if (where.size() < 2) continue;
@@ -126,7 +138,9 @@ class Auditor {
           finding.owner = owner_label(key, owner_of(key));
         }
       }
-      if (!finding.key) finding.message = "a key not in the inventory (secret SHA-256 " + hash.substr(0, 12) + "…) " + finding.message;
+      if (!finding.key)
+        finding.message = "a key not in the inventory (secret SHA-256 " + hash.substr(0, 12) +
+                          "…) " + finding.message;
       out.push_back(std::move(finding));
     }
   }
@@ -177,8 +191,8 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
     };
     json report =
         json::parse(read_input_file(file, kReportFileLimit, "scan report"), nullptr, false);
-    if (report.is_discarded() || !report.is_object() || !report.contains("findings") || !report["findings"].is_array() ||
-        !report.contains("tool")) {
+    if (report.is_discarded() || !report.is_object() || !report.contains("findings") ||
+        !report["findings"].is_array() || !report.contains("tool")) {
       throw UsageError(file + ": not a keysweep json report (scan --format json)");
     }
     std::string repository = text_member(report, "root", "");
@@ -213,9 +227,9 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
 }
 
 std::vector<AuditFinding> audit_inventory(const std::vector<KeyRecord>& keys,
-                                          const std::vector<UserRecord>& users, const Ruleset& ruleset,
-                                          const AuditSettings& settings, UnixTime now,
-                                          const std::vector<KeySighting>& sightings) {
+                                          const std::vector<UserRecord>& users,
+                                          const Ruleset& ruleset, const AuditSettings& settings,
+                                          UnixTime now, const std::vector<KeySighting>& sightings) {
   Auditor auditor(users, ruleset, settings, now);
   std::vector<AuditFinding> findings;
   for (const KeyRecord& key : keys) auditor.audit(key, findings);

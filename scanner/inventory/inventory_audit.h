@@ -17,7 +17,8 @@ struct AuditSettings {
   int unused_days = 90;     // no use for this long: key-unused / key-never-used
   int rotation_days = 90;   // API and application keys older than this: key-rotation-overdue
   int max_token_days = 90;  // PAT/SAT expiring further away than this: access-token-long-lived
-  std::string name_pattern; // RE2 a descriptive name must match (empty: only the generic-name list)
+  std::string
+      name_pattern;  // RE2 a descriptive name must match (empty: only the generic-name list)
 };
 
 /// Where a key was found, from scan reports (--findings): a repository (its
@@ -44,8 +45,8 @@ std::vector<KeySighting> read_sightings(const std::vector<std::string>& report_f
 /// Runs every inventory check present in `ruleset` (disabled ones are not).
 /// Revoked and expired keys are not audited: they no longer work.
 std::vector<AuditFinding> audit_inventory(const std::vector<KeyRecord>& keys,
-                                          const std::vector<UserRecord>& users, const Ruleset& ruleset,
-                                          const AuditSettings& settings, UnixTime now,
-                                          const std::vector<KeySighting>& sightings);
+                                          const std::vector<UserRecord>& users,
+                                          const Ruleset& ruleset, const AuditSettings& settings,
+                                          UnixTime now, const std::vector<KeySighting>& sightings);
 
 }  // namespace keysweep

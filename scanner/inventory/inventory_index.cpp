@@ -42,8 +42,8 @@ InventoryIndex::InventoryIndex(std::vector<KeyRecord> keys, const std::vector<Us
       } else {
         ++hashed_without_last4_;
       }
-    }
-    else if (!record.last4.empty()) by_last4_.emplace(std::string(key_kind_name(record.kind)) + ':' + record.last4, i);
+    } else if (!record.last4.empty())
+      by_last4_.emplace(std::string(key_kind_name(record.kind)) + ':' + record.last4, i);
   }
 }
 
@@ -65,17 +65,25 @@ bool InventoryIndex::knows_value(std::string_view secret) const {
 LivenessLabel InventoryIndex::label_for(const KeyRecord& record, const char* evidence) const {
   LivenessLabel label;
   switch (key_state(record, now_)) {
-    case KeyState::active: label.status = Liveness::live; break;
-    case KeyState::revoked: label.status = Liveness::revoked; break;
-    case KeyState::expired: label.status = Liveness::expired; break;
+    case KeyState::active:
+      label.status = Liveness::live;
+      break;
+    case KeyState::revoked:
+      label.status = Liveness::revoked;
+      break;
+    case KeyState::expired:
+      label.status = Liveness::expired;
+      break;
   }
   label.evidence.push_back(evidence);
-  InventoryEntry entry{record.id,         key_kind_name(record.kind), record.name, "", "",
-                       record.created_at, record.last_used_at,        record.expires_at,
-                       record.revoked_at};
+  InventoryEntry entry{
+      record.id,           key_kind_name(record.kind), record.name,      "", "", record.created_at,
+      record.last_used_at, record.expires_at,          record.revoked_at};
   if (auto user = users_by_id_.find(record.owner_id); user != users_by_id_.end()) {
     const UserRecord& owner = *user->second;
-    entry.owner = !owner.name.empty() ? owner.name : !owner.handle.empty() ? owner.handle : owner.id;
+    entry.owner = !owner.name.empty()     ? owner.name
+                  : !owner.handle.empty() ? owner.handle
+                                          : owner.id;
     entry.owner_email = owner.email;
   } else {
     entry.owner = record.owner_id;
@@ -98,12 +106,14 @@ LivenessLabel InventoryIndex::label(std::string_view key_type, std::string_view 
     }
   } else if (kind && secret.size() > 4) {
     // Several records may share a last4; an active one is the one that matters.
-    std::string key = std::string(key_kind_name(*kind)) + ':' + std::string(secret.substr(secret.size() - 4));
+    std::string key =
+        std::string(key_kind_name(*kind)) + ':' + std::string(secret.substr(secret.size() - 4));
     auto [first, last] = by_last4_.equal_range(key);
     const KeyRecord* best = nullptr;
     for (auto it = first; it != last; ++it) {
       const KeyRecord& record = keys_[it->second];
-      if (!best || (key_state(record, now_) == KeyState::active && key_state(*best, now_) != KeyState::active)) {
+      if (!best || (key_state(record, now_) == KeyState::active &&
+                    key_state(*best, now_) != KeyState::active)) {
         best = &record;
       }
     }

@@ -35,7 +35,6 @@ class InventoryIndex {
 
   bool has_hashes() const { return !by_hash_.empty(); }
 
-
  private:
   LivenessLabel label_for(const KeyRecord& record, const char* evidence) const;
 

@@ -108,8 +108,10 @@ class Statement {
     sqlite3_bind_text(statement_, index, text.data(), int(text.size()), SQLITE_TRANSIENT);
   }
   void bind(int index, std::optional<bool> value) {
-    if (value) sqlite3_bind_int(statement_, index, *value ? 1 : 0);
-    else sqlite3_bind_null(statement_, index);
+    if (value)
+      sqlite3_bind_int(statement_, index, *value ? 1 : 0);
+    else
+      sqlite3_bind_null(statement_, index);
   }
   void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_, index, value); }
 
@@ -140,10 +142,14 @@ class Statement {
 
 std::vector<KeyKind> kinds_of(ListingFamily family) {
   switch (family) {
-    case ListingFamily::api_keys: return {KeyKind::api_key};
-    case ListingFamily::application_keys: return {KeyKind::application_key};
-    case ListingFamily::access_tokens: return {KeyKind::personal_access_token, KeyKind::service_access_token};
-    case ListingFamily::rum_applications: return {KeyKind::rum_client_token};
+    case ListingFamily::api_keys:
+      return {KeyKind::api_key};
+    case ListingFamily::application_keys:
+      return {KeyKind::application_key};
+    case ListingFamily::access_tokens:
+      return {KeyKind::personal_access_token, KeyKind::service_access_token};
+    case ListingFamily::rum_applications:
+      return {KeyKind::rum_client_token};
   }
   return {};
 }
@@ -254,7 +260,9 @@ bool InventoryStore::has_keysweep_tables() const {
   return tables.step() && tables.text(0) == "3";
 }
 
-InventoryStore::~InventoryStore() { sqlite3_close(db_); }
+InventoryStore::~InventoryStore() {
+  sqlite3_close(db_);
+}
 
 void InventoryStore::execute(const char* sql) const {
   char* message = nullptr;
@@ -287,8 +295,10 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
       Listing& listing = listings[response.family];
       if (response.is_list) {
         listing.org_wide = listing.org_wide && response.org_wide;
-        if (response.total_count) listing.totals.insert(*response.total_count);
-        else listing.untotalled = true;
+        if (response.total_count)
+          listing.totals.insert(*response.total_count);
+        else
+          listing.untotalled = true;
       }
       for (const KeyRecord& record : response.records) {
         exists.bind(1, std::string(key_kind_name(record.kind)));
@@ -336,16 +346,18 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
       outcome.family = family;
       outcome.listed = listing.ids.size();
       outcome.added = listing.added;
-      if (listing.totals.size() == 1 && !listing.untotalled) outcome.total_count = *listing.totals.begin();
+      if (listing.totals.size() == 1 && !listing.untotalled)
+        outcome.total_count = *listing.totals.begin();
       outcome.complete = outcome.total_count && *outcome.total_count == listing.ids.size();
       if (outcome.complete) {
         // API keys and RUM tokens belong to the organisation, so any complete
         // listing covers them all. Other keys belong to a user or a service
         // account, and a saved listing may be one owner's (current_user,
         // service_accounts/{id}): it proves absence only for owners it shows.
-        bool owned = family == ListingFamily::application_keys || family == ListingFamily::access_tokens;
-        outcome.revoked = revoke_missing(family, listing.ids,
-                                         owned && !listing.org_wide ? &listing.owners : nullptr, stamp);
+        bool owned =
+            family == ListingFamily::application_keys || family == ListingFamily::access_tokens;
+        outcome.revoked = revoke_missing(
+            family, listing.ids, owned && !listing.org_wide ? &listing.owners : nullptr, stamp);
       }
       Statement log(db_, "INSERT INTO imports VALUES (?1, ?2, ?3, ?4, ?5, ?6)", path_);
       log.bind(1, stamp);
@@ -366,11 +378,14 @@ std::vector<ImportOutcome> InventoryStore::import(const std::vector<ApiResponse>
   }
 }
 
-std::size_t InventoryStore::revoke_missing(ListingFamily family, const std::set<std::string>& listed,
+std::size_t InventoryStore::revoke_missing(ListingFamily family,
+                                           const std::set<std::string>& listed,
                                            const std::set<std::string>* owners,
                                            const std::string& stamp) {
-  execute("CREATE TEMP TABLE IF NOT EXISTS listed (id TEXT PRIMARY KEY); DELETE FROM listed;"
-          "CREATE TEMP TABLE IF NOT EXISTS listed_owners (id TEXT PRIMARY KEY); DELETE FROM listed_owners;");
+  execute(
+      "CREATE TEMP TABLE IF NOT EXISTS listed (id TEXT PRIMARY KEY); DELETE FROM listed;"
+      "CREATE TEMP TABLE IF NOT EXISTS listed_owners (id TEXT PRIMARY KEY); DELETE FROM "
+      "listed_owners;");
   Statement add_id(db_, "INSERT OR IGNORE INTO listed VALUES (?1)", path_);
   for (const std::string& id : listed) {
     add_id.bind(1, id);
@@ -403,11 +418,12 @@ std::size_t InventoryStore::revoke_missing(ListingFamily family, const std::set<
 }
 
 std::vector<KeyRecord> InventoryStore::keys() const {
-  Statement select(db_,
-                   "SELECT kind, id, name, last4, public_portion, key_sha256, created_at, modified_at, "
-                   "last_used_at, expires_at, category, remote_config_read_enabled, scopes, owner_id, "
-                   "revoked, revoked_at, first_imported, last_imported FROM keys ORDER BY kind, name, id",
-                   path_);
+  Statement select(
+      db_,
+      "SELECT kind, id, name, last4, public_portion, key_sha256, created_at, modified_at, "
+      "last_used_at, expires_at, category, remote_config_read_enabled, scopes, owner_id, "
+      "revoked, revoked_at, first_imported, last_imported FROM keys ORDER BY kind, name, id",
+      path_);
   std::vector<KeyRecord> records;
   while (select.step()) {
     KeyRecord record;
@@ -435,7 +451,9 @@ std::vector<KeyRecord> InventoryStore::keys() const {
 }
 
 std::vector<UserRecord> InventoryStore::users() const {
-  Statement select(db_, "SELECT id, name, email, handle, disabled, service_account FROM users ORDER BY id", path_);
+  Statement select(
+      db_, "SELECT id, name, email, handle, disabled, service_account FROM users ORDER BY id",
+      path_);
   std::vector<UserRecord> users;
   while (select.step()) {
     users.push_back({select.text(0), select.text(1), select.text(2), select.text(3), select.flag(4),

@@ -21,11 +21,11 @@ namespace keysweep {
 /// What one import did to one family of keys.
 struct ImportOutcome {
   ListingFamily family = ListingFamily::api_keys;
-  std::size_t listed = 0;    // records the listing pages held
-  std::size_t added = 0;     // records the store did not have
-  std::size_t revoked = 0;   // active records the complete listing no longer has
+  std::size_t listed = 0;   // records the listing pages held
+  std::size_t added = 0;    // records the store did not have
+  std::size_t revoked = 0;  // active records the complete listing no longer has
   std::optional<std::size_t> total_count;
-  bool complete = false;     // every page of the listing was given
+  bool complete = false;  // every page of the listing was given
 };
 
 /// How long a writer waits for another writer's transaction (README "Inventory").

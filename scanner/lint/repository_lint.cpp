@@ -27,8 +27,10 @@ bool one_of(std::string_view value, std::initializer_list<std::string_view> opti
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -47,15 +49,18 @@ void for_each_line(std::string_view content, Visit visit) {
 /// A value that stands for nothing yet: empty, a reference, a placeholder.
 bool is_placeholder(std::string_view value) {
   value = trim(value);
-  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+      value.back() == value.front()) {
     value = value.substr(1, value.size() - 2);
   }
   if (value.empty() || value == "~" || value == "null") return true;
-  if (value.starts_with("${") || value.starts_with("$(") || value.starts_with("<") || value.starts_with("ENC[")) {
+  if (value.starts_with("${") || value.starts_with("$(") || value.starts_with("<") ||
+      value.starts_with("ENC[")) {
     return true;
   }
   std::string lower = ascii_lowercase(std::string(value));
-  for (std::string_view word : {"changeme", "change_me", "your_", "your-", "xxxx", "replace", "placeholder"}) {
+  for (std::string_view word :
+       {"changeme", "change_me", "your_", "your-", "xxxx", "replace", "placeholder"}) {
     if (lower.find(word) != std::string::npos) return true;
   }
   return false;
@@ -64,11 +69,15 @@ bool is_placeholder(std::string_view value) {
 /// The value span of `name = value` / `name: value` after `at` in `line`.
 std::pair<std::size_t, std::size_t> value_span(std::string_view line, std::size_t after) {
   std::size_t start = after;
-  while (start < line.size() && (line[start] == ' ' || line[start] == '\t' || line[start] == '=' || line[start] == ':')) ++start;
+  while (start < line.size() &&
+         (line[start] == ' ' || line[start] == '\t' || line[start] == '=' || line[start] == ':'))
+    ++start;
   std::size_t end = line.size();
-  if (std::size_t comment = line.find(" #", start); comment != std::string_view::npos) end = comment;
+  if (std::size_t comment = line.find(" #", start); comment != std::string_view::npos)
+    end = comment;
   while (end > start && std::isspace(static_cast<unsigned char>(line[end - 1]))) --end;
-  if (end > start + 1 && (line[start] == '"' || line[start] == '\'') && line[end - 1] == line[start]) {
+  if (end > start + 1 && (line[start] == '"' || line[start] == '\'') &&
+      line[end - 1] == line[start]) {
     ++start;
     --end;
   }
@@ -83,19 +92,23 @@ struct Block {
   std::size_t body_offset;
 };
 
-std::vector<Block> terraform_blocks(std::string_view content, std::string_view keyword, std::string_view label) {
+std::vector<Block> terraform_blocks(std::string_view content, std::string_view keyword,
+                                    std::string_view label) {
   std::vector<Block> blocks;
   std::string quoted(1, '"');
   quoted.append(label);
   quoted.push_back('"');
-  for (std::size_t at = content.find(keyword); at != std::string_view::npos; at = content.find(keyword, at + 1)) {
+  for (std::size_t at = content.find(keyword); at != std::string_view::npos;
+       at = content.find(keyword, at + 1)) {
     if (at > 0 && !std::isspace(static_cast<unsigned char>(content[at - 1]))) continue;
     std::size_t brace = content.find('{', at);
     std::size_t newline = content.find('\n', at);
-    if (brace == std::string_view::npos || (newline != std::string_view::npos && newline < brace)) continue;
+    if (brace == std::string_view::npos || (newline != std::string_view::npos && newline < brace))
+      continue;
     std::string_view header = content.substr(at + keyword.size(), brace - at - keyword.size());
     std::size_t label_at = header.find_first_not_of(" \t");
-    if (label_at == std::string_view::npos || header.substr(label_at, quoted.size()) != quoted) continue;
+    if (label_at == std::string_view::npos || header.substr(label_at, quoted.size()) != quoted)
+      continue;
     int depth = 0;
     bool in_string = false;
     std::size_t end = brace;
@@ -127,9 +140,9 @@ class SecretOffsets {
       ++line_;
     }
     std::size_t line_end = content_.find('\n', line_start_);
-    std::string_view line = content_.substr(line_start_, line_end == std::string_view::npos
-                                                             ? std::string_view::npos
-                                                             : line_end - line_start_);
+    std::string_view line =
+        content_.substr(line_start_, line_end == std::string_view::npos ? std::string_view::npos
+                                                                        : line_end - line_start_);
     std::size_t at = line.find(finding.secret);
     if (at == std::string_view::npos) return std::nullopt;
     return line_start_ + at;
@@ -145,8 +158,8 @@ std::optional<std::size_t> secret_offset(std::string_view content, const Finding
   return SecretOffsets(content).of(finding);
 }
 
-void terraform_state(std::string_view path, std::string_view content, std::span<const Finding> secrets,
-                     std::vector<LintHit>& out) {
+void terraform_state(std::string_view path, std::string_view content,
+                     std::span<const Finding> secrets, std::vector<LintHit>& out) {
   std::string_view name = basename(path);
   if (!name.ends_with(".tfstate") && !name.ends_with(".tfstate.backup")) return;
   for (std::string_view type : {"\"datadog_api_key\"", "\"datadog_application_key\""}) {
@@ -175,11 +188,13 @@ void terraform_source(std::string_view path, std::string_view content, std::vect
         std::string_view value = trim(rest.substr(1));
         // A literal is a quoted string without interpolation; var.x, local.x,
         // data.x and "${...}" are references.
-        if (value.size() < 2 || value.front() != '"' || value.find("${") != std::string_view::npos) continue;
+        if (value.size() < 2 || value.front() != '"' || value.find("${") != std::string_view::npos)
+          continue;
         std::size_t start = line.find('"') + 1;
         std::size_t end = line.find('"', start);
         if (end == std::string_view::npos || end == start) continue;
-        out.push_back({"terraform-provider-literal-key", block.body_offset + offset + start, end - start, true});
+        out.push_back({"terraform-provider-literal-key", block.body_offset + offset + start,
+                       end - start, true});
       }
     });
   }
@@ -190,7 +205,8 @@ void terraform_source(std::string_view path, std::string_view content, std::vect
       if (text.starts_with("scopes") && trim(text.substr(6)).starts_with("=")) scoped = true;
     });
     if (!scoped) {
-      out.push_back({"terraform-application-key-unscoped", block.header, block.header_end - block.header, false});
+      out.push_back({"terraform-application-key-unscoped", block.header,
+                     block.header_end - block.header, false});
     }
   }
 }
@@ -460,7 +476,8 @@ void env_file(std::string_view path, std::string_view content, std::vector<LintH
     std::string name_part(trim(text.substr(lead, equals - lead)));
     bool datadog = name_part.starts_with("DD_") || name_part.starts_with("DATADOG_");
     bool credential = false;
-    for (std::string_view kind : {"API_KEY", "APP_KEY", "APPLICATION_KEY", "ACCESS_TOKEN", "CLIENT_TOKEN"}) {
+    for (std::string_view kind :
+         {"API_KEY", "APP_KEY", "APPLICATION_KEY", "ACCESS_TOKEN", "CLIENT_TOKEN"}) {
       if (name_part.ends_with(kind)) credential = true;
     }
     if (!datadog || !credential) return;
@@ -472,8 +489,8 @@ void env_file(std::string_view path, std::string_view content, std::vector<LintH
 
 /// Where a found key sits says how it is used: a client token in server code,
 /// an API key in browser code next to the browser SDK.
-void key_placement(std::string_view path, std::string_view content, std::span<const Finding> secrets,
-                   std::vector<LintHit>& out) {
+void key_placement(std::string_view path, std::string_view content,
+                   std::span<const Finding> secrets, std::vector<LintHit>& out) {
   CodeSide side = code_side(path, content);
   bool server = side == CodeSide::server;
   bool browser = side == CodeSide::browser;

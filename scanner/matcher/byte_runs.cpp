@@ -152,11 +152,20 @@ void ByteRunFinder::find(std::string_view text, std::vector<Run>& runs) const {
     }
   };
   switch (union_ranges_.size()) {
-    case 1: scan_blocks<1>(text, union_ranges_, full); break;
-    case 2: scan_blocks<2>(text, union_ranges_, full); break;
-    case 3: scan_blocks<3>(text, union_ranges_, full); break;
-    case 4: scan_blocks<4>(text, union_ranges_, full); break;
-    default: break;  // no class
+    case 1:
+      scan_blocks<1>(text, union_ranges_, full);
+      break;
+    case 2:
+      scan_blocks<2>(text, union_ranges_, full);
+      break;
+    case 3:
+      scan_blocks<3>(text, union_ranges_, full);
+      break;
+    case 4:
+      scan_blocks<4>(text, union_ranges_, full);
+      break;
+    default:
+      break;  // no class
   }
 }
 

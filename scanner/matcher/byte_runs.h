@@ -6,8 +6,8 @@
 // that is a multiple of 16. So the scan tests each such block once against
 // the union of the classes (a few SIMD compares, two blocks per AVX2 step
 // when the CPU has it; a table lookup per byte without SSE2) and looks closer
-// only at blocks made entirely of it: in text and code that is rare. Hyperscan's class repeats (`[0-9a-f]{32}`) cost
-// several times more per byte.
+// only at blocks made entirely of it: in text and code that is rare. Hyperscan's class repeats
+// (`[0-9a-f]{32}`) cost several times more per byte.
 
 #include <array>
 #include <cstddef>

@@ -683,7 +683,8 @@ void Matcher::plan_base64_shapes() {
       std::size_t padding = (3 - plain % 3) % 3;
       auto charset = std::find_if(charsets_.begin(), charsets_.end(),
                                   [&](const Charset& c) { return c.spec == token.charset; });
-      shapes.push_back({index, shape, std::uint32_t(charset - charsets_.begin()), encoded, padding});
+      shapes.push_back(
+          {index, shape, std::uint32_t(charset - charsets_.begin()), encoded, padding});
       shortest = std::min(shortest, encoded - padding);
     }
   }

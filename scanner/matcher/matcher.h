@@ -66,7 +66,7 @@ enum class AnchorKind : std::uint8_t { keyword, regex, token_run, base64 };
 /// One pattern of the Hyperscan database and what a hit on it means.
 struct Anchor {
   AnchorKind kind;
-  std::uint32_t target;  // rule index (keyword, regex, base64); charset (token_run)
+  std::uint32_t target;    // rule index (keyword, regex, base64); charset (token_run)
   std::string expression;  // Hyperscan syntax
   unsigned flags;
   std::size_t back = 0;      // keyword/regex: the window opens this many bytes before the hit's end
@@ -76,7 +76,7 @@ struct Anchor {
 };
 
 struct MatcherOptions {
-  std::string cache_dir;  // where serialized databases live; empty: no cache
+  std::string cache_dir;          // where serialized databases live; empty: no cache
   bool keep_skip_report = false;  // `rules check`: matches of skipReport rules are kept
 };
 
@@ -178,7 +178,6 @@ void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchor
 /// The Hyperscan expression for the base64 text of any token of `shape`
 /// (standard alphabet, padded), and its length.
 std::string base64_image_pattern(const TokenShape& shape, std::uint32_t& encoded_length);
-
 
 /// The line of `content` that holds `offset`, without its newline, cut at
 /// 4 KiB either side of `offset` (a minified line must not cost its length per match).

@@ -167,7 +167,8 @@ class BackReader {
         if (p - 1 > floor && text_[p - 2] == c) p -= 2;
         break;
       default:
-        bare = true;  // no operator: the previous word names it (`ENV DD_API_KEY key`, `apikey  key`)
+        bare =
+            true;  // no operator: the previous word names it (`ENV DD_API_KEY key`, `apikey  key`)
         break;
     }
     p = skip_blanks(p, floor);
@@ -714,8 +715,7 @@ TokenVerdict judge_chain(const std::vector<ChainName>& chain, const Rule& rule,
     // Assigned to something else (a commit, a url), or an element of a list
     // named something else (`"data": ["<id>"]`), or a place in a URL that
     // is no Datadog endpoint (an avatar's digest).
-    if ((name.own || i == 0) && (!name.url || i == 0))
-      return TokenVerdict::rejected;
+    if ((name.own || i == 0) && (!name.url || i == 0)) return TokenVerdict::rejected;
   }
   return generic_seen && mention_near ? TokenVerdict::mentioned : TokenVerdict::rejected;
 }

@@ -50,7 +50,8 @@ std::vector<std::string> management_headers_from_environment() {
 }
 
 std::string describe_failure(const std::string& what, const HttpResponse& response) {
-  std::string attempts = response.attempts > 1 ? " after " + std::to_string(response.attempts) + " attempts" : "";
+  std::string attempts =
+      response.attempts > 1 ? " after " + std::to_string(response.attempts) + " attempts" : "";
   if (response.status == 0) return what + ": " + response.error + attempts;
   return what + ": HTTP " + std::to_string(response.status) + attempts;
 }

@@ -70,10 +70,12 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* conte
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* context) {
   std::string_view line(data, size * count);
   auto* exchange = static_cast<Exchange*>(context);
-  for (std::string_view name : {std::string_view("retry-after:"), std::string_view("x-ratelimit-reset:")}) {
+  for (std::string_view name :
+       {std::string_view("retry-after:"), std::string_view("x-ratelimit-reset:")}) {
     if (line.size() > name.size() &&
-        std::equal(name.begin(), name.end(), line.begin(),
-                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
       long seconds = std::strtol(std::string(line.substr(name.size())).c_str(), nullptr, 10);
       if (seconds >= 0) exchange->wait_seconds = std::max(exchange->wait_seconds, seconds);
     }
@@ -89,7 +91,8 @@ bool worth_retrying(const HttpResponse& response) {
 
 HttpClient::HttpClient(HttpOptions options) : options_(options) {}
 
-HttpResponse HttpClient::get(const std::string& url, const std::vector<std::string>& headers) const {
+HttpResponse HttpClient::get(const std::string& url,
+                             const std::vector<std::string>& headers) const {
   const Curl& api = curl_library();
   HttpResponse response;
   std::chrono::milliseconds backoff = options_.first_backoff;
@@ -100,7 +103,8 @@ HttpResponse HttpClient::get(const std::string& url, const std::vector<std::stri
       return response;
     }
     curl_slist* header_list = nullptr;
-    for (const std::string& header : headers) header_list = api.slist_append(header_list, header.c_str());
+    for (const std::string& header : headers)
+      header_list = api.slist_append(header_list, header.c_str());
     header_list = api.slist_append(header_list, "Accept: application/json");
     Exchange exchange;
     api.easy_setopt(curl, CURLOPT_URL, url.c_str());

@@ -11,18 +11,18 @@
 namespace keysweep {
 
 struct HttpResponse {
-  long status = 0;          // 0: no HTTP answer (see `error`)
+  long status = 0;  // 0: no HTTP answer (see `error`)
   std::string body;
-  std::string error;        // transport error, without secrets
+  std::string error;  // transport error, without secrets
   int attempts = 0;
 };
 
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds timeout{20000};
-  int retries = 3;                                // after the first attempt
-  std::chrono::milliseconds first_backoff{500};   // doubled on each retry
-  std::chrono::milliseconds max_wait{30000};      // cap on Retry-After / rate-limit waits
+  int retries = 3;                               // after the first attempt
+  std::chrono::milliseconds first_backoff{500};  // doubled on each retry
+  std::chrono::milliseconds max_wait{30000};     // cap on Retry-After / rate-limit waits
 };
 
 class HttpClient {

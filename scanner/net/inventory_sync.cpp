@@ -10,22 +10,25 @@ constexpr std::size_t kPageSize = 100;
 
 struct Listing {
   ListingFamily family;
-  const char* path;        // list endpoint
-  const char* query;       // extra parameters
+  const char* path;   // list endpoint
+  const char* query;  // extra parameters
   bool paged;
-  const char* single_path; // fetched per record for the value; nullptr: none
+  const char* single_path;  // fetched per record for the value; nullptr: none
 };
 
 constexpr Listing kListings[] = {
     {ListingFamily::api_keys, "/api/v2/api_keys", "include=created_by", true, "/api/v2/api_keys/"},
-    {ListingFamily::application_keys, "/api/v2/application_keys", "include=owned_by", true, nullptr},
+    {ListingFamily::application_keys, "/api/v2/application_keys", "include=owned_by", true,
+     nullptr},
     {ListingFamily::access_tokens, "/api/v2/personal_access_tokens", "", true, nullptr},
-    {ListingFamily::rum_applications, "/api/v2/rum/applications", "", false, "/api/v2/rum/applications/"},
+    {ListingFamily::rum_applications, "/api/v2/rum/applications", "", false,
+     "/api/v2/rum/applications/"},
 };
 
 class Fetcher {
  public:
-  Fetcher(const HttpClient& client, const ApiTarget& target, const std::vector<std::string>& headers)
+  Fetcher(const HttpClient& client, const ApiTarget& target,
+          const std::vector<std::string>& headers)
       : client_(client), target_(target), headers_(headers) {}
 
   /// The parsed answer, or nullopt for 403 (not permitted). Throws otherwise.
@@ -34,7 +37,9 @@ class Fetcher {
     std::string what = "GET " + path_and_query.substr(0, path_and_query.find('?'));
     if (response.status == 403) return std::nullopt;
     if (response.status == 401) {
-      throw RuntimeFailure(what + ": the API refused the credentials (401); check DD_API_KEY/DD_APP_KEY or DD_ACCESS_TOKEN and the site");
+      throw RuntimeFailure(what +
+                           ": the API refused the credentials (401); check DD_API_KEY/DD_APP_KEY "
+                           "or DD_ACCESS_TOKEN and the site");
     }
     if (response.status != 200) throw RuntimeFailure(describe_failure(what, response));
     try {
@@ -66,11 +71,12 @@ std::vector<ApiResponse> fetch_inventory(const HttpClient& client, const ApiTarg
     for (std::size_t page = 0;; ++page) {
       std::string query = listing.query;
       if (listing.paged) {
-        query += std::string(query.empty() ? "" : "&") + "page%5Bsize%5D=" + std::to_string(kPageSize) +
+        query += std::string(query.empty() ? "" : "&") +
+                 "page%5Bsize%5D=" + std::to_string(kPageSize) +
                  "&page%5Bnumber%5D=" + std::to_string(page);
       }
-      std::optional<ApiResponse> answer =
-          fetcher.get(std::string(listing.path) + (query.empty() ? "" : "?" + query), listing.family);
+      std::optional<ApiResponse> answer = fetcher.get(
+          std::string(listing.path) + (query.empty() ? "" : "?" + query), listing.family);
       if (!answer) {
         permitted = false;
         break;
@@ -91,10 +97,12 @@ std::vector<ApiResponse> fetch_inventory(const HttpClient& client, const ApiTarg
     if (listing.single_path) {
       for (const ApiResponse& page : pages) {
         for (const KeyRecord& record : page.records) {
-          std::optional<ApiResponse> single = fetcher.get(listing.single_path + record.id, listing.family);
+          std::optional<ApiResponse> single =
+              fetcher.get(listing.single_path + record.id, listing.family);
           if (!single) {
-            diagnostics.warn(std::string("not permitted to read ") + listing_family_name(listing.family) +
-                             " " + record.id + " (HTTP 403); its value is not hashed");
+            diagnostics.warn(std::string("not permitted to read ") +
+                             listing_family_name(listing.family) + " " + record.id +
+                             " (HTTP 403); its value is not hashed");
             continue;
           }
           responses.push_back(std::move(*single));

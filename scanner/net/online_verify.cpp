@@ -17,13 +17,13 @@ struct Check {
   std::optional<KeyKind> kind;
   std::string key_type;  // for messages: the finding's own name of its type
   std::string secret;
-  std::string paired_api_key;        // application keys only
-  std::vector<std::string> bases;    // API base URLs to try, in order
-  std::vector<std::string> sites;    // the site of each base ("" for --api-url)
+  std::string paired_api_key;      // application keys only
+  std::vector<std::string> bases;  // API base URLs to try, in order
+  std::vector<std::string> sites;  // the site of each base ("" for --api-url)
   std::vector<Finding*> findings;
   Verdict verdict = Verdict::undecided;
-  std::string site;                  // the site that accepted
-  std::string problem;               // why undecided, without the secret
+  std::string site;     // the site that accepted
+  std::string problem;  // why undecided, without the secret
 };
 
 /// The request that proves a key works, by kind; empty path: no check exists.
@@ -134,7 +134,8 @@ void verify_findings(std::vector<Finding>& findings, const VerifyOptions& option
       continue;
     }
     if (check.sites.empty()) {
-      check.sites = options.configured_site.empty() ? datadog_sites() : std::vector{options.configured_site};
+      check.sites =
+          options.configured_site.empty() ? datadog_sites() : std::vector{options.configured_site};
     }
     for (const std::string& site : check.sites) check.bases.push_back(api_base_url(site));
   }

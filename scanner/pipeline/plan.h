@@ -25,8 +25,8 @@ struct ScanPlan {
   std::string inventory;                // the store that labels findings; "" for none
   std::optional<VerifyOptions> verify;  // --verify
   Policy policy;
-  bool strict = false;  // a warning fails the run (exit 3)
-  bool quiet = false;   // --quiet: warnings are counted, not printed
+  bool strict = false;                // a warning fails the run (exit 3)
+  bool quiet = false;                 // --quiet: warnings are counted, not printed
   std::optional<AuditOptions> audit;  // scan --history --datastore: many repositories
 };
 

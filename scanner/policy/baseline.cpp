@@ -24,19 +24,22 @@ std::vector<BaselineEntry> load_baseline(const std::string& path) {
   std::string text = read_input_file(path, kConfigFileLimit, "baseline");
   nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
   if (document.is_discarded()) throw UsageError(path + ": the baseline is not JSON");
-  if (!document.is_object() || !document.contains("keysweep_baseline") || !document.contains("entries") ||
-      !document["entries"].is_array()) {
-    throw UsageError(path + ": not a keysweep baseline (create one with `keysweep baseline create`)");
+  if (!document.is_object() || !document.contains("keysweep_baseline") ||
+      !document.contains("entries") || !document["entries"].is_array()) {
+    throw UsageError(path +
+                     ": not a keysweep baseline (create one with `keysweep baseline create`)");
   }
   if (document["keysweep_baseline"] != 1) {
-    throw UsageError(path + ": baseline format " + document["keysweep_baseline"].dump() + " is not 1");
+    throw UsageError(path + ": baseline format " + document["keysweep_baseline"].dump() +
+                     " is not 1");
   }
   std::vector<BaselineEntry> entries;
   std::size_t index = 0;
   for (const auto& item : document["entries"]) {
     auto field = [&](const char* name) {
       if (!item.is_object() || !item.contains(name) || !item[name].is_string()) {
-        throw UsageError(path + ": entry " + std::to_string(index) + " has no string '" + name + "'");
+        throw UsageError(path + ": entry " + std::to_string(index) + " has no string '" + name +
+                         "'");
       }
       return item[name].get<std::string>();
     };
@@ -56,7 +59,8 @@ void write_baseline(const std::vector<Finding>& findings, const PathRebase& to_b
   for (const BaselineEntry& entry : entries) {
     nlohmann::ordered_json line = {
         {"path", entry.path}, {"rule_id", entry.rule_id}, {"secret_sha256", entry.secret_sha256}};
-    out << (first ? "\n    " : ",\n    ") << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out << (first ? "\n    " : ",\n    ")
+        << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     first = false;
   }
   out << (entries.empty() ? "]\n}\n" : "\n  ]\n}\n");

@@ -1,8 +1,8 @@
 #include "rules/lazy_regex.h"
 
-#include <algorithm>
-
 #include <re2/re2.h>
+
+#include <algorithm>
 
 #include "util/error.h"
 

@@ -42,7 +42,7 @@ struct Allowlist {
 struct RuleExample {
   std::string text;
   std::string path = "example.txt";
-  std::string secret;  // empty: any secret
+  std::string secret;    // empty: any secret
   std::string encoding;  // "base64": the secret is found encoded in the text
 };
 
@@ -95,7 +95,8 @@ struct Context {
   // Words that may qualify a kind name without naming another vendor
   // (config.api_key, API_KEY_PROD); any other word does (OPENWEATHER_API_KEY).
   std::vector<std::string> qualifiers;
-  std::vector<NamePattern> other_secrets;  // names of the vendor's other secrets (cluster agent token)
+  std::vector<NamePattern>
+      other_secrets;  // names of the vendor's other secrets (cluster agent token)
   std::vector<NamePattern> value_names;  // a generic "value" whose name is in a sibling
   std::vector<NamePattern> label_names;  // the sibling that holds it: name, key
   std::string source;
@@ -162,7 +163,8 @@ struct Rule {
 /// A path-only rule (gitleaks): no regex, only `path`; a file whose path
 /// matches is itself the finding.
 inline bool is_path_only(const Rule& rule) {
-  return rule.regex.empty() && rule.tokens.empty() && rule.check == RuleCheck::none && rule.compiled_path;
+  return rule.regex.empty() && rule.tokens.empty() && rule.check == RuleCheck::none &&
+         rule.compiled_path;
 }
 
 /// Rules in load order: built-in first, then --rules files in the order given.

@@ -29,7 +29,8 @@ class Where {
   [[noreturn]] void fail(const toml::node* node, const std::string& reason) const {
     std::ostringstream message;
     message << source_;
-    if (node != nullptr && node->source().begin.line != 0) message << ':' << node->source().begin.line;
+    if (node != nullptr && node->source().begin.line != 0)
+      message << ':' << node->source().begin.line;
     message << ": ";
     if (!rule_id_.empty()) message << "rule '" << rule_id_ << "': ";
     message << reason;
@@ -181,7 +182,8 @@ std::vector<NamePattern> parse_name_patterns(const toml::node& node, std::string
       if (to == std::string::npos) to = text.size();
       std::vector<std::string> words;
       split_name_words(std::string_view(text).substr(from, to - from), words);
-      if (words.empty()) where.fail(&node, "'" + std::string(key) + "': '" + text + "' has an empty level");
+      if (words.empty())
+        where.fail(&node, "'" + std::string(key) + "': '" + text + "' has an empty level");
       pattern.push_back(std::move(words));
       from = to + 1;
     }
@@ -190,7 +192,8 @@ std::vector<NamePattern> parse_name_patterns(const toml::node& node, std::string
   return patterns;
 }
 
-std::vector<std::string> lowercase_words(const toml::node& node, std::string_view key, const Where& where) {
+std::vector<std::string> lowercase_words(const toml::node& node, std::string_view key,
+                                         const Where& where) {
   std::vector<std::string> words = get_strings(node, key, where);
   for (std::string& word : words) {
     if (word.empty()) where.fail(&node, "'" + std::string(key) + "' must not hold an empty string");
@@ -210,7 +213,8 @@ TokenShape parse_token_shape(const toml::node& node, const Where& where) {
       shape.charset = get_string(value, field, where);
     } else if (field == "length") {
       auto length = value.value<int64_t>();
-      if (!length || *length < 8 || *length > 256) where.fail(&value, "token 'length' must be an integer from 8 to 256");
+      if (!length || *length < 8 || *length > 256)
+        where.fail(&value, "token 'length' must be an integer from 8 to 256");
       shape.length = std::uint32_t(*length);
     } else {
       where.fail(&value, "unknown token field '" + std::string(field.str()) + "'");
@@ -278,7 +282,8 @@ std::shared_ptr<const Context> parse_context(const toml::node& node, const std::
   }
   if (context->id.empty()) where.fail(&node, "a context needs a non-empty 'id'");
   // Word sets are searched for every name of every candidate: keep them sorted.
-  for (auto* words : {&context->markers, &context->foreign, &context->not_secret, &context->qualifiers}) {
+  for (auto* words :
+       {&context->markers, &context->foreign, &context->not_secret, &context->qualifiers}) {
     std::sort(words->begin(), words->end());
   }
   return context;
@@ -403,13 +408,15 @@ void parse_rule_fields(const toml::table& table, Rule& rule, const Ruleset& rule
     } else if (key == "tokens") {
       const toml::array* array = value.as_array();
       if (array == nullptr) where.fail(&value, "'tokens' must be an array of tables");
-      for (const toml::node& element : *array) rule.tokens.push_back(parse_token_shape(element, where));
+      for (const toml::node& element : *array)
+        rule.tokens.push_back(parse_token_shape(element, where));
     } else if (key == "context") {
       std::string id = get_string(value, key, where);
       for (const auto& context : ruleset.contexts) {
         if (context->id == id) rule.context = context;
       }
-      if (!rule.context) where.fail(&value, "no [[contexts]] with id '" + id + "' is loaded before this rule");
+      if (!rule.context)
+        where.fail(&value, "no [[contexts]] with id '" + id + "' is loaded before this rule");
     } else if (key == "names") {
       rule.names = parse_name_patterns(value, key, where);
     } else if (key == "kindNames") {
@@ -437,7 +444,8 @@ void finish_rule(Rule& rule, const toml::node& table) {
   rule.key_kind = key_kind_from_name(rule.key_type);
   if (rule.check != RuleCheck::none) {
     // A lint check is code; only its metadata and examples are data.
-    if (!rule.regex.empty() || !rule.keywords.empty()) where.fail(&table, "a check has no regex or keywords");
+    if (!rule.regex.empty() || !rule.keywords.empty())
+      where.fail(&table, "a check has no regex or keywords");
     if (rule.name.empty()) rule.name = rule.id;
     rule.key_type.clear();  // a habit, not a key: its findings are of kind "check"
     rule.key_kind.reset();
@@ -445,11 +453,14 @@ void finish_rule(Rule& rule, const toml::node& table) {
   }
   if (!rule.tokens.empty()) {
     // A token rule is judged by names, not by a regex.
-    if (!rule.regex.empty() || !rule.keywords.empty()) where.fail(&table, "a token rule has no regex or keywords");
-    if (!rule.context && (!rule.names.empty() || !rule.kind_names.empty() || !rule.generic_names.empty())) {
+    if (!rule.regex.empty() || !rule.keywords.empty())
+      where.fail(&table, "a token rule has no regex or keywords");
+    if (!rule.context &&
+        (!rule.names.empty() || !rule.kind_names.empty() || !rule.generic_names.empty())) {
       where.fail(&table, "names need a 'context'");
     }
-    if (rule.base64 && !rule.context) where.fail(&table, "'base64' needs a 'context': only values under a known name are decoded");
+    if (rule.base64 && !rule.context)
+      where.fail(&table, "'base64' needs a 'context': only values under a known name are decoded");
     if (rule.name.empty()) rule.name = rule.id;
     return;
   }
@@ -519,7 +530,8 @@ void load_extended_base(const toml::table& extend, const std::string& source, Ru
     // Relative to the file that extends; else, as gitleaks reads it, to the working directory.
     std::filesystem::path base = std::filesystem::path(source).parent_path() / path;
     std::error_code missing;
-    if (std::filesystem::path(path).is_absolute() || !std::filesystem::exists(base, missing)) base = path;
+    if (std::filesystem::path(path).is_absolute() || !std::filesystem::exists(base, missing))
+      base = path;
     std::string text;
     try {
       text = read_input_file(base.string(), kConfigFileLimit, "rule file");
@@ -571,11 +583,13 @@ void load_document(std::string_view text, const std::string& source, Ruleset& ru
       parse_allowlists(value, key, where, allowlists, &target_rules);
     } else if (key == "contexts") {
       const toml::array* array = value.as_array();
-      if (array == nullptr) where.fail(&value, "'contexts' must be an array of tables ([[contexts]])");
+      if (array == nullptr)
+        where.fail(&value, "'contexts' must be an array of tables ([[contexts]])");
       for (const toml::node& element : *array) {
         auto context = parse_context(element, source);
         for (const auto& known : ruleset.contexts) {
-          if (known->id == context->id) Where(source).fail(&element, "duplicate context id '" + context->id + "'");
+          if (known->id == context->id)
+            Where(source).fail(&element, "duplicate context id '" + context->id + "'");
         }
         ruleset.contexts.push_back(std::move(context));
       }

@@ -86,7 +86,8 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
   for (const LintHit& hit : hits) {
     auto rule = lint_rules_.find(hit.check);
     if (rule == lint_rules_.end()) continue;  // disabled in .keysweep.toml
-    spans.push_back({rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});
+    spans.push_back(
+        {rule->second, hit.offset, hit.offset + hit.length, hit.offset, hit.offset + hit.length});
     sensitive.push_back(hit.sensitive);
     // The same ways out as for secrets: an inline allow, the config's allowlists.
     // Marked here, where the bytes are; the policy stage sets them aside.

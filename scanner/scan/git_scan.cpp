@@ -161,9 +161,11 @@ class BlobWorker {
     // libgit2 no longer re-hashes every object it reads (see ensure_libgit2);
     // a blob with findings is verified, since the findings name it by its id.
     git_oid actual;
-    if (git_odb_hash(&actual, raw.data(), raw.size(), GIT_OBJECT_BLOB) == 0 && !git_oid_equal(&actual, &id)) {
-      throw RuntimeFailure("git object " + oid_hex(id) +
-                           " cannot be read; the repository is damaged: its content does not match its id");
+    if (git_odb_hash(&actual, raw.data(), raw.size(), GIT_OBJECT_BLOB) == 0 &&
+        !git_oid_equal(&actual, &id)) {
+      throw RuntimeFailure(
+          "git object " + oid_hex(id) +
+          " cannot be read; the repository is damaged: its content does not match its id");
     }
     matched_.push_back(std::move(blob));
   }
@@ -503,7 +505,8 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
     std::size_t first = result.findings.size();
     scanner.scan(text, file.path, result.findings);
     keep_findings_on_lines(result.findings, first, file.added_lines);
-    for (auto it = result.findings.begin() + std::ptrdiff_t(first); it != result.findings.end(); ++it) {
+    for (auto it = result.findings.begin() + std::ptrdiff_t(first); it != result.findings.end();
+         ++it) {
       it->git = GitOrigin{file.blob, "", "", "", ""};
     }
   }
@@ -514,7 +517,8 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
   return result;
 }
 
-ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics) {
+ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
+                    Diagnostics& diagnostics) {
   auto started = std::chrono::steady_clock::now();
   RepositoryPtr repository = open_repository(options.repository);
   ScanResult result;
@@ -533,8 +537,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
   {  // workers (and their repository handles and caches) end before provenance
     std::vector<std::unique_ptr<BlobWorker>> workers;
     for (unsigned i = 0; i < thread_count(options); ++i) {
-      workers.push_back(std::make_unique<BlobWorker>(
-          matcher, open_repository(options.repository), options, diagnostics, progress));
+      workers.push_back(std::make_unique<BlobWorker>(matcher, open_repository(options.repository),
+                                                     options, diagnostics, progress));
     }
     if (whole_database) {
       sketch = read_whole_database(repository.get(), workers, walk, progress);
@@ -590,9 +594,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagn
     places = find_blob_provenance(repository.get(), targets, diagnostics, &trees);
   }
   std::size_t unreachable = 0;
-  ContentScanner scanner(
-      matcher, diagnostics, options.rule_paths,
-      !whole_database || options.lint_history ? RunChecks::yes : RunChecks::no);
+  ContentScanner scanner(matcher, diagnostics, options.rule_paths,
+                         !whole_database || options.lint_history ? RunChecks::yes : RunChecks::no);
   result.findings = place_findings(matched, places, repository.get(), scanner, unreachable);
   place_known_findings(options.known_findings, places, repository.get(), result.findings,
                        unreachable);

@@ -58,7 +58,8 @@ inline bool walks_commits(const GitScanOptions& options) {
 }
 
 /// History and range scans.
-ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics);
+ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
+                    Diagnostics& diagnostics);
 
 /// The staged scan, of what a StagedChangesReader read: the lines each staged
 /// file adds, scanned with the whole file as context.

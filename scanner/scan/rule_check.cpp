@@ -16,7 +16,8 @@ std::vector<std::string> secrets_of_rule(const Matcher& matcher, Matcher::Scratc
   std::vector<std::string> secrets;
   for (const RawMatch& match : matches) {
     if (match.rule != rule) continue;
-    std::string text = example.text.substr(match.secret_start, match.secret_end - match.secret_start);
+    std::string text =
+        example.text.substr(match.secret_start, match.secret_end - match.secret_start);
     // An encoded secret is checked as the example states it: decoded.
     if (match.encoding == Encoding::base64) text = decode_base64(text).value_or(text);
     secrets.push_back(std::move(text));
@@ -26,12 +27,13 @@ std::vector<std::string> secrets_of_rule(const Matcher& matcher, Matcher::Scratc
 
 /// What a repository check reports on an example: the whole engine runs
 /// (two checks judge the secret findings), then the check's code.
-std::vector<std::string> evidence_of_check(const Matcher& matcher, Matcher::Scratch& scratch, const Rule& rule,
-                                           const RuleExample& example) {
+std::vector<std::string> evidence_of_check(const Matcher& matcher, Matcher::Scratch& scratch,
+                                           const Rule& rule, const RuleExample& example) {
   std::vector<RawMatch> matches;
   matcher.find(example.text, example.path, scratch, matches);
   std::vector<Finding> secrets;
-  if (!matches.empty()) build_findings(example.text, example.path, matcher.ruleset(), matches, secrets);
+  if (!matches.empty())
+    build_findings(example.text, example.path, matcher.ruleset(), matches, secrets);
   std::vector<LintHit> hits;
   lint_file(example.path, example.text, secrets, hits);
   std::vector<std::string> evidence;

@@ -10,7 +10,6 @@
 #include <thread>
 #include <utility>
 
-#include "util/paths.h"
 #include "git/gitignore.h"
 #include "inputs/file_content.h"
 #include "inputs/text_decoding.h"
@@ -20,6 +19,7 @@
 #include "util/bounded_queue.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
+#include "util/paths.h"
 #include "util/worker_threads.h"
 
 namespace keysweep {
@@ -194,13 +194,14 @@ std::string scan_root(const std::vector<std::string>& paths) {
   return fs::current_path(error).string();
 }
 
-ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagnostics& diagnostics) {
+ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options,
+                      Diagnostics& diagnostics) {
   auto started = std::chrono::steady_clock::now();
   ScanResult result;
   result.root = scan_root(options.paths);
 
-  unsigned thread_count = options.threads != 0 ? options.threads
-                                               : std::max(1u, std::thread::hardware_concurrency());
+  unsigned thread_count =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::unique_ptr<ScanWorker>> workers;
   for (unsigned i = 0; i < thread_count; ++i) {
     workers.push_back(std::make_unique<ScanWorker>(matcher, options, diagnostics));
@@ -232,12 +233,13 @@ ScanResult scan_paths(const Matcher& matcher, const ScanOptions& options, Diagno
     }
     std::vector<FileToScan> batch;
     bool accepted = true;
-    result.stats.left_out = walk_paths(file_paths, result.root, scope, diagnostics, [&](FileToScan&& file) {
-      batch.push_back(std::move(file));
-      if (batch.size() < kBatchSize) return true;
-      accepted = queue.push(std::exchange(batch, {}));
-      return accepted;
-    });
+    result.stats.left_out =
+        walk_paths(file_paths, result.root, scope, diagnostics, [&](FileToScan&& file) {
+          batch.push_back(std::move(file));
+          if (batch.size() < kBatchSize) return true;
+          accepted = queue.push(std::exchange(batch, {}));
+          return accepted;
+        });
     if (accepted && !batch.empty()) queue.push(std::move(batch));
     queue.close();
     threads.join();

@@ -20,7 +20,7 @@ class Matcher;
 struct ScanOptions {
   std::vector<std::string> paths;  // "-" is standard input
   std::size_t max_file_size = std::size_t(100) << 20;
-  unsigned threads = 0;  // 0: one per core
+  unsigned threads = 0;   // 0: one per core
   PathRebase rule_paths;  // finding paths to what rules and allowlists see (ContentScanner)
   // What the walk leaves out of directories (never a PATH named itself):
   std::vector<std::string> excludes;  // --exclude: gitignore-style globs, relative to the root

@@ -1,10 +1,9 @@
 #include "util/escape.h"
 
-#include <cstring>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace keysweep {
 

@@ -50,6 +50,8 @@ void ProgressMeter::finish() {
   set_progress_line_open(false);
 }
 
-ProgressMeter::~ProgressMeter() { finish(); }
+ProgressMeter::~ProgressMeter() {
+  finish();
+}
 
 }  // namespace keysweep

@@ -167,7 +167,8 @@ void SafeWriter::open_temporary(const std::string& final_path, FileAccess access
     }
   }
   interrupt_slot_ = remember_temporary_file(temporary_.c_str());
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);  // a pending signal now finds the file remembered
+  pthread_sigmask(SIG_SETMASK, &previous,
+                  nullptr);  // a pending signal now finds the file remembered
   if (existing) {
     mode_t mode = existing->st_mode & 07777;
     if (access == FileAccess::owner_only) mode &= ~mode_t(077);

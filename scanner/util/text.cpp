@@ -86,7 +86,8 @@ std::string read_input_file(const std::string& path, std::size_t limit, const ch
 }
 
 std::string ascii_lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return text;
 }
 

@@ -27,8 +27,8 @@ std::int64_t days_from_civil(int year, unsigned month, unsigned day) {
 std::optional<UnixTime> parse_timestamp(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!read_number(text, 0, 4, year) || text.size() < 10 || text[4] != '-' || text[7] != '-' ||
-      !read_number(text, 5, 2, month) || !read_number(text, 8, 2, day) || month < 1 ||
-      month > 12 || day < 1 || day > 31) {
+      !read_number(text, 5, 2, month) || !read_number(text, 8, 2, day) || month < 1 || month > 12 ||
+      day < 1 || day > 31) {
     return std::nullopt;
   }
   std::size_t at = 10;
@@ -59,8 +59,8 @@ std::optional<UnixTime> parse_timestamp(std::string_view text) {
     }
   }
   if (at != text.size()) return std::nullopt;
-  return days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + hour * 3600 +
-         minute * 60 + second - offset;
+  return days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + hour * 3600 + minute * 60 +
+         second - offset;
 }
 
 std::string format_timestamp(UnixTime time) {
@@ -72,7 +72,8 @@ std::string format_timestamp(UnixTime time) {
   const unsigned day_of_era = unsigned(days - era * 146097);
   const unsigned year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned mp = (5 * day_of_year + 2) / 153;
   const unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
   const unsigned month = mp < 10 ? mp + 3 : mp - 9;

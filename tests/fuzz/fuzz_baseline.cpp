@@ -1,8 +1,8 @@
 // A baseline file as `--baseline` reads it.
 
-#include "policy/baseline.h"
 #include "fuzz_input_file.h"
 #include "fuzz_targets.h"
+#include "policy/baseline.h"
 #include "util/error.h"
 
 void keysweep::fuzz::baseline(std::string_view input) {

@@ -70,6 +70,7 @@ TEST_CASE("a snippet marks the same value again on the line, where no rule match
   REQUIRE(findings.size() == 1);
   const Snippet& snippet = findings[0].snippet;
   REQUIRE(snippet.secret_spans.size() == 2);
-  for (auto [offset, length] : snippet.secret_spans) CHECK(snippet.text.substr(offset, length) == kApiKey);
+  for (auto [offset, length] : snippet.secret_spans)
+    CHECK(snippet.text.substr(offset, length) == kApiKey);
   CHECK(render_snippet(snippet, ReportOptions{}).find(kApiKey) == std::string::npos);
 }

@@ -13,8 +13,10 @@ TEST_CASE("remote URLs lose their credentials before they reach a report") {
         "https://git.example.com/org/repo.git");
   CHECK(remote_uri_for_report("https://x-access-token:ghs_abc@github.com/org/repo") ==
         "https://github.com/org/repo");
-  CHECK(remote_uri_for_report("https://github.com/org/repo@v2") == "https://github.com/org/repo@v2");
-  CHECK(remote_uri_for_report("ssh://git@host:2222/org/repo.git") == "ssh://host:2222/org/repo.git");
+  CHECK(remote_uri_for_report("https://github.com/org/repo@v2") ==
+        "https://github.com/org/repo@v2");
+  CHECK(remote_uri_for_report("ssh://git@host:2222/org/repo.git") ==
+        "ssh://host:2222/org/repo.git");
   CHECK(remote_uri_for_report("git@github.com:org/repo.git") == "ssh://github.com/org/repo.git");
   CHECK(remote_uri_for_report("/srv/git/repo.git") == "file:///srv/git/repo.git");
 }
@@ -73,7 +75,8 @@ TEST_CASE("the tree sketch finds the trees that lead to a blob, and only those")
   sketch.merge(std::move(more));
 
   auto leading = sketch.trees_leading_to({filled_oid(0x11)});
-  for (unsigned char tree : {0xA1, 0xA2, 0xA3}) CHECK(leading.count(TreeSketch::key(filled_oid(tree))) == 1);
+  for (unsigned char tree : {0xA1, 0xA2, 0xA3})
+    CHECK(leading.count(TreeSketch::key(filled_oid(tree))) == 1);
   CHECK(leading.count(TreeSketch::key(filled_oid(0xB1))) == 0);
   CHECK(leading.count(TreeSketch::key(filled_oid(0xC1))) == 0);
 
@@ -90,16 +93,21 @@ TEST_CASE("a staged diff with full context gives each file's new content and add
       "index 0000000000000000000000000000000000000000..87ae6b695deceaf160611414f7dcd5c7366b2e79\n"
       "Binary files /dev/null and b/bin.dat differ\n"
       "diff --git a/f.txt b/f.txt\n"
-      "index de980441c3ab03a8c07dda1ad27b8a11f39deb1e..a7bc997ebe8cf84988b83d2e83f1d193124fe593 100644\n"
+      "index de980441c3ab03a8c07dda1ad27b8a11f39deb1e..a7bc997ebe8cf84988b83d2e83f1d193124fe593 "
+      "100644\n"
       "--- a/f.txt\n+++ b/f.txt\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n"
       "diff --git a/nonl.txt b/nonl.txt\n"
-      "index c1b0730e0133447badcfd47fd144e254807b06e1..a08fd8b55a60a839ea1f498332a5db899a07dc99 100644\n"
-      "--- a/nonl.txt\n+++ b/nonl.txt\n@@ -1 +1 @@\n-x\n\\ No newline at end of file\n+xy\n\\ No newline at end of file\n"
+      "index c1b0730e0133447badcfd47fd144e254807b06e1..a08fd8b55a60a839ea1f498332a5db899a07dc99 "
+      "100644\n"
+      "--- a/nonl.txt\n+++ b/nonl.txt\n@@ -1 +1 @@\n-x\n\\ No newline at end of file\n+xy\n\\ No "
+      "newline at end of file\n"
       "diff --git \"a/sp ace/t\\\"ab.txt\" \"b/sp ace/t\\\"ab.txt\"\nnew file mode 100644\n"
       "index 0000000000000000000000000000000000000000..8e8a8499197398a137accb4aadd322cfeb0f7aaf\n"
       "--- /dev/null\n+++ \"b/sp ace/t\\\"ab.txt\"\t\n@@ -0,0 +1 @@\n+q\"uote\n"
-      "diff --git a/sub b/sub\nindex 1111111111111111111111111111111111111111..2222222222222222222222222222222222222222 160000\n"
-      "--- a/sub\n+++ b/sub\n@@ -1 +1 @@\n-Subproject commit 1111111111111111111111111111111111111111\n"
+      "diff --git a/sub b/sub\nindex "
+      "1111111111111111111111111111111111111111..2222222222222222222222222222222222222222 160000\n"
+      "--- a/sub\n+++ b/sub\n@@ -1 +1 @@\n-Subproject commit "
+      "1111111111111111111111111111111111111111\n"
       "+Subproject commit 2222222222222222222222222222222222222222\n";
   StagedChanges changes;
   parse_staged_diff(diff, changes);

@@ -2,9 +2,9 @@
 // parsing, and how a found secret is matched to an inventory record.
 #include <catch2/catch.hpp>
 
+#include "findings/datadog_site.h"
 #include "inventory/api_response.h"
 #include "inventory/inventory_index.h"
-#include "findings/datadog_site.h"
 #include "util/error.h"
 #include "util/sha256.h"
 #include "util/timestamp.h"
@@ -34,23 +34,27 @@ TEST_CASE("Datadog sites are recognised and nothing else is") {
   CHECK_FALSE(normalise_site("attacker.datadoghq.com"));
   CHECK(api_base_url("ap1.datadoghq.com") == "https://api.ap1.datadoghq.com");
 
-  auto mentions = site_mentions("DD_SITE=us3.datadoghq.com\nurl: https://http-intake.logs.datadoghq.eu/v1\n"
-                                "see datadoghq.community and mydatadoghq.com\n");
+  auto mentions = site_mentions(
+      "DD_SITE=us3.datadoghq.com\nurl: https://http-intake.logs.datadoghq.eu/v1\n"
+      "see datadoghq.community and mydatadoghq.com\n");
   REQUIRE(mentions.size() == 2);
   CHECK(mentions[0].second == "us3.datadoghq.com");
   CHECK(mentions[1].second == "datadoghq.eu");
 }
 
 TEST_CASE("an API response's key value is hashed, and the text scrubbed") {
-  std::string text = R"({"data":{"type":"api_keys","id":"k1","attributes":{"name":"n","last4":"9f3a","key":"0123456789abcdef0123456789ab9f3a"}}})";
+  std::string text =
+      R"({"data":{"type":"api_keys","id":"k1","attributes":{"name":"n","last4":"9f3a","key":"0123456789abcdef0123456789ab9f3a"}}})";
   ApiResponse response = parse_api_response(text, "single.json");
   REQUIRE(response.records.size() == 1);
   CHECK(response.records[0].key_sha256 == sha256_hex("0123456789abcdef0123456789ab9f3a"));
   CHECK(text.find("0123456789abcdef") == std::string::npos);
   CHECK_FALSE(response.is_list);
 
-  std::string mixed = R"({"data":[{"type":"api_keys","id":"a","attributes":{}},{"type":"application_keys","id":"b","attributes":{}}]})";
-  CHECK_THROWS_WITH(parse_api_response(mixed, "mixed.json"), Catch::Contains("mixed.json: mixes API keys and application keys"));
+  std::string mixed =
+      R"({"data":[{"type":"api_keys","id":"a","attributes":{}},{"type":"application_keys","id":"b","attributes":{}}]})";
+  CHECK_THROWS_WITH(parse_api_response(mixed, "mixed.json"),
+                    Catch::Contains("mixed.json: mixes API keys and application keys"));
 }
 
 TEST_CASE("an API response's fields are type-checked, never coerced") {
@@ -77,9 +81,11 @@ TEST_CASE("a found secret is matched by hash, then last4, then public portion") 
   std::vector<KeyRecord> keys(5);
   keys[0].kind = KeyKind::api_key, keys[0].id = "hashed", keys[0].last4 = "aaaa";
   keys[0].key_sha256 = sha256_hex("0123456789abcdef0123456789abaaaa");
-  keys[1].kind = KeyKind::api_key, keys[1].id = "revoked-bbbb", keys[1].last4 = "bbbb", keys[1].revoked = true;
+  keys[1].kind = KeyKind::api_key, keys[1].id = "revoked-bbbb", keys[1].last4 = "bbbb",
+  keys[1].revoked = true;
   keys[2].kind = KeyKind::api_key, keys[2].id = "active-bbbb", keys[2].last4 = "bbbb";
-  keys[3].kind = KeyKind::personal_access_token, keys[3].id = "pat", keys[3].public_portion = "ddpat_CiBotDeployer2026x";
+  keys[3].kind = KeyKind::personal_access_token, keys[3].id = "pat",
+  keys[3].public_portion = "ddpat_CiBotDeployer2026x";
   keys[3].expires_at = "2026-05-31T23:59:59Z";
   keys[4].kind = KeyKind::application_key, keys[4].id = "app-aaaa", keys[4].last4 = "aaaa";
   InventoryIndex index(keys, {}, now);
@@ -97,12 +103,16 @@ TEST_CASE("a found secret is matched by hash, then last4, then public portion") 
   CHECK(shared.inventory->id == "active-bbbb");
   CHECK(shared.evidence == std::vector<std::string>{"last4"});
   // last4 only within the same kind.
-  CHECK(label("application_key", "ffff456789abcdef0123456789abcdef0123aaaa").inventory->id == "app-aaaa");
-  LivenessLabel pat = label("personal_access_token", "ddpat_CiBotDeployer2026x_Zq3Lp9Xv2Bn8Ck4Md7Rf1Tg6Hj0Ws5Ye3Ua9Io2Pq0aB1cD");
+  CHECK(label("application_key", "ffff456789abcdef0123456789abcdef0123aaaa").inventory->id ==
+        "app-aaaa");
+  LivenessLabel pat =
+      label("personal_access_token",
+            "ddpat_CiBotDeployer2026x_Zq3Lp9Xv2Bn8Ck4Md7Rf1Tg6Hj0Ws5Ye3Ua9Io2Pq0aB1cD");
   CHECK(pat.status == Liveness::expired);
   CHECK(pat.evidence == std::vector<std::string>{"public-portion"});
-  CHECK(label("personal_access_token", "ddpat_SomebodyElse2026xx_Zq3Lp9Xv2Bn8Ck4Md7Rf1Tg6Hj0Ws5Ye3Ua9Io2Pq0aB1cD").status ==
-        Liveness::unknown);
+  CHECK(label("personal_access_token",
+              "ddpat_SomebodyElse2026xx_Zq3Lp9Xv2Bn8Ck4Md7Rf1Tg6Hj0Ws5Ye3Ua9Io2Pq0aB1cD")
+            .status == Liveness::unknown);
   CHECK(index.knows_value("0123456789abcdef0123456789abaaaa"));
   CHECK_FALSE(index.knows_value("0123456789abcdef0123456789abaaab"));
 }

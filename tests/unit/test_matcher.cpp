@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -8,9 +8,9 @@
 
 #include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
+#include "test_helpers.h"
 #include "util/entropy.h"
 #include "util/escape.h"
-#include "test_helpers.h"
 
 using namespace keysweep;
 using keysweep::test::Engine;
@@ -52,14 +52,17 @@ TEST_CASE("a keyword hit opens a window and RE2 extracts the capture") {
   CHECK(matches[0].match_start == text.find("token="));
 }
 
-TEST_CASE("attribution by own name: another vendor's name is not Datadog's, however near datadog is") {
+TEST_CASE(
+    "attribution by own name: another vendor's name is not Datadog's, however near datadog is") {
   Engine engine(test::builtin_ruleset());
   CHECK(engine.raw("DD_SITE=datadoghq.com\nALGOLIA_API_KEY=" + kApiKey + "\n").empty());
   CHECK(engine.raw("provider: datadog\nmailchimp:\n  api_key: " + kApiKey + "\n").empty());
   CHECK(engine.raw("provider: datadog\nmailchimp:\n  api_key: " + kApiKey + "-us21\n").empty());
   CHECK(engine.raw("datadog:\n  image_sha256: " + kApiKey + "\n").empty());
   // ... and a Datadog name needs no mention of datadog at all.
-  CHECK(engine.raw(std::string(3000, '#') + "\nvar ddAPIKey string = \"" + kApiKey + "\"\n").size() == 1);
+  CHECK(
+      engine.raw(std::string(3000, '#') + "\nvar ddAPIKey string = \"" + kApiKey + "\"\n").size() ==
+      1);
   CHECK(engine.raw("configuration.api_key[\"apiKeyAuth\"] = \"" + kApiKey + "\"\n").size() == 1);
 }
 
@@ -87,7 +90,8 @@ TEST_CASE("base64 values under a Datadog name are decoded") {
   // base64("4f8a9c2e7b1d3f6a5c8e9b2d4f7a1c3e")
   std::string encoded = "NGY4YTljMmU3YjFkM2Y2YTVjOGU5YjJkNGY3YTFjM2U=";
   REQUIRE(decode_base64(encoded) == kApiKey);
-  std::string text = "kind: Secret\nmetadata:\n  name: datadog-secret\ndata:\n  api-key: " + encoded + "\n";
+  std::string text =
+      "kind: Secret\nmetadata:\n  name: datadog-secret\ndata:\n  api-key: " + encoded + "\n";
   auto matches = engine.raw(text);
   REQUIRE(matches.size() == 1);
   CHECK(matches[0].encoding == Encoding::base64);
@@ -97,7 +101,10 @@ TEST_CASE("base64 values under a Datadog name are decoded") {
   CHECK(findings[0].secret == kApiKey);
   CHECK(findings[0].encoding == Encoding::base64);
   // Under a name that is not a secret's, nothing is decoded into a finding.
-  CHECK(engine.raw("kind: Secret\nmetadata:\n  name: datadog-secret\ndata:\n  ca.crt: " + encoded + "\n").empty());
+  CHECK(engine
+            .raw("kind: Secret\nmetadata:\n  name: datadog-secret\ndata:\n  ca.crt: " + encoded +
+                 "\n")
+            .empty());
 }
 
 TEST_CASE("the next-line pragma allows the value on the following line") {
@@ -181,17 +188,17 @@ paths = ['''^fixtures/''']
 regexes = ['''^z''']
 )toml"));
   CHECK(engine.raw("token=p5r8t2v6y4b1", "app.env").size() == 1);
-  CHECK(engine.raw("token=p5r8t2v6y4b1", "app.txt").empty());              // path filter
-  CHECK(engine.raw("token=k3j9x2m8q7w1", "app.env").empty());              // stopword
-  CHECK(engine.raw("token=p5r8t2v6y4b1 # fake", "app.env").empty());       // line regex
-  CHECK(engine.raw("token=z5r8t2v6y4b1", "fixtures/a.env").empty());       // AND: both
-  CHECK(engine.raw("token=z5r8t2v6y4b1", "src/a.env").size() == 1);        // AND: one only
-  CHECK(engine.raw("token=p5r8t2v6y4b1", "fixtures/a.env").size() == 1);   // AND: one only
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "app.txt").empty());             // path filter
+  CHECK(engine.raw("token=k3j9x2m8q7w1", "app.env").empty());             // stopword
+  CHECK(engine.raw("token=p5r8t2v6y4b1 # fake", "app.env").empty());      // line regex
+  CHECK(engine.raw("token=z5r8t2v6y4b1", "fixtures/a.env").empty());      // AND: both
+  CHECK(engine.raw("token=z5r8t2v6y4b1", "src/a.env").size() == 1);       // AND: one only
+  CHECK(engine.raw("token=p5r8t2v6y4b1", "fixtures/a.env").size() == 1);  // AND: one only
 }
 
 TEST_CASE("global allowlists apply to every rule") {
-  Engine engine(test::ruleset_from(std::string("[allowlist]\npaths = ['''^vendor/''']\n") +
-                                   kTokenRule));
+  Engine engine(
+      test::ruleset_from(std::string("[allowlist]\npaths = ['''^vendor/''']\n") + kTokenRule));
   CHECK(engine.raw("token=p5r8t2v6y4b1", "vendor/x.cfg").empty());
   CHECK(engine.raw("token=p5r8t2v6y4b1", "src/x.cfg").size() == 1);
 }

@@ -19,8 +19,8 @@ struct Fixture {
 
   Fixture() {
     result.root = "/work/repo with space";
-    result.findings = engine.findings(
-        "DD_API_KEY=" + kApiKey + " DD_APP_KEY=" + kAppKey + "\n", "config/prod env.sh");
+    result.findings = engine.findings("DD_API_KEY=" + kApiKey + " DD_APP_KEY=" + kAppKey + "\n",
+                                      "config/prod env.sh");
     result.stats.files_scanned = 1;
     apply_policy(Policy{}, result);  // fail_on any: both findings fail
   }
@@ -138,7 +138,8 @@ TEST_CASE("the SARIF report follows the shape code scanning expects") {
     const auto& rule = rules[result["ruleIndex"].get<std::size_t>()];
     CHECK(rule["id"] == result["ruleId"]);
     CHECK_FALSE(rule["properties"]["security-severity"].get<std::string>().empty());
-    CHECK(rule["help"]["markdown"].get<std::string>().find("**Remediation:**") != std::string::npos);
+    CHECK(rule["help"]["markdown"].get<std::string>().find("**Remediation:**") !=
+          std::string::npos);
     const auto& location = result["locations"][0]["physicalLocation"];
     CHECK(location["artifactLocation"]["uri"] == "config/prod%20env.sh");
     CHECK(location["artifactLocation"]["uriBaseId"] == "%SRCROOT%");

@@ -6,12 +6,12 @@
 #include <set>
 
 #include "config/project_config.h"
-#include "util/paths.h"
-#include "scan/rule_check.h"
 #include "rules/builtin_rules.h"
 #include "rules/yaml_rules.h"
+#include "scan/rule_check.h"
 #include "test_helpers.h"
 #include "util/error.h"
+#include "util/paths.h"
 
 using namespace keysweep;
 using keysweep::test::Engine;
@@ -73,7 +73,8 @@ negative_examples = ["acme_0123456789"]
   std::vector<RuleCheckProblem> problems = check_rule_examples(*engine.matcher);
   REQUIRE(problems.size() == 3);
   CHECK(problems[0].message.find("example 2 does not match") != std::string::npos);
-  CHECK(problems[1].message.find("example 3 extracts 'abcdefghij', not 'wrong'") != std::string::npos);
+  CHECK(problems[1].message.find("example 3 extracts 'abcdefghij', not 'wrong'") !=
+        std::string::npos);
   CHECK(problems[2].message.find("negative example 1 matches") != std::string::npos);
 }
 
@@ -113,7 +114,7 @@ paths = ['''tests/''']
 }
 
 TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
-  CHECK(load_error("[[rules]\nid='x'") .find("test.toml:1") != std::string::npos);
+  CHECK(load_error("[[rules]\nid='x'").find("test.toml:1") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = 'a(b'\n") ==
         "test.toml:3: rule 'x': regex does not compile: missing ): a(b");
   CHECK(load_error("[[rules]]\nregex = 'ab'\n").find("needs a non-empty string 'id'") !=
@@ -121,7 +122,8 @@ TEST_CASE("rule file errors name the file, the line, the rule and the reason") {
   CHECK(load_error("[[rules]]\nid = 'x'\n")
             .find("rule 'x': a rule needs a non-empty 'regex' or 'path'") != std::string::npos);
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2\n")
-            .find("secretGroup 2 is larger than the regex's 1 capture groups") != std::string::npos);
+            .find("secretGroup 2 is larger than the regex's 1 capture groups") !=
+        std::string::npos);
   // Found by fuzzing: 2^31 was cast to a negative group and passed; nan disabled the entropy check.
   CHECK(load_error("[[rules]]\nid = 'x'\nregex = '(a)'\nsecretGroup = 2147483648\n") ==
         "test.toml:4: rule 'x': 'secretGroup' must be a non-negative integer");
@@ -285,7 +287,8 @@ TEST_CASE("config path globs follow gitignore") {
   CHECK_FALSE(matches("tests/fixtures/", "src/tests/fixtures/a.env"));
   CHECK(matches("fixtures/", "src/tests/fixtures/a.env"));  // only a trailing slash: any depth
   CHECK_FALSE(matches("fixtures/", "src/fixtures"));        // ... but a directory
-  CHECK(matches("fixtures", "src/tests/fixtures/a.env"));   // no slash: any depth, and what is under it
+  CHECK(matches("fixtures",
+                "src/tests/fixtures/a.env"));  // no slash: any depth, and what is under it
   CHECK(matches("/build", "build/x.txt"));
   CHECK_FALSE(matches("/build", "src/build/x.txt"));
   CHECK(matches("docs/**/*.md", "docs/a/b/c.md"));

@@ -4,8 +4,8 @@
 #include <string>
 #include <thread>
 
-#include "util/entropy.h"
 #include "inputs/text_decoding.h"
+#include "util/entropy.h"
 #include "util/escape.h"
 #include "util/paths.h"
 #include "util/sha256.h"
@@ -54,7 +54,8 @@ TEST_CASE("crc32 and base62 follow the standard definitions") {
 
 TEST_CASE("access token checksums verify over the secret or the whole body") {
   const std::string secret = "Zq3Lp9Xv2Bn8Ck4Md7Rf1Tg6Hj0Ws5Ye3Ua9Io2Pq";
-  const std::string token_secret_crc = "ddpat_7Hk2Lm9Pq3Rs8Tv1Wx4Yz6_" + secret + base62(crc32(secret), 6);
+  const std::string token_secret_crc =
+      "ddpat_7Hk2Lm9Pq3Rs8Tv1Wx4Yz6_" + secret + base62(crc32(secret), 6);
   CHECK(access_token_checksum(token_secret_crc) == ChecksumStatus::valid);
 
   const std::string body = "ddsat_7Hk2Lm9Pq3Rs8Tv1Wx4Yz6_" + secret;
@@ -64,7 +65,8 @@ TEST_CASE("access token checksums verify over the secret or the whole body") {
   tampered[40] = tampered[40] == 'A' ? 'B' : 'A';
   CHECK(access_token_checksum(tampered) == ChecksumStatus::invalid);
   CHECK(access_token_checksum("ddpat_nounderscore") == ChecksumStatus::invalid);
-  CHECK(access_token_checksum("4f8a9c2e7b1d3f6a5c8e9b2d4f7a1c3e") == ChecksumStatus::not_applicable);
+  CHECK(access_token_checksum("4f8a9c2e7b1d3f6a5c8e9b2d4f7a1c3e") ==
+        ChecksumStatus::not_applicable);
 }
 
 TEST_CASE("shannon entropy") {
@@ -162,13 +164,19 @@ TEST_CASE("UTF-16 and UTF-32 text is transcoded and binary is not") {
   std::string buffer;
   std::string_view text;
   // "é=1\n" then U+1F600 (a surrogate pair in UTF-16).
-  const std::string le_bom("\xFF\xFE\xE9\x00=\x00" "1\x00\n\x00\x3D\xD8\x00\xDE", 14);
+  const std::string le_bom(
+      "\xFF\xFE\xE9\x00=\x00"
+      "1\x00\n\x00\x3D\xD8\x00\xDE",
+      14);
   REQUIRE(text_for_scanning(le_bom, buffer, text));
   CHECK(text == "\xC3\xA9=1\n\xF0\x9F\x98\x80");
   const std::string be_bom("\xFE\xFF\x00\xE9\x00=", 6);
   REQUIRE(text_for_scanning(be_bom, buffer, text));
   CHECK(text == "\xC3\xA9=");
-  const std::string utf32("\xFF\xFE\x00\x00" "A\x00\x00\x00\x00\xF6\x01\x00", 12);
+  const std::string utf32(
+      "\xFF\xFE\x00\x00"
+      "A\x00\x00\x00\x00\xF6\x01\x00",
+      12);
   REQUIRE(text_for_scanning(utf32, buffer, text));
   CHECK(text == "A\xF0\x9F\x98\x80");
   const std::string le_plain("k\x00=\x00v\x00", 6);
@@ -178,13 +186,21 @@ TEST_CASE("UTF-16 and UTF-32 text is transcoded and binary is not") {
   REQUIRE(text_for_scanning(be_plain, buffer, text));
   CHECK(text == "k=v");
   // An unpaired surrogate after a mark stays one code point: U+FFFD.
-  const std::string lone("\xFF\xFE\x00\xD8" "a\x00", 6);
+  const std::string lone(
+      "\xFF\xFE\x00\xD8"
+      "a\x00",
+      6);
   REQUIRE(text_for_scanning(lone, buffer, text));
-  CHECK(text == "\xEF\xBF\xBD" "a");
+  CHECK(text ==
+        "\xEF\xBF\xBD"
+        "a");
   const std::string utf8 = "plain text";
   REQUIRE(text_for_scanning(utf8, buffer, text));
   CHECK(text.data() == utf8.data());
-  CHECK_FALSE(text_for_scanning(std::string("\x7F" "ELF\x00\x00\x01\x02", 8), buffer, text));
+  CHECK_FALSE(text_for_scanning(std::string("\x7F"
+                                            "ELF\x00\x00\x01\x02",
+                                            8),
+                                buffer, text));
   // Mostly non-ASCII code units (or NUL ones) without a mark are not UTF-16.
   CHECK_FALSE(text_for_scanning(std::string("\x01\x02\x03\x04\x00\x00\x05\x06", 8), buffer, text));
 }
