@@ -43,10 +43,13 @@ class DebianPackageTest(unittest.TestCase):
         files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=SOURCE_ROOT,
                                capture_output=True, check=True).stdout.split(b"\0")
         for relative in filter(None, (name.decode() for name in files)):
-            if not os.path.isfile(os.path.join(SOURCE_ROOT, relative)):
-                continue
-            os.makedirs(os.path.dirname(os.path.join(source, relative)), exist_ok=True)
-            shutil.copy2(os.path.join(SOURCE_ROOT, relative), os.path.join(source, relative))
+            original, copy = os.path.join(SOURCE_ROOT, relative), os.path.join(source, relative)
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            if os.path.islink(original):
+                # The stages' include roots (scanner/stages/*) are symlinks to folders.
+                os.symlink(os.readlink(original), copy)
+            elif os.path.isfile(original):
+                shutil.copy2(original, copy)
         environment = dict(os.environ, DEB_BUILD_OPTIONS="nocheck parallel=2", DEB_BUILD_PROFILES="nocheck")
         built = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=source, env=environment,
                                capture_output=True, text=True)
