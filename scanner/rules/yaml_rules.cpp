@@ -354,8 +354,9 @@ void load_yaml_rules_text(std::string_view text, const std::string& source, Rule
               .push_back({std::move(example)});
         }
       } else if (key == "min_entropy") {
+        const std::string text = scalar(value, key, source);  // strtod's `end` points into it
         char* end = nullptr;
-        double entropy = std::strtod(scalar(value, key, source).c_str(), &end);
+        double entropy = std::strtod(text.c_str(), &end);
         if (end == nullptr || *end != '\0' || !(entropy >= 0)) {
           throw UsageError(source + ":" + std::to_string(value.line) +
                            ": 'min_entropy' must be a non-negative number");
