@@ -22,7 +22,7 @@ elif command -v keysweep > /dev/null; then
 else
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends build-essential meson ninja-build pkg-config \
-    python3 libhyperscan-dev libre2-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
+    python3 libhyperscan-dev libre2-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libyaml-dev \
     libgit2-dev libsqlite3-dev libcurl4-openssl-dev git > /dev/null
   build="${RUNNER_TEMP:-/tmp}/keysweep-build"
   meson setup "$build" "$GITHUB_ACTION_PATH" > /dev/null
