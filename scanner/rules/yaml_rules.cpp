@@ -16,13 +16,16 @@ namespace {
 struct YamlNode {
   enum class Kind { scalar, sequence, mapping } kind = Kind::scalar;
   std::string text;
-  std::vector<YamlNode> items;                            // sequence
-  std::vector<std::pair<std::string, YamlNode>> entries;  // mapping, keys as scalars
-  std::size_t line = 0;                                   // 1-based
+  std::vector<YamlNode> items;  // sequence
+  // mapping: keys (scalars) and their values, in order. Two vectors, not one
+  // of pairs: a pair may not hold the incomplete YamlNode (clang refuses it).
+  std::vector<std::string> keys;
+  std::vector<YamlNode> values;
+  std::size_t line = 0;  // 1-based
 
   const YamlNode* get(std::string_view key) const {
-    for (const auto& [name, value] : entries) {
-      if (name == key) return &value;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) return &values[i];
     }
     return nullptr;
   }
@@ -95,7 +98,8 @@ class YamlReader {
           if (event_.type != YAML_SCALAR_EVENT) fail("a mapping key must be a plain string");
           std::string key = event_.value;
           next();
-          result.entries.emplace_back(std::move(key), node(depth + 1));
+          result.keys.push_back(std::move(key));
+          result.values.push_back(node(depth + 1));
         }
         next();
         return result;
@@ -334,7 +338,9 @@ void load_yaml_rules_text(std::string_view text, const std::string& source, Rule
     rule.source = source;
     rule.regex_line = int(entry.line);
     std::string pattern;
-    for (const auto& [key, value] : entry.entries) {
+    for (std::size_t field = 0; field < entry.keys.size(); ++field) {
+      const std::string& key = entry.keys[field];
+      const YamlNode& value = entry.values[field];
       if (key == "id") {
         rule.id = scalar(value, key, source);
       } else if (key == "name") {
