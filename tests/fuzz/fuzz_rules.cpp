@@ -24,7 +24,8 @@ void keysweep::fuzz::rules(std::string_view input) {
   }
   for (const Rule& rule : ruleset.rules) {
     if (rule.min_entropy && !(*rule.min_entropy >= 0)) std::abort();  // NaN too
-    if (rule.check != RuleCheck::none) continue;
+    // A check and a path-only rule (gitleaks: `path` and no regex) have no regex.
+    if (rule.check != RuleCheck::none || !rule.compiled_regex) continue;
     if (rule.secret_group < 0 ||
         rule.secret_group > rule.compiled_regex->get().NumberOfCapturingGroups()) {
       std::abort();
