@@ -132,17 +132,6 @@ StoredFinding read_finding(const Statement& row, bool placed) {
   return finding;
 }
 
-/// Created with mode 0600 before SQLite opens it, so it is never readable by others.
-void create_private_file(const std::string& path) {
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  if (!parent.empty()) create_directories(parent, 0700);
-  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0 && errno != EEXIST) {
-    throw UsageError(path + ": cannot create the datastore: " + std::strerror(errno));
-  }
-  if (fd >= 0) ::close(fd);
-}
-
 }  // namespace
 
 Datastore::Datastore(std::string path, DatastoreAccess access) : path_(std::move(path)) {
@@ -152,7 +141,7 @@ Datastore::Datastore(std::string path, DatastoreAccess access) : path_(std::move
     if (errno != ENOENT || !writing) {
       throw UsageError(path_ + ": cannot open the datastore: " + std::strerror(errno));
     }
-    create_private_file(path_);
+    create_private_file(path_, "the datastore");
     status.st_mode = S_IFREG;
     status.st_size = 0;
   }

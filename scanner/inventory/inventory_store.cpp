@@ -154,19 +154,6 @@ std::vector<KeyKind> kinds_of(ListingFamily family) {
   return {};
 }
 
-/// Creates the store file with mode 0600 before SQLite opens it, so it is
-/// never readable by others, not even for a moment. SQLite gives its WAL and
-/// shared-memory files the same mode.
-void create_private_file(const std::string& path) {
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  if (!parent.empty()) create_directories(parent, 0700);
-  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0 && errno != EEXIST) {
-    throw UsageError(path + ": cannot create the inventory store: " + std::strerror(errno));
-  }
-  if (fd >= 0) ::close(fd);
-}
-
 }  // namespace
 
 std::string InventoryStore::default_path() {
@@ -188,7 +175,8 @@ InventoryStore::InventoryStore(std::string path, StoreAccess access) : path_(std
     if (errno != ENOENT)
       throw UsageError(path_ + ": cannot open the inventory store: " + std::strerror(errno));
     if (!importing) throw UsageError(path_ + ": no inventory store here" + create_hint);
-    create_private_file(path_);
+    create_private_file(path_,
+                        "the inventory store");  // SQLite gives its WAL and shm files the same mode
     status.st_mode = S_IFREG;
     status.st_size = 0;
   }

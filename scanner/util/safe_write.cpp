@@ -239,4 +239,14 @@ void create_directories(const std::string& directory, mode_t mode) {
   }
 }
 
+void create_private_file(const std::string& path, const std::string& what) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  if (!parent.empty()) create_directories(parent, 0700);
+  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST) {
+    throw UsageError(path + ": cannot create " + what + ": " + std::strerror(errno));
+  }
+  if (fd >= 0) ::close(fd);
+}
+
 }  // namespace keysweep

@@ -63,4 +63,10 @@ void write_file_safely(const std::string& path, std::string_view bytes, FileAcce
 /// Throws UsageError naming the directory that could not be made.
 void create_directories(const std::string& directory, mode_t mode);
 
+/// Creates `path` (and its missing parents, mode 0700) as an empty file with
+/// mode 0600 unless it exists, before a database opens it, so it is never
+/// readable by others, not even for a moment. Throws UsageError naming the
+/// path and `what` it was to be ("the inventory store").
+void create_private_file(const std::string& path, const std::string& what);
+
 }  // namespace keysweep
