@@ -206,7 +206,6 @@ struct Matcher::Charset {
 /// A token shape whose base64 text the base64 run finder looks for.
 struct Matcher::Base64Shape {
   std::uint32_t rule, shape;
-  std::uint32_t charset;       // index into charsets_: the decoded token's class
   std::size_t encoded_length;  // with padding
   std::size_t padding;         // trailing '='
 };
@@ -580,7 +579,11 @@ class Matcher::Pass {
     if (decoded->size() != shape.prefix.size() + shape.length ||
         !decoded->starts_with(shape.prefix))
       return;
-    const std::array<bool, 256> member = charset_members(shape.charset);
+    // The decoded token's class: its charset's table, not parsed again per candidate.
+    const std::array<bool, 256>& member =
+        std::find_if(m_.charsets_.begin(), m_.charsets_.end(), [&](const Charset& charset) {
+          return charset.spec == shape.charset;
+        })->member;
     if (!std::all_of(decoded->begin() + std::ptrdiff_t(shape.prefix.size()), decoded->end(),
                      [&](char c) { return member[static_cast<unsigned char>(c)]; }))
       return;
@@ -681,10 +684,7 @@ void Matcher::plan_base64_shapes() {
       std::size_t plain = token.prefix.size() + token.length;
       std::size_t encoded = (plain + 2) / 3 * 4;
       std::size_t padding = (3 - plain % 3) % 3;
-      auto charset = std::find_if(charsets_.begin(), charsets_.end(),
-                                  [&](const Charset& c) { return c.spec == token.charset; });
-      shapes.push_back(
-          {index, shape, std::uint32_t(charset - charsets_.begin()), encoded, padding});
+      shapes.push_back({index, shape, encoded, padding});
       shortest = std::min(shortest, encoded - padding);
     }
   }
