@@ -401,8 +401,8 @@ void ObjectCensus::add_tree(std::string_view raw) {
   for_each_tree_entry(raw, [this](std::string_view mode, const git_oid& id) {
     if (mode == "160000") {
       ++submodules;  // a gitlink names a commit of another repository
-    } else {
-      referenced.insert(id);
+    } else if (!present->contains(id)) {
+      missing.insert(id);
     }
   });
 }
@@ -411,7 +411,9 @@ void ObjectCensus::add_commit(std::string_view raw) {
   ++commits;
   if (raw.starts_with("tree ") && raw.size() >= 5 + GIT_OID_HEXSZ) {
     git_oid id;
-    if (git_oid_fromstrn(&id, raw.data() + 5, GIT_OID_HEXSZ) == 0) referenced.insert(id);
+    if (git_oid_fromstrn(&id, raw.data() + 5, GIT_OID_HEXSZ) == 0 && !present->contains(id)) {
+      missing.insert(id);
+    }
   }
 }
 
@@ -433,8 +435,7 @@ std::vector<CommitNode> branch_commits(git_repository* repository,
 }
 
 void ObjectCensus::merge(ObjectCensus&& other) {
-  if (referenced.size() < other.referenced.size()) std::swap(referenced, other.referenced);
-  referenced.merge(other.referenced);
+  missing.merge(other.missing);
   submodules += other.submodules;
   commits += other.commits;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // What a git scan reads, and where it lives. Knows nothing about rules or output.
 //   - history: every object of the database in storage order (list_objects),
-//     with an ObjectCensus of what trees and commits reference, and afterwards
+//     with an ObjectCensus of what trees and commits reference but the
+//     database lacks, and afterwards
 //     the provenance of the blobs that had findings (find_blob_provenance);
 //   - a commit range (A..B, or a list of commits): blobs that the commits add
 //     lines to, each once, with the places (path, commit, added lines) where
@@ -19,6 +20,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include "git/object_table.h"
 
 namespace keysweep {
 
@@ -71,11 +74,15 @@ using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 /// alternates layout can list an object more than once.
 std::vector<git_oid> list_objects(git_odb* odb);
 
-/// What the trees and commits of a history pass refer to, so that objects that
-/// are referenced but absent (partial or shallow clones, damaged packs) can be
-/// counted without a separate tree walk.
+/// What the trees and commits of a history pass refer to that the database
+/// does not hold (partial or shallow clones, damaged packs), counted without
+/// a separate tree walk and without keeping every reference: each is looked
+/// up in `present` as it is read.
 struct ObjectCensus {
-  OidSet referenced;           // trees and blobs named by a tree or a commit
+  explicit ObjectCensus(const ObjectTable& present) : present(&present) {}
+
+  const ObjectTable* present;
+  OidSet missing;              // trees and blobs named by a tree or a commit, absent
   std::size_t submodules = 0;  // gitlink entries in trees
   std::size_t commits = 0;
 

@@ -16,6 +16,13 @@ void ensure_libgit2() {
     // third of the history pass. A scanner reads, it does not vouch for ids;
     // corruption is still caught by zlib's checksums and the packs' CRCs.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // Memory bounds for a pass over a whole history (git's own: 850k objects,
+    // a 500 MB pack). The object cache (256 MB by default) keeps trees and
+    // commits that a pass in storage order never reads twice; mapped pack
+    // windows (8 GB by default, in 1 GB windows) keep the whole pack resident.
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, ssize_t(kObjectCacheBytes));
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, std::size_t(kPackWindowBytes));
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, std::size_t(kMappedPackBytes));
     std::atexit([] { git_libgit2_shutdown(); });
   });
 }

@@ -33,7 +33,15 @@ using ReferenceIteratorPtr =
     std::unique_ptr<git_reference_iterator,
                     GitDeleter<git_reference_iterator, git_reference_iterator_free>>;
 
-/// libgit2's global state for the life of the process (init once, shut down at exit).
+/// libgit2's bounds on memory, process-wide: its object cache, and the pack
+/// windows it maps (mapped pages count as resident once read). A history pass
+/// holds at most these beside its own per-object state (see git_scan.h).
+inline constexpr std::size_t kObjectCacheBytes = std::size_t(32) << 20;
+inline constexpr std::size_t kPackWindowBytes = std::size_t(32) << 20;
+inline constexpr std::size_t kMappedPackBytes = std::size_t(256) << 20;
+
+/// libgit2's global state for the life of the process (init once, shut down
+/// at exit), with the memory bounds above.
 void ensure_libgit2();
 
 /// The last libgit2 error message, or a generic one.

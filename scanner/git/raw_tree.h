@@ -8,10 +8,10 @@
 
 namespace keysweep {
 
-/// Calls on_entry(mode, id) for each "<mode> <name>\0<20-byte id>" entry. A
-/// malformed tail ends the walk; the entries before it stand.
+/// Calls on_entry(mode, name, id) for each "<mode> <name>\0<20-byte id>"
+/// entry. A malformed tail ends the walk; the entries before it stand.
 template <typename OnEntry>
-void for_each_tree_entry(std::string_view raw, OnEntry&& on_entry) {
+void for_each_named_tree_entry(std::string_view raw, OnEntry&& on_entry) {
   while (!raw.empty()) {
     std::size_t space = raw.find(' ');
     std::size_t nul = raw.find('\0', space);
@@ -21,9 +21,16 @@ void for_each_tree_entry(std::string_view raw, OnEntry&& on_entry) {
     }
     git_oid id;
     git_oid_fromraw(&id, reinterpret_cast<const unsigned char*>(raw.data() + nul + 1));
-    on_entry(raw.substr(0, space), id);
+    on_entry(raw.substr(0, space), raw.substr(space + 1, nul - space - 1), id);
     raw.remove_prefix(nul + 1 + GIT_OID_RAWSZ);
   }
+}
+
+/// Calls on_entry(mode, id) for each entry, as above.
+template <typename OnEntry>
+void for_each_tree_entry(std::string_view raw, OnEntry&& on_entry) {
+  for_each_named_tree_entry(
+      raw, [&](std::string_view mode, std::string_view, const git_oid& id) { on_entry(mode, id); });
 }
 
 }  // namespace keysweep

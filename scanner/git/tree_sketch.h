@@ -10,10 +10,16 @@
 // read, never a finding. (A Bloom filter of 8 bits per entry was tried: its
 // ~3% false positives per big tree compounded up through every parent and
 // marked half of history's trees.)
+//
+// Memory: 16 bytes per tree and 8 per subtree entry stay in memory; blob
+// fingerprints, the bulk (git's own history has 160 million tree entries),
+// are spilled to an unlinked temporary file (in TMPDIR, mode 0600) once more
+// than `spill_after` are pending, and read back in order by trees_leading_to.
 
 #include <git2.h>
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -22,28 +28,33 @@ namespace keysweep {
 
 class TreeSketch {
  public:
+  /// `spill_after`: how many blob fingerprints a sketch holds in memory
+  /// (4 bytes each) before it writes them out.
+  explicit TreeSketch(std::size_t spill_after = std::size_t(1) << 20);
+  ~TreeSketch();
+  TreeSketch(TreeSketch&&) noexcept;
+  TreeSketch& operator=(TreeSketch&&) noexcept;
+
   /// The key a tree or blob id is known by here (ids are uniformly random).
   static std::uint64_t key(const git_oid& id);
 
-  /// Adds one tree; `raw` is its object content.
+  /// Adds one tree; `raw` is its object content. Throws RuntimeFailure when
+  /// the temporary file cannot be created or written (a full disk).
   void add(const git_oid& tree, std::string_view raw);
+  /// Takes over `other`'s trees (no copy of the spilled fingerprints).
   void merge(TreeSketch&& other);
 
   /// Keys of the trees that contain one of `blobs`, directly or below.
+  /// Throws RuntimeFailure when the temporary file cannot be read back.
   std::unordered_set<std::uint64_t> trees_leading_to(const std::vector<git_oid>& blobs) const;
 
  private:
   /// The 32 bits a blob is fingerprinted by (other bytes than key()).
   static std::uint32_t fingerprint(const git_oid& id);
 
-  struct Tree {
-    std::uint64_t key;
-    std::size_t blob_offset, child_offset;  // into blobs_, children_
-    std::uint32_t blob_count, child_count;
-  };
-  std::vector<Tree> trees_;
-  std::vector<std::uint32_t> blobs_;
-  std::vector<std::uint64_t> children_;
+  struct Part;  // one worker's trees, in the order they were added
+  std::vector<std::unique_ptr<Part>> parts_;
+  std::size_t spill_after_;
 };
 
 }  // namespace keysweep

@@ -523,6 +523,15 @@ CodeSide code_side(std::string_view path, std::string_view content) {
   return browser ? CodeSide::browser : CodeSide::neither;
 }
 
+bool check_reads_name(std::string_view name) {
+  name = basename(name);
+  std::string_view ext = extension(name);
+  return name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") || ext == ".tf" ||
+         ext == ".yaml" || ext == ".yml" || name == "Dockerfile" ||
+         name.starts_with("Dockerfile.") || ext == ".dockerfile" || name == ".env" ||
+         name.starts_with(".env.");
+}
+
 void lint_file(std::string_view path, std::string_view content, std::span<const Finding> secrets,
                std::vector<LintHit>& out) {
   terraform_state(path, content, secrets, out);

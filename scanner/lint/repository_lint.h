@@ -27,6 +27,12 @@ struct LintHit {
 enum class CodeSide { server, browser, neither };
 CodeSide code_side(std::string_view path, std::string_view content);
 
+/// Whether a check that needs no secret finding (terraform state and
+/// source, Agent configuration, environment files) looks at a file of this
+/// name: in a history audit, only blobs that sat at such a name are linted
+/// apart from those with secrets. It must accept every path those checks read.
+bool check_reads_name(std::string_view name);
+
 /// Runs every repository check on one file. `secrets` are the secret
 /// findings already made in this file (two checks judge where a key is).
 void lint_file(std::string_view path, std::string_view content, std::span<const Finding> secrets,

@@ -8,9 +8,11 @@
 
 #include "git/git_blobs.h"
 #include "git/git_handles.h"
+#include "git/raw_tree.h"
 #include "git/staged_diff.h"
 #include "git/tree_sketch.h"
 #include "inputs/text_decoding.h"
+#include "lint/repository_lint.h"
 #include "matcher/matcher.h"
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
@@ -46,6 +48,9 @@ class BlobWorker {
         scanner_(matcher, diagnostics, options.rule_paths,
                  walks_commits(options) ? RunChecks::yes : RunChecks::no) {}
 
+  /// History pass: before the first read_object, what the database holds.
+  void begin_history(const ObjectTable& present) { census_.emplace(present); }
+
   /// History pass: reads any object; scans blobs (their paths are not known
   /// yet) and notes what trees and commits refer to.
   void read_object(const git_oid& id) {
@@ -63,11 +68,12 @@ class BlobWorker {
         scan_content(id, bytes, std::string());
         break;
       case GIT_OBJECT_TREE:
-        census_.add_tree(bytes);
+        census_->add_tree(bytes);
         sketch_.add(id, bytes);
+        if (options_.lint_history) note_check_candidates(bytes);
         break;
       case GIT_OBJECT_COMMIT:
-        census_.add_commit(bytes);
+        census_->add_commit(bytes);
         break;
       default:
         break;
@@ -81,8 +87,10 @@ class BlobWorker {
   }
 
   std::vector<MatchedBlob>& matched() { return matched_; }
+  /// History audits: blobs that sat at a name a check reads (check_reads_name), by name.
+  std::vector<GitBlob>& check_candidates() { return check_candidates_; }
   const ScanStats& stats() const { return stats_; }
-  ObjectCensus& census() { return census_; }
+  ObjectCensus& census() { return *census_; }
   std::vector<git_oid>& blobs_read() { return blobs_read_; }
   TreeSketch& sketch() { return sketch_; }
   git_repository* repository() const { return repository_.get(); }
@@ -128,6 +136,19 @@ class BlobWorker {
     }
     ++objects_read_;
     return OdbObjectPtr(raw);
+  }
+
+  /// A tree's blob entries at a name some check reads, each (blob, name) once:
+  /// found in the pass that reads every tree anyway, not by a second walk.
+  void note_check_candidates(std::string_view raw_tree) {
+    for_each_named_tree_entry(
+        raw_tree, [this](std::string_view mode, std::string_view name, const git_oid& id) {
+          if (mode == "40000" || mode == "160000" || !check_reads_name(name)) return;
+          std::string key(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
+          key += name;
+          if (candidate_keys_.insert(std::move(key)).second)
+            check_candidates_.push_back({id, std::string(name)});
+        });
   }
 
   static std::string_view data_of(git_odb_object* object) {
@@ -178,12 +199,14 @@ class BlobWorker {
   ContentScanner scanner_;
   std::string transcoded_;  // UTF-16/32 blobs as UTF-8
   std::vector<MatchedBlob> matched_;
+  std::vector<GitBlob> check_candidates_;
+  std::unordered_set<std::string> candidate_keys_;  // blob id bytes + name, of check_candidates_
   std::vector<Finding> checked_;  // findings of the checks alone, to tell whether a blob has any
   ScanStats stats_;
   std::size_t objects_read_ = 0;
   std::vector<git_oid> not_found_;
   std::vector<git_oid> blobs_read_;
-  ObjectCensus census_;
+  std::optional<ObjectCensus> census_;
   TreeSketch sketch_;
 };
 
@@ -333,6 +356,44 @@ void place_known_findings(const std::vector<Finding>& known, const BlobPlaces& p
   }
 }
 
+/// History audits: the blobs at a name a check reads (check_candidates)
+/// that no secret made a target are linted by that name; each with a check
+/// finding (suppressed or not: allowlists judge the full path, known only at
+/// its places) joins `matched` with no matches, so provenance places it and
+/// the checks judge it again at each full path. `targeted` holds the ids
+/// already there.
+void add_check_hits(git_repository* repository, const std::vector<GitBlob>& candidates,
+                    const Matcher& matcher, const GitScanOptions& options, Diagnostics& diagnostics,
+                    OidSet& targeted, std::vector<MatchedBlob>& matched) {
+  if (candidates.empty()) return;
+  OdbPtr odb = repository_odb(repository);
+  ContentScanner checker(matcher, diagnostics, options.rule_paths, RunChecks::yes);
+  std::string transcoded;
+  std::vector<Finding> found;
+  for (const GitBlob& candidate : candidates) {
+    if (targeted.count(candidate.id) != 0) continue;
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, odb.get(), &candidate.id) != 0 ||
+        size > options.max_file_size) {
+      continue;  // missing (counted by the census) or too large (named by the pass)
+    }
+    git_odb_object* raw = nullptr;
+    if (int status = git_odb_read(&raw, odb.get(), &candidate.id); status != 0) {
+      throw RuntimeFailure("git object " + oid_hex(candidate.id) + " (" + candidate.path +
+                           ") cannot be read; the repository is damaged: " + git_error_text());
+    }
+    OdbObjectPtr object(raw);
+    std::string_view bytes(static_cast<const char*>(git_odb_object_data(object.get())),
+                           git_odb_object_size(object.get()));
+    if (!text_for_scanning(bytes, transcoded, bytes)) continue;
+    found.clear();
+    if (checker.findings_at(bytes, candidate.path, {}, found) == 0) continue;
+    targeted.insert(candidate.id);
+    matched.push_back({candidate.id, {}});
+  }
+}
+
 bool has_refs(git_repository* repository) {
   git_reference_iterator* raw = nullptr;
   if (git_reference_iterator_new(&raw, repository) != 0) return false;
@@ -356,14 +417,14 @@ TreeSketch read_whole_database(git_repository* repository,
                                std::vector<std::unique_ptr<BlobWorker>>& workers,
                                GitWalkStats& walk, ProgressMeter& progress) {
   progress.set_phase("listing");
-  std::vector<git_oid> ids = list_objects(repository_odb(repository).get());
-  // One set serves twice: dropping ids listed again, and telling what is present.
-  OidSet present;
-  std::erase_if(ids, [&](const git_oid& id) { return !present.insert(id).second; });
+  // One table serves twice: dropping ids listed again, and telling what is present.
+  const ObjectTable present(list_objects(repository_odb(repository).get()));
+  const std::vector<git_oid>& ids = present.ids();
   progress.set_total(ids.size());
   progress.set_phase("reading");
   WorkerThreads threads;
   for (std::size_t w = 0; w < workers.size(); ++w) {
+    workers[w]->begin_history(present);
     std::size_t from = ids.size() * w / workers.size();
     std::size_t to = ids.size() * (w + 1) / workers.size();
     threads.spawn([&ids, &worker = *workers[w], &threads, from, to] {
@@ -380,9 +441,9 @@ TreeSketch read_whole_database(git_repository* repository,
                          " although it has refs; the object database is damaged or unreadable");
   }
 
-  ObjectCensus census;
+  ObjectCensus census(present);
   for (auto& worker : workers) census.merge(std::move(worker->census()));
-  for (const git_oid& id : census.referenced) walk.missing_objects += present.count(id) == 0;
+  walk.missing_objects += census.missing.size();
   walk.commits = census.commits;
   walk.submodules = census.submodules;
   TreeSketch sketch;
@@ -533,6 +594,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
   std::vector<MatchedBlob> matched;
   BlobPlaces places;
   TreeSketch sketch;
+  std::vector<std::vector<GitBlob>> workers_done;  // each worker's check candidates
 
   {  // workers (and their repository handles and caches) end before provenance
     std::vector<std::unique_ptr<BlobWorker>> workers;
@@ -553,6 +615,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
       }
     }
     for (auto& worker : workers) {
+      workers_done.push_back(std::move(worker->check_candidates()));
       std::move(worker->matched().begin(), worker->matched().end(), std::back_inserter(matched));
       result.stats.add(worker->stats());
       if (options.blobs_read != nullptr) {
@@ -578,6 +641,13 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
   // make findings of, since its secrets come from the datastore.
   if (options.lint_history) {
     for (const git_oid& id : known_blobs) matched.push_back({id, {}});
+  }
+  if (whole_database && options.lint_history) {
+    std::vector<GitBlob> candidates;
+    for (auto& worker : workers_done) {
+      std::move(worker.begin(), worker.end(), std::back_inserter(candidates));
+    }
+    add_check_hits(repository.get(), candidates, matcher, options, diagnostics, seen, matched);
   }
 
   if (whole_database && (!matched.empty() || !known_blobs.empty())) {

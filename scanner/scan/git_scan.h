@@ -43,8 +43,10 @@ struct GitScanOptions {
   const OidSet* known_blobs = nullptr;
   std::vector<Finding> known_findings;
   std::vector<git_oid>* blobs_read = nullptr;
-  // History: the repository checks also judge each blob that had findings at
-  // each of its places (a .env committed years ago and deleted since).
+  // History: the repository checks also judge, at each of its places, each
+  // blob that had findings and each blob that ever sat at a name a check
+  // reads (found in the pass over every tree: a .env or a terraform.tfstate
+  // committed years ago and deleted since).
   bool lint_history = false;
   std::string progress_label;  // starts the progress line (audits: which repository of how many)
 };

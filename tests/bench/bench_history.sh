@@ -3,13 +3,15 @@
 #
 # History: `keysweep scan --history` against `git cat-file --batch-all-objects
 # --batch > /dev/null` (git merely reading every object) on the same
-# repository, page-cached, in one invocation. git.git cannot be cloned where
-# this runs, so make_history.py builds a large history from git's real source
-# (Debian's source package): edits, adds, deletes, renames, branches, tags,
-# and a planted key every 1000 commits; then it is repacked like a clone.
+# repository, page-cached, in one invocation. By default make_history.py
+# builds a large history from git's real source (Debian's source package):
+# edits, adds, deletes, renames, branches, tags, and a planted key every 1000
+# commits; then it is repacked like a clone. BENCH_REPO names an existing
+# repository instead (a bare clone of git.git: 850k objects).
 #
 #   tests/bench/bench_history.sh [path/to/keysweep]
-# Environment: BENCH_DIR (/var/tmp/keysweep-bench), BENCH_COMMITS (12000), RUNS (5).
+# Environment: BENCH_DIR (/var/tmp/keysweep-bench), BENCH_COMMITS (12000),
+# BENCH_REPO (unset: the built history), RUNS (5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 keysweep=$(realpath "${1:-$here/../../build/keysweep}")
@@ -23,9 +25,11 @@ for tool in hyperfine /usr/bin/time jq; do
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine time jq > /dev/null; break; }
 done
 
-source_tree=$("$here/fetch_corpus.sh")
-repo="$BENCH_DIR/history-$commits.git"
-if [ ! -d "$repo" ]; then
+repo=${BENCH_REPO:-$BENCH_DIR/history-$commits.git}
+if [ -n "${BENCH_REPO:-}" ]; then
+  commits=$(git -C "$repo" rev-list --all --count)
+elif [ ! -d "$repo" ]; then
+  source_tree=$("$here/fetch_corpus.sh")
   rm -rf "$repo.partial"
   echo "building a $commits-commit history (once)..." >&2
   python3 "$here/make_history.py" "$source_tree" "$repo.partial" --commits "$commits" < /dev/null

@@ -12,16 +12,21 @@
 
 void keysweep::fuzz::raw_tree(std::string_view input) {
   std::vector<git_oid> ids;
-  for_each_tree_entry(input, [&](std::string_view mode, const git_oid& id) {
-    // The mode is a prefix of what is left of the input, never past its end.
-    if (mode.data() < input.data() || mode.data() + mode.size() > input.data() + input.size())
-      std::abort();
-    ids.push_back(id);
-  });
-  ObjectCensus census;
+  auto inside = [&](std::string_view part) {
+    return part.data() >= input.data() && part.data() + part.size() <= input.data() + input.size();
+  };
+  for_each_named_tree_entry(
+      input, [&](std::string_view mode, std::string_view name, const git_oid& id) {
+        // The mode and the name lie within the input, never past its end.
+        if (!inside(mode) || !inside(name) || name.find('\0') != std::string_view::npos)
+          std::abort();
+        ids.push_back(id);
+      });
+  const ObjectTable present(ids);
+  ObjectCensus census(present);
   census.add_tree(input);
   census.add_commit(input);
-  TreeSketch sketch;
+  TreeSketch sketch(1);  // spills: the temporary file is read back too
   git_oid tree{};
   sketch.add(tree, input);
   for (const git_oid& id : ids) sketch.add(id, input);

@@ -124,6 +124,16 @@ class AuditTest(AuditFixture):
                  f'[{{"attributes": {{"name": "ci", "key": "{API_KEY_3}"}}}}]}}]}}\n')
         infra.commit("state", "2023-03-01T10:00:00+00:00", files={"terraform.tfstate": state})
         infra.commit("oops", "2023-03-02T10:00:00+00:00", remove=["terraform.tfstate"])
+        # Checks that need no key-shaped secret: a credential that is not a key's
+        # shape in a .env, and a state file naming only the resource; both deleted
+        # since. Found by their names in the pass over every tree.
+        infra.commit("env", "2023-04-01T10:00:00+00:00", files={
+            "services/web/.env.production": 'export DD_APP_KEY="some-value-from-a-colleague"\n',
+            "services/web/.env.example": 'export DD_APP_KEY="some-value-from-a-colleague"\n',
+            "notes/env.txt": 'export DD_APP_KEY="some-value-from-a-colleague"\n',
+            "old/prod.tfstate.backup": '{"resources": [{"type": "datadog_application_key", "name": "tf"}]}\n'})
+        infra.commit("clean", "2023-04-02T10:00:00+00:00",
+                     remove=["services/web/.env.production", "old/prod.tfstate.backup"])
         result, document = self.scan_json("--history", "--datastore", self.store, self.alpha.path, infra.path,
                                           keep_lint=True)
         checks = sorted((f["repository"], f["path"], f["rule_id"], f["date"]) for f in document["findings"]
@@ -132,6 +142,21 @@ class AuditTest(AuditFixture):
                       checks)
         self.assertIn((infra.path, "terraform.tfstate", "terraform-state-committed", "2023-03-01T10:00:00+00:00"),
                       checks)
+        secretless = [(infra.path, "old/prod.tfstate.backup", "terraform-state-committed", "2023-04-01T10:00:00+00:00"),
+                      (infra.path, "services/web/.env.production", "env-file-datadog-credentials",
+                       "2023-04-01T10:00:00+00:00")]
+        for expected in secretless:
+            self.assertIn(expected, checks)
+        # The same blob at a name no check reads, or at an example file's, is no finding.
+        self.assertEqual([c for c in checks if c[1] in ("notes/env.txt", "services/web/.env.example")], [])
+        # A later run after a new commit reads only the new blob, and the checks still stand.
+        infra.commit("more", "2023-05-01T10:00:00+00:00", files={"README.md": "# infra\n"})
+        _, again = self.scan_json("--history", "--datastore", self.store, self.alpha.path, infra.path,
+                                  keep_lint=True)
+        self.assertEqual(again["summary"]["files_scanned"], 1)
+        rechecked = {(f["repository"], f["path"], f["rule_id"], f["date"]) for f in again["findings"]}
+        for expected in secretless:
+            self.assertIn(expected, rechecked)
         for finding in document["findings"]:
             self.assertNotIn(API_KEY_3, finding["secret"] + finding["snippet"])
         # Stored, and reported from the datastore.

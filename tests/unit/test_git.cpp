@@ -3,6 +3,7 @@
 
 #include "git/git_blobs.h"
 #include "git/git_handles.h"
+#include "git/object_table.h"
 #include "git/staged_diff.h"
 #include "git/tree_sketch.h"
 
@@ -37,39 +38,74 @@ git_oid filled_oid(unsigned char fill) {
 
 }  // namespace
 
-TEST_CASE("the object census reads raw trees and commits") {
-  ObjectCensus census;
+TEST_CASE("the object table keeps each id once, in order, and knows what is present") {
+  ObjectTable table({filled_oid(3), filled_oid(1), filled_oid(3), filled_oid(2), filled_oid(1)});
+  REQUIRE(table.ids().size() == 3);
+  CHECK(table.ids()[0].id[0] == 3);
+  CHECK(table.ids()[1].id[0] == 1);
+  CHECK(table.ids()[2].id[0] == 2);
+  CHECK(table.contains(filled_oid(2)));
+  CHECK_FALSE(table.contains(filled_oid(4)));
+  // Ids that share their first 8 bytes are still told apart when listed.
+  git_oid twin = filled_oid(3);
+  twin.id[19] = 0;
+  ObjectTable twins({filled_oid(3), twin});
+  CHECK(twins.ids().size() == 2);
+  CHECK(ObjectTable({}).ids().empty());
+  CHECK_FALSE(ObjectTable({}).contains(filled_oid(0)));
+  // A table big enough to wrap its probes around.
+  std::vector<git_oid> many;
+  for (unsigned n = 0; n < 5000; ++n) {
+    git_oid id{};
+    id.id[0] = std::uint8_t(n);
+    id.id[1] = std::uint8_t(n >> 8);
+    id.id[19] = 1;
+    many.push_back(id);
+    many.push_back(id);
+  }
+  ObjectTable big(many);
+  CHECK(big.ids().size() == 5000);
+  for (unsigned n = 0; n < 5000; n += 7) CHECK(big.contains(many[2 * n]));
+}
+
+TEST_CASE("the object census counts what trees and commits name but the database lacks") {
+  const ObjectTable present({filled_oid(1), filled_oid(4), filled_oid(6)});
+  ObjectCensus census(present);
   census.add_tree(raw_entry("100644", "a.txt", 1) + raw_entry("40000", "dir", 2) +
                   raw_entry("160000", "vendor", 3) + raw_entry("120000", "link", 4));
-  CHECK(census.referenced.count(filled_oid(1)) == 1);
-  CHECK(census.referenced.count(filled_oid(2)) == 1);
-  CHECK(census.referenced.count(filled_oid(3)) == 0);  // a gitlink names another repository
-  CHECK(census.referenced.count(filled_oid(4)) == 1);
+  CHECK(census.missing.size() == 1);
+  CHECK(census.missing.count(filled_oid(2)) == 1);
+  CHECK(census.missing.count(filled_oid(3)) == 0);  // a gitlink names another repository
   CHECK(census.submodules == 1);
 
   census.add_commit("tree 0505050505050505050505050505050505050505\nauthor A <a@b> 1 +0000\n");
   CHECK(census.commits == 1);
-  CHECK(census.referenced.count(filled_oid(5)) == 1);
+  CHECK(census.missing.count(filled_oid(5)) == 1);
 
   // A truncated tree keeps what was parsed and stops.
-  ObjectCensus truncated;
-  truncated.add_tree(raw_entry("100644", "a", 6) + "100644 b");
-  CHECK(truncated.referenced.size() == 1);
+  ObjectCensus truncated(present);
+  truncated.add_tree(raw_entry("100644", "a", 7) + "100644 b");
+  CHECK(truncated.missing.size() == 1);
 
-  ObjectCensus other;
-  other.add_tree(raw_entry("100644", "c", 7));
+  ObjectCensus other(present);
+  other.add_tree(raw_entry("100644", "c", 7) + raw_entry("100644", "d", 2) +
+                 raw_entry("100644", "e", 6));
   census.merge(std::move(other));
-  CHECK(census.referenced.count(filled_oid(7)) == 1);
-  CHECK(census.referenced.size() == 5);
+  CHECK(census.missing.count(filled_oid(7)) == 1);
+  CHECK(census.missing.size() == 3);  // 2, 5 and 7, each once
 }
 
 TEST_CASE("the tree sketch finds the trees that lead to a blob, and only those") {
+  // Spilling after 0 or 1 pending fingerprints reads them back from the temporary
+  // file, from memory, and across the two; 1 << 20 keeps all in memory.
+  const std::size_t spill_after = GENERATE(0, 1, std::size_t(1) << 20);
+  CAPTURE(spill_after);
   // root -> dir -> sub -> blob 0x11; root -> other (blob 0x22); lone tree (blob 0x33).
-  TreeSketch sketch;
+  TreeSketch sketch(spill_after);
   sketch.add(filled_oid(0xA3), raw_entry("100644", "secret.env", 0x11));
   sketch.add(filled_oid(0xA2), raw_entry("40000", "sub", 0xA3) + raw_entry("100644", "x", 0x44));
   sketch.add(filled_oid(0xA1), raw_entry("40000", "dir", 0xA2) + raw_entry("40000", "other", 0xB1));
-  TreeSketch more;
+  TreeSketch more(spill_after);
   more.add(filled_oid(0xB1), raw_entry("100644", "readme", 0x22));
   more.add(filled_oid(0xC1), raw_entry("100644", "lone", 0x33));
   sketch.merge(std::move(more));
@@ -85,6 +121,37 @@ TEST_CASE("the tree sketch finds the trees that lead to a blob, and only those")
   CHECK(other.count(TreeSketch::key(filled_oid(0xA1))) == 1);
   CHECK(other.count(TreeSketch::key(filled_oid(0xA2))) == 0);
   CHECK(sketch.trees_leading_to({}).empty());
+}
+
+TEST_CASE("a spilled tree sketch reads its fingerprints back across chunks") {
+  // 3,000 trees of 100 blobs: 300,000 fingerprints, more than one read-back chunk.
+  auto id_of = [](unsigned tree, unsigned entry) {
+    git_oid id{};
+    std::uint64_t seed = (std::uint64_t(tree) << 32 | entry) * 0x9E3779B97F4A7C15u + 1;
+    for (auto& byte : id.id) {
+      seed ^= seed >> 29;
+      seed *= 0xBF58476D1CE4E5B9u;
+      byte = std::uint8_t(seed >> 56);
+    }
+    return id;
+  };
+  TreeSketch spilled(1000), in_memory(std::size_t(1) << 30);
+  for (unsigned tree = 0; tree < 3000; ++tree) {
+    std::string raw;
+    for (unsigned entry = 0; entry < 100; ++entry) {
+      const git_oid blob = id_of(tree, entry);
+      raw += "100644 f" + std::to_string(entry) + std::string(1, '\0') +
+             std::string(reinterpret_cast<const char*>(blob.id), GIT_OID_RAWSZ);
+    }
+    spilled.add(id_of(tree, 1000), raw);
+    in_memory.add(id_of(tree, 1000), raw);
+  }
+  const std::vector<git_oid> targets{id_of(7, 3), id_of(2700, 99), id_of(2999, 0)};
+  auto leading = spilled.trees_leading_to(targets);
+  CHECK(leading == in_memory.trees_leading_to(targets));
+  for (unsigned tree : {7u, 2700u, 2999u})
+    CHECK(leading.count(TreeSketch::key(id_of(tree, 1000))) == 1);
+  CHECK(leading.size() < 10);  // 32-bit fingerprints: a stray match is rare
 }
 
 TEST_CASE("a staged diff with full context gives each file's new content and added lines") {

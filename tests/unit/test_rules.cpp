@@ -6,6 +6,7 @@
 #include <set>
 
 #include "config/project_config.h"
+#include "lint/repository_lint.h"
 #include "rules/builtin_rules.h"
 #include "rules/yaml_rules.h"
 #include "scan/rule_check.h"
@@ -59,6 +60,25 @@ TEST_CASE("every built-in rule's examples match and negative examples do not") {
     UNSCOPED_INFO(problem.rule_id << ": " << problem.message);
   }
   CHECK(problems.empty());
+}
+
+TEST_CASE("a history audit lints every name a secret-free check reads") {
+  // Two checks judge where a found key sits: their blobs are linted because
+  // they hold a secret. Every other repository check must be reachable by name.
+  const std::set<std::string> need_secrets{"rum-client-token-server-side",
+                                           "api-key-in-browser-code"};
+  std::size_t seen = 0;
+  for (const Rule& rule : test::builtin_ruleset().rules) {
+    if (rule.check != RuleCheck::repository || need_secrets.count(rule.id) != 0) continue;
+    for (const RuleExample& example : rule.examples) {
+      INFO(rule.id << ": " << example.path);
+      CHECK(check_reads_name(example.path));
+      ++seen;
+    }
+  }
+  CHECK(seen >= 10);
+  CHECK_FALSE(check_reads_name("src/main.c"));
+  CHECK_FALSE(check_reads_name("config/env.txt"));
 }
 
 TEST_CASE("rule check reports a failing example and a matching negative example") {
