@@ -33,6 +33,8 @@ struct StoredFinding {
   // an access token's public portion ("ddpat_<alias>"), else the last 4 characters.
   std::string secret_hint;
   std::optional<Liveness> liveness;
+
+  auto operator<=>(const StoredFinding&) const = default;
 };
 
 /// A repository's last scan.

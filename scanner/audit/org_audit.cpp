@@ -350,9 +350,11 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
       std::optional<StoredRepository> last = datastore.repository(name);
       std::vector<Finding> findings;
       std::vector<git_oid> blobs_read;
+      std::optional<std::vector<StoredFinding>> unchanged;  // as stored, when nothing is new
       if (last && last->ruleset_digest == digest && last->refs == scan.refs) {
         // Nothing new: the stored findings stand (relabelled, in case the inventory changed).
-        findings = findings_from_store(datastore.findings(name), ruleset, no_missing_rules);
+        unchanged = datastore.findings(name);
+        findings = findings_from_store(*unchanged, ruleset, no_missing_rules);
         scan.scanned_at = last->scanned_at;
       } else {
         GitScanOptions git = options.git;
@@ -397,8 +399,19 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
           new_blob_findings.push_back(std::move(by_blob));
         }
       }
-      datastore.store_repository(scan, stored, {read_hex.begin(), read_hex.end()},
-                                 new_blob_findings);
+      // A repository with nothing new whose labels did not change either is not
+      // written again: a transaction's syncs cost more than the whole check.
+      bool same_as_stored = false;
+      if (unchanged) {
+        std::vector<StoredFinding> now = stored;
+        std::sort(now.begin(), now.end());
+        std::sort(unchanged->begin(), unchanged->end());
+        same_as_stored = now == *unchanged;
+      }
+      if (!same_as_stored) {
+        datastore.store_repository(scan, stored, {read_hex.begin(), read_hex.end()},
+                                   new_blob_findings);
+      }
       known.insert(blobs_read.begin(), blobs_read.end());
       for (Finding& finding : findings_from_store(new_blob_findings, ruleset, no_missing_rules)) {
         known_findings.push_back(std::move(finding));

@@ -350,6 +350,21 @@ class AuditTest(AuditFixture):
             html = handle.read()
         self.assertIn('<td class="live">2</td>', html)  # each repository: the API and the application key
         self.assertNotIn(inventory_fixture.PAT, html)
+        # A rerun over unchanged repositories writes nothing, unless a label changed.
+        def stored_liveness():
+            with sqlite3.connect(self.store) as db:
+                return sorted(row for row in db.execute("SELECT repository, path, rule_id, liveness FROM findings")
+                              if row[2] not in self.lint_ids())
+        before = stored_liveness()
+        with sqlite3.connect(self.store) as db:
+            db.execute("UPDATE findings SET liveness = 'unknown' WHERE repository = ?", (two,))
+        _, rerun = self.audit("--inventory", inventory, repos=[one.path, two])
+        self.assertEqual(rerun["summary"]["files_scanned"], 0)
+        self.assertEqual(stored_liveness(), before)  # relabelled, so stored again
+        modified = os.stat(self.store).st_mtime_ns
+        _, quiet = self.audit("--inventory", inventory, repos=[one.path, two])
+        self.assertEqual(quiet["summary"]["files_scanned"], 0)
+        self.assertEqual(os.stat(self.store).st_mtime_ns, modified)
 
     def test_reports_from_the_datastore(self):
         self.audit()
