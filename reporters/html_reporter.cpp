@@ -129,7 +129,12 @@ void write_bars(const std::vector<std::pair<std::string, std::size_t>>& bars, co
 
 void write_html_report(const Report& report, const ReportOptions& options,
                        const std::vector<std::string>& repositories, std::ostream& out) {
-  const std::vector<Finding>& findings = report.result.findings;
+  // Secrets are counted and grouped; the repository checks' findings (a
+  // habit, with no key of their own) have a table of their own.
+  std::vector<Finding> findings, checks;
+  for (const Finding& finding : report.result.findings) {
+    (finding.kind == FindingKind::check ? checks : findings).push_back(finding);
+  }
   std::vector<SecretGroup> groups = group_by_secret(findings);
 
   // Per secret: liveness, first commit date, repositories.
@@ -161,8 +166,9 @@ void write_html_report(const Report& report, const ReportOptions& options,
          "'unsafe-inline'; script-src 'unsafe-inline'\">\n"
       << "<title>keysweep audit</title><style>" << kStyle << "</style></head>\n<body>\n"
       << "<h1>keysweep audit</h1>\n<p>" << by_repository.size() << " repositories, "
-      << groups.size() << " secrets at " << findings.size()
-      << " places. Secrets are redacted; keysweep " << KEYSWEEP_VERSION << ".</p>\n";
+      << groups.size() << " secrets at " << findings.size() << " places, " << checks.size()
+      << " findings of the repository checks. Secrets are redacted; keysweep " << KEYSWEEP_VERSION
+      << ".</p>\n";
 
   out << "<section id=\"totals\"><h2>Secrets by key type and liveness</h2>\n"
       << "<table class=\"sortable\"><thead><tr><th>Key type</th>";
@@ -260,7 +266,30 @@ void write_html_report(const Report& report, const ReportOptions& options,
     }
     out << "</ul></td></tr>\n";
   }
-  out << "</tbody></table></section>\n<script>" << kScript << "</script>\n</body></html>\n";
+  out << "</tbody></table></section>\n";
+
+  out << "<section id=\"checks\"><h2>Repository checks</h2>\n";
+  if (checks.empty()) {
+    out << "<p>No repository check found anything.</p>\n";
+  } else {
+    out << "<table class=\"sortable\"><thead><tr><th>Check</th><th>Severity</th><th>Where</th>"
+           "<th>Evidence</th><th>Commit</th></tr></thead><tbody>\n";
+    for (const Finding& finding : checks) {
+      out << "<tr><td>" << html_escape(finding.rule->id) << "</td><td>"
+          << severity_name(finding.rule->severity) << "</td><td>";
+      if (!finding.repository.empty()) out << "<b>" << html_escape(finding.repository) << "</b> ";
+      out << "<code>" << html_escape(finding.path) << ":" << finding.start.line
+          << "</code></td><td><code>" << html_escape(shown_secret(finding, options))
+          << "</code></td><td>";
+      if (finding.git && !finding.git->commit.empty()) {
+        out << "<code>" << html_escape(finding.git->commit.substr(0, 12)) << "</code> by "
+            << html_escape(finding.git->author) << " on " << html_escape(finding.git->date);
+      }
+      out << "</td></tr>\n";
+    }
+    out << "</tbody></table>\n";
+  }
+  out << "</section>\n<script>" << kScript << "</script>\n</body></html>\n";
 }
 
 }  // namespace keysweep

@@ -84,12 +84,14 @@ std::map<std::string, std::string> ref_targets(git_repository* repository) {
   return targets;
 }
 
+constexpr std::string_view kEllipsis = "…";
+
 /// As reporters redact (reporters/reporter.cpp redact()): the first 4
 /// characters (fewer for a short secret) and an ellipsis.
 std::string redacted_form(std::string_view secret) {
   std::size_t keep = std::min<std::size_t>(4, secret.size() / 4);
   while (keep > 0 && (static_cast<unsigned char>(secret[keep]) & 0xC0) == 0x80) --keep;
-  return std::string(secret.substr(0, keep)) + "…";
+  return std::string(secret.substr(0, keep)) + std::string(kEllipsis);
 }
 
 bool is_access_token(const std::string& key_type) {
@@ -112,7 +114,8 @@ std::string secret_hint(const std::string& key_type, std::string_view secret) {
 /// same hint as in the value.
 std::string stand_in_secret(const StoredFinding& stored) {
   std::string prefix = stored.secret_redacted;
-  if (prefix.size() >= 3 && prefix.ends_with("…")) prefix.resize(prefix.size() - 3);
+  if (prefix.ends_with(kEllipsis)) prefix.resize(prefix.size() - kEllipsis.size());
+  prefix.resize(std::min<std::size_t>(prefix.size(), 4));  // a damaged store: never more
   if (is_access_token(stored.key_type) && !stored.secret_hint.empty()) {
     return stored.secret_hint + "_" + std::string(16, '*');
   }
@@ -144,7 +147,10 @@ StoredFinding stored_form(const Finding& finding) {
   stored.end_column = finding.end.column;
   stored.secret_sha256 = finding.secret_sha256;
   // A finding taken from the store already holds a stand-in, never a value.
-  stored.secret_redacted = redacted_form(finding.secret);
+  // A check's evidence that is not a credential is kept in clear, as reports show it.
+  stored.secret_redacted = finding.kind == FindingKind::check && !finding.redact
+                               ? finding.secret
+                               : redacted_form(finding.secret);
   stored.secret_hint = secret_hint(finding.key_type, finding.secret);
   if (finding.liveness) stored.liveness = finding.liveness->status;
   return stored;
@@ -291,10 +297,23 @@ std::vector<Finding> findings_from_store(const std::vector<StoredFinding>& store
       finding.rule_index = std::uint32_t(-1);
     }
     finding.key_type = entry.key_type;
+    finding.key_kind = key_kind_from_name(entry.key_type);
     finding.path = entry.path;
     finding.start = {entry.start_line, entry.start_column};
     finding.end = {entry.end_line, entry.end_column};
-    finding.secret = stand_in_secret(entry);
+    if (finding.rule->check != RuleCheck::none) {
+      // A check's finding, as build_lint_findings made it: no key type.
+      finding.kind = FindingKind::check;
+      finding.key_kind.reset();
+    }
+    if (finding.kind == FindingKind::check && !entry.secret_redacted.ends_with(kEllipsis)) {
+      // Evidence that is not a credential (a variable name, a resource type)
+      // was stored in clear, as reports show it.
+      finding.secret = entry.secret_redacted;
+      finding.redact = false;
+    } else {
+      finding.secret = stand_in_secret(entry);
+    }
     finding.secret_sha256 = entry.secret_sha256;
     finding.git = GitOrigin{entry.blob, entry.commit, entry.author, entry.email, entry.date};
     finding.repository = entry.repository;

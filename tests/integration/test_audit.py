@@ -157,6 +157,16 @@ class AuditTest(AuditFixture):
         rechecked = {(f["repository"], f["path"], f["rule_id"], f["date"]) for f in again["findings"]}
         for expected in secretless:
             self.assertIn(expected, rechecked)
+        # Findings taken from the datastore are what the first run made: checks stay
+        # checks (no key type, evidence that is no credential in clear), in scans and reports.
+        def check_shapes(findings):
+            return sorted((f["repository"], f["path"], f["rule_id"], f["kind"], f["key_type"], f["secret"])
+                          for f in findings if f["rule_id"] in self.lint_ids())
+        report = self.run_keysweep("report", "--datastore", self.store, "--format", "json").json()
+        self.assertEqual(check_shapes(again["findings"]), check_shapes(document["findings"]))
+        self.assertEqual(check_shapes(report["findings"]), check_shapes(document["findings"]))
+        self.assertIn((infra.path, "old/prod.tfstate.backup", "terraform-state-committed", "check", None,
+                       "datadog_application_key"), check_shapes(report["findings"]))
         for finding in document["findings"]:
             self.assertNotIn(API_KEY_3, finding["secret"] + finding["snippet"])
         # Stored, and reported from the datastore.
