@@ -56,6 +56,9 @@ CREATE TABLE findings (
 CREATE INDEX findings_by_repository ON findings (repository);
 )sql";
 
+// SQLite's application_id of a datastore: 0x4B455953, "KEYS" in ASCII.
+constexpr std::int64_t kApplicationId = 0x4B455953;
+
 constexpr const char* kFindingColumns =
     "repository, blob, path, commit_id, author, email, date, rule_id, key_type, start_line, "
     "start_column, end_line, end_column, secret_sha256, secret_redacted, secret_hint, liveness";
@@ -142,13 +145,23 @@ Datastore::Datastore(std::string path, DatastoreAccess access) : path_(std::move
       throw UsageError(path_ + ": cannot open the datastore: " + std::strerror(errno));
     }
     create_private_file(path_, "the datastore");
-    status.st_mode = S_IFREG;
+    status.st_mode = S_IFREG | 0600;
     status.st_size = 0;
   }
   if (!S_ISREG(status.st_mode))
     throw UsageError(path_ + ": not a keysweep datastore (not a regular file)");
   if (status.st_size == 0 && !writing)
     throw UsageError(path_ + ": an empty file, not a keysweep datastore");
+  // As for -o: root may write a file without write bits, but a datastore
+  // someone made read-only is not for keysweep to change; said before any scan.
+  if (writing && ((status.st_mode & 0222) == 0 || ::access(path_.c_str(), W_OK) != 0)) {
+    throw UsageError(path_ + ": the datastore is read-only; keysweep does not change it");
+  }
+  // An empty file given as a new datastore becomes one, private like a created one.
+  if (writing && status.st_size == 0 && ::chmod(path_.c_str(), 0600) != 0) {
+    throw UsageError(path_ +
+                     ": cannot make the datastore private (mode 0600): " + std::strerror(errno));
+  }
   int flags = writing ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
   if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -162,13 +175,13 @@ Datastore::Datastore(std::string path, DatastoreAccess access) : path_(std::move
     if (writing && status.st_size == 0) {
       execute("BEGIN IMMEDIATE");
       execute(kSchema);
-      execute("PRAGMA application_id = 1262836051");  // "KSDS"
+      execute("PRAGMA application_id = " + std::to_string(kApplicationId));
       execute("PRAGMA user_version = " + std::to_string(kDatastoreSchemaVersion));
       execute("COMMIT");
     }
     Statement id(db_, "PRAGMA application_id", path_);
     Statement version(db_, "PRAGMA user_version", path_);
-    if (!id.step() || id.integer(0) != 1262836051 || !version.step()) {
+    if (!id.step() || id.integer(0) != kApplicationId || !version.step()) {
       throw UsageError(path_ +
                        ": not a keysweep datastore (another file or SQLite database; "
                        "keysweep does not change it)");

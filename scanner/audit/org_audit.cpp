@@ -35,38 +35,64 @@ bool is_url(const std::string& repository) {
          (slash == std::string::npos || colon < slash);
 }
 
-/// The name stored and reported: as given, less any user:password in a URL
-/// (credentials come from git's helpers and are never stored).
-std::string repository_name(const std::string& given) {
-  std::size_t scheme = given.find("://");
-  if (scheme == std::string::npos) return given;
-  std::size_t host = scheme + 3;
-  std::size_t end = given.find('/', host);
-  std::size_t at = given.rfind('@', end == std::string::npos ? std::string::npos : end);
-  if (at == std::string::npos || at < host) return given;
-  return given.substr(0, host) + given.substr(at + 1);
-}
-
 /// A URL's mirror in the cache beside the datastore: cloned once with
-/// `git clone --mirror`, refreshed with `git fetch` on later runs.
+/// `git clone --mirror`, refreshed with `git fetch` on later runs. Credentials
+/// in the URL never reach the mirror's config (nor git's arguments): git is
+/// given the URL without them, and an `insteadOf` in its environment that
+/// puts them back when it connects. Git's messages are shown without them.
 std::string mirror_of(const std::string& url, const std::string& datastore) {
+  const std::string shown = repository_name(url);  // the URL less its credentials
   std::string cache = datastore + ".mirrors";
   ::mkdir(cache.c_str(), 0700);
-  std::string directory = cache + "/" + sha256_hex(repository_name(url)).substr(0, 24) + ".git";
+  std::string directory = cache + "/" + sha256_hex(shown).substr(0, 24) + ".git";
   struct stat status {};
   bool cloned = ::stat(directory.c_str(), &status) == 0;
+  std::vector<std::string> environment;
+  if (shown != url) {
+    environment = {"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=url." + url + ".insteadOf",
+                   "GIT_CONFIG_VALUE_0=" + shown};
+  }
+  if (cloned) {  // a mirror made before credentials were kept out of it loses them
+    run_process({"git", "--git-dir", directory, "remote", "set-url", "origin", "--", shown});
+  }
   std::vector<std::string> command =
       cloned
           ? std::vector<std::string>{"git", "--git-dir", directory, "fetch", "--prune", "--quiet"}
-          : std::vector<std::string>{"git", "clone", "--mirror", "--quiet", "--", url, directory};
-  ProcessResult git = run_process(command);
+          : std::vector<std::string>{"git", "clone", "--mirror", "--quiet", "--", shown, directory};
+  ProcessResult git = run_process(command, environment);
   if (git.exit_code != 0) {
     std::string reason = git.err;
-    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    if (shown != url) {  // git names the host with its user:password ("unable to look up ...")
+      const std::size_t host = url.find("://") + 3;
+      const std::string userinfo = url.substr(host, url.size() - shown.size());
+      for (std::size_t at; (at = reason.find(userinfo)) != std::string::npos;)
+        reason.erase(at, userinfo.size());
+    }
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r')) reason.pop_back();
+    // One line: git's lines joined (a diagnostic shows a newline as an escape).
+    for (std::size_t at; (at = reason.find_first_of("\r\n")) != std::string::npos;) {
+      std::size_t end = reason.find_first_not_of("\r\n", at);
+      reason.replace(at, (end == std::string::npos ? reason.size() : end) - at, "; ");
+    }
     throw RuntimeFailure(std::string(cloned ? "git fetch" : "git clone --mirror") +
                          " failed: " + reason);
   }
   return directory;
+}
+
+/// The repository a local path is in, one spelling for all (`repo`, `./repo/`,
+/// its absolute path, a directory inside it): its git directory, resolved.
+/// A path that is in no repository stands for itself (its scan fails later,
+/// naming it).
+std::string repository_location(const std::string& path) {
+  ensure_libgit2();
+  git_buf found = GIT_BUF_INIT;
+  std::string location = path;
+  if (git_repository_discover(&found, path.c_str(), 0, nullptr) == 0) location = found.ptr;
+  git_buf_dispose(&found);
+  std::error_code error;
+  std::filesystem::path resolved = std::filesystem::weakly_canonical(location, error);
+  return error ? location : resolved.string();
 }
 
 /// Every ref's target commit (or object), by ref name.
@@ -183,6 +209,18 @@ void add_names(std::string& text, const std::vector<NamePattern>& patterns) {
 }
 
 }  // namespace
+
+/// The name stored and reported: as given, less any user:password in a URL
+/// (credentials come from git's helpers and are never stored).
+std::string repository_name(const std::string& given) {
+  std::size_t scheme = given.find("://");
+  if (scheme == std::string::npos) return given;
+  std::size_t host = scheme + 3;
+  std::size_t end = given.find('/', host);
+  std::size_t at = given.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at == std::string::npos || at < host) return given;
+  return given.substr(0, host) + given.substr(at + 1);
+}
 
 Shard parse_shard(const std::string& text) {
   std::size_t slash = text.find('/');
@@ -328,14 +366,15 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
                      Diagnostics& diagnostics) {
   auto started = std::chrono::steady_clock::now();
   std::vector<std::string> repositories;
-  std::set<std::string> seen;
+  std::set<std::string> seen;  // URLs less credentials; paths as the repository they are in
   for (const std::string& given : options.repositories) {
-    if (!seen.insert(repository_name(given)).second) continue;
     if (options.shard && !in_shard(given, *options.shard)) continue;
     struct stat status {};
     if (!is_url(given) && ::stat(given.c_str(), &status) != 0) {
       throw UsageError(given + ": no such repository (a path or a URL)");
     }
+    if (!seen.insert(is_url(given) ? repository_name(given) : repository_location(given)).second)
+      continue;
     repositories.push_back(given);
   }
 
@@ -438,17 +477,15 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
       std::move(findings.begin(), findings.end(), std::back_inserter(combined.findings));
     } catch (const std::runtime_error& error) {
       // One unreadable repository must not cost the others their scan.
-      failures.push_back(name + ": " + error.what());
+      std::string why = error.what();
+      failures.push_back(why.starts_with(name + ": ") ? why : name + ": " + why);
       diagnostics.warn(failures.back());
     }
   }
-  if (!failures.empty()) {
-    std::string message =
-        std::to_string(failures.size()) + " of " + std::to_string(repositories.size()) +
-        " repositories could not be scanned (the others are stored in " + options.datastore + "):";
-    for (const std::string& failure : failures) message += "\n  " + failure;
-    throw RuntimeFailure(message);
-  }
+  // The repositories scanned are reported and stored all the same; the
+  // run's exit code says that some were not.
+  combined.failed_repositories = std::move(failures);
+  combined.repositories = repositories.size();
   combined.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return combined;

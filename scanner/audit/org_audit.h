@@ -57,6 +57,10 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
                      const std::function<void(std::vector<Finding>&)>& decorate,
                      Diagnostics& diagnostics);
 
+/// The name a repository is stored and reported by: as given, less any
+/// user:password in a URL (credentials come from git's helpers, never stored).
+std::string repository_name(const std::string& given);
+
 /// Findings as reporters take them, from the datastore. Rules no longer in
 /// `ruleset` get a stand-in in `missing_rules` (id and key type only).
 std::vector<Finding> findings_from_store(const std::vector<StoredFinding>& stored,

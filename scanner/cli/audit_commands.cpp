@@ -1,5 +1,7 @@
 #include "cli/audit_commands.h"
 
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <deque>
@@ -16,13 +18,26 @@
 
 namespace keysweep {
 
+namespace {
+
+/// An empty file name (an unset variable in a script) is refused, not read
+/// as "no datastore".
+std::string names_a_file(const std::string& value) {
+  return value.empty() ? "must name a file, and is empty" : "";
+}
+
+}  // namespace
+
 void add_audit_options(CLI::App& command, AuditArguments& arguments) {
-  command.add_option("--datastore", arguments.datastore,
-                     "With --history: scan every PATH or URL given into this datastore, reading "
-                     "only blobs it does not know yet");
-  command.add_option(
-      "--repos-from", arguments.repos_from,
-      "With --datastore: also the repositories in this file, one path or URL a line");
+  command
+      .add_option("--datastore", arguments.datastore,
+                  "With --history: scan every PATH or URL given into this datastore, reading "
+                  "only blobs it does not know yet")
+      ->check(names_a_file);
+  command
+      .add_option("--repos-from", arguments.repos_from,
+                  "With --datastore: also the repositories in this file, one path or URL a line")
+      ->check(names_a_file);
   command.add_option(
       "--shard", arguments.shard,
       "With --datastore: only shard I of N of the repositories (I/N, 1-based), or "
@@ -72,7 +87,8 @@ CLI::App* add_report_command(CLI::App& app, ReportArguments& arguments) {
   command
       ->add_option("--datastore", arguments.datastore,
                    "The datastore (from scan --history --datastore)")
-      ->required();
+      ->required()
+      ->check(names_a_file);
   command->add_option("-f,--format", arguments.format, "Report format: text, json, sarif, html")
       ->capture_default_str();
   command->add_option("-o,--output", arguments.output,
@@ -93,15 +109,16 @@ int run_report(const ReportArguments& arguments) {
     throw UsageError("--format: '" + arguments.format + "' is not one of text, json, sarif, html");
   }
   Datastore datastore(arguments.datastore, DatastoreAccess::read_only);
-  if (!arguments.repository.empty()) {
+  // Stored as given less credentials: a URL with them names the same repository.
+  const std::string repository = repository_name(arguments.repository);
+  if (!repository.empty()) {
     std::vector<std::string> names = datastore.repository_names();
-    if (std::find(names.begin(), names.end(), arguments.repository) == names.end()) {
-      throw UsageError("--repository: '" + arguments.repository + "' is not in " +
-                       arguments.datastore);
+    if (std::find(names.begin(), names.end(), repository) == names.end()) {
+      throw UsageError("--repository: '" + repository + "' is not in " + arguments.datastore);
     }
   }
   Ruleset ruleset = load_configured_ruleset(ProjectConfig{}, arguments.rule_paths);
-  std::vector<StoredFinding> stored = datastore.findings(arguments.repository);
+  std::vector<StoredFinding> stored = datastore.findings(repository);
   // Rules the store names but not loaded now join the ruleset first, so every
   // finding's rule has an index there (SARIF refers to rules by index).
   std::deque<Rule> missing;
@@ -135,8 +152,14 @@ CLI::App* add_datastore_commands(CLI::App& app, std::vector<std::string>& paths)
 }
 
 int run_datastore_merge(const std::vector<std::string>& paths) {
+  struct stat out_file {};
+  const bool out_exists = ::stat(paths.front().c_str(), &out_file) == 0;
   for (std::size_t i = 1; i < paths.size(); ++i) {
-    if (paths[i] == paths.front())
+    struct stat in {};
+    // The same file however it is spelled (a symlink, an absolute path).
+    const bool same_file = out_exists && ::stat(paths[i].c_str(), &in) == 0 &&
+                           in.st_dev == out_file.st_dev && in.st_ino == out_file.st_ino;
+    if (paths[i] == paths.front() || same_file)
       throw UsageError(paths[i] + ": a datastore cannot be merged into itself");
     Datastore check(paths[i],
                     DatastoreAccess::read_only);  // every input is checked before OUT changes

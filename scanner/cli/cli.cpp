@@ -385,7 +385,12 @@ int run_scan(const ScanArguments& arguments) {
   write_report(format, report, report_options, output.stream());
   output.commit();
   ExitCode exit_code = scan_exit_code(plan, outcome);
-  if (exit_code == ExitCode::runtime) {
+  if (const auto& failed = outcome.result.failed_repositories; !failed.empty()) {
+    std::cerr << "keysweep: error: " << failed.size() << " of " << outcome.result.repositories
+              << " repositories could not be scanned (named above); the others are reported and "
+                 "stored in "
+              << plan.audit->datastore << '\n';
+  } else if (exit_code == ExitCode::runtime) {
     std::cerr << "keysweep: error: --strict: " << outcome.warnings.size()
               << (outcome.warnings.size() == 1 ? " warning" : " warnings")
               << "; the scan is incomplete\n";

@@ -45,6 +45,10 @@ struct ScanResult {
   // The git work tree's top directory holding the root ("" outside git):
   // baselines and SARIF name paths from there.
   std::string repository_root;
+  // Audits: the repositories that could not be scanned, each with why (also
+  // warnings). The others are reported and stored; the run exits 3.
+  std::vector<std::string> failed_repositories;
+  std::size_t repositories = 0;  // audits: how many this run (this shard) took
 };
 
 }  // namespace keysweep

@@ -154,8 +154,8 @@ StagedChangesReader::StagedChangesReader(const std::string& repository) : reposi
   diff.insert(diff.end(), {"-c", "core.quotePath=off", "diff", "--cached", "--no-color",
                            "--no-ext-diff", "--no-textconv", "--text", "-M", "--full-index",
                            "--diff-filter=d", "--ignore-submodules=none", "-U2147483647"});
-  toplevel_ = std::async(std::launch::async, run_process, toplevel);
-  diff_ = std::async(std::launch::async, run_process, diff);
+  toplevel_ = std::async(std::launch::async, [toplevel] { return run_process(toplevel); });
+  diff_ = std::async(std::launch::async, [diff] { return run_process(diff); });
 }
 
 StagedChanges StagedChangesReader::finish() {

@@ -77,6 +77,7 @@ ScanOutcome run_scan_pipeline(const ScanPlan& plan) {
 }
 
 ExitCode scan_exit_code(const ScanPlan& plan, const ScanOutcome& outcome) {
+  if (!outcome.result.failed_repositories.empty()) return ExitCode::runtime;
   if (plan.strict && !outcome.warnings.empty()) return ExitCode::runtime;
   return outcome.policy.failing == 0 ? ExitCode::clean : ExitCode::findings;
 }

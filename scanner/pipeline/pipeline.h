@@ -31,8 +31,9 @@ struct ScanOutcome {
 /// range) and RuntimeFailure when the scan cannot complete.
 ScanOutcome run_scan_pipeline(const ScanPlan& plan);
 
-/// The run's exit code: a warning under --strict outranks findings (what was
-/// not scanned may hold what was not found); else findings that fail.
+/// The run's exit code: an audit's repository that could not be scanned, or a
+/// warning under --strict, outranks findings (what was not scanned may hold
+/// what was not found); else findings that fail.
 ExitCode scan_exit_code(const ScanPlan& plan, const ScanOutcome& outcome);
 
 }  // namespace keysweep

@@ -15,7 +15,8 @@ extern char** environ;
 
 namespace keysweep {
 
-ProcessResult run_process(const std::vector<std::string>& argv) {
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& extra_environment) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0)
     throw RuntimeFailure(std::string("pipe: ") + std::strerror(errno));
@@ -33,8 +34,14 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> environment;
+  for (char** variable = environ; *variable != nullptr; ++variable)
+    environment.push_back(*variable);
+  for (const std::string& variable : extra_environment)
+    environment.push_back(const_cast<char*>(variable.c_str()));
+  environment.push_back(nullptr);
   pid_t pid = 0;
-  int status = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int status = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environment.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);

@@ -13,8 +13,12 @@ struct ProcessResult {
   std::string err;
 };
 
-/// Runs argv[0] (looked up in PATH) with the environment inherited, reading
-/// stdout and stderr until it exits. Throws RuntimeFailure when it cannot start.
-ProcessResult run_process(const std::vector<std::string>& argv);
+/// Runs argv[0] (looked up in PATH) with the environment inherited, plus
+/// `extra_environment` ("NAME=value" each: only the process's owner can read
+/// a process's environment, where anyone on the machine reads its arguments),
+/// reading stdout and stderr until it exits. Throws RuntimeFailure when it
+/// cannot start.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& extra_environment = {});
 
 }  // namespace keysweep

@@ -2,6 +2,8 @@
 repository and a URL served by git daemon on 127.0.0.1), incremental runs,
 shards run as separate processes and merged, reports from the datastore
 (html checked in headless Chromium), and the datastore's own safety."""
+import base64
+import http.server
 import json
 import os
 import shutil
@@ -10,6 +12,7 @@ import socket
 import sqlite3
 import stat
 import subprocess
+import threading
 import time
 import unittest
 
@@ -26,6 +29,63 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class GitHttpServer(http.server.ThreadingHTTPServer):
+    """git's smart HTTP on 127.0.0.1 behind basic authentication: git
+    http-backend run as a CGI for each request, as a web server would."""
+
+    def __init__(self, root, user, password):
+        self.root = root
+        self.expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        super().__init__(("127.0.0.1", 0), GitHttpHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class GitHttpHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.backend()
+
+    def do_POST(self):
+        self.backend()
+
+    def backend(self):
+        if self.headers.get("Authorization") != self.server.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        path, _, query = self.path.partition("?")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        environment = dict(os.environ, GIT_PROJECT_ROOT=self.server.root, GIT_HTTP_EXPORT_ALL="1",
+                           PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD=self.command,
+                           CONTENT_TYPE=self.headers.get("Content-Type", ""), REMOTE_USER="alice",
+                           CONTENT_LENGTH=str(len(body)))
+        output = subprocess.run(["git", "http-backend"], input=body, env=environment,
+                                capture_output=True, check=True).stdout
+        head, _, payload = output.partition(b"\r\n\r\n")
+        status = 200
+        headers = []
+        for line in head.decode().split("\r\n"):
+            name, _, value = line.partition(": ")
+            if name.lower() == "status":
+                status = int(value.split()[0])
+            elif name:
+                headers.append((name, value))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
 
 def placed(path):
@@ -270,14 +330,51 @@ class AuditTest(AuditFixture):
             self.assertIn(other, result.stderr)
         self.assertFalse(os.path.exists(self.store))  # the merge checked its input before creating OUT
 
+    def test_datastore_given_wrong_is_refused_before_any_scan(self):
+        # An unset variable: an empty name is refused, not read as "no datastore".
+        for args in (("scan", "--history", "--datastore", "", self.alpha.path),
+                     ("report", "--datastore", "")):
+            result = self.run_keysweep(*args)
+            self.assertEqual(result.code, 2, args)
+            self.assertIn("--datastore: must name a file", result.stderr)
+        # A read-only datastore (even for root) is refused before anything is read.
+        _, first = self.audit()
+        os.chmod(self.store, 0o444)
+        with open(self.store, "rb") as handle:
+            before = handle.read()
+        result = self.run_keysweep("scan", "--history", "--datastore", self.store, self.alpha.path,
+                                   "--format", "json")
+        self.assertEqual(result.code, 2, result.stderr)
+        self.assertIn("the datastore is read-only", result.stderr)
+        self.assertEqual(result.stdout, "")
+        with open(self.store, "rb") as handle:
+            self.assertEqual(handle.read(), before)
+        # The same datastore spelled another way is still itself.
+        link = os.path.join(self.tmp, "link.db")
+        os.symlink(self.store, link)
+        result = self.run_keysweep("datastore", "merge", self.store, link)
+        self.assertEqual(result.code, 2, result.stderr)
+        self.assertIn("cannot be merged into itself", result.stderr)
+        # An empty file given as a new datastore becomes one, private.
+        empty = self.write("empty.db", "")
+        os.chmod(empty, 0o644)
+        result, _ = self.scan_json("--history", "--datastore", empty, self.alpha.path)
+        self.assertEqual(stat.S_IMODE(os.stat(empty).st_mode), 0o600)
+
     def test_failed_repository_keeps_the_others_and_resumes(self):
         missing = f"git://127.0.0.1:{self.port}/missing.git"
+        report = os.path.join(self.tmp, "partial.json")
         result = self.run_keysweep("scan", "--history", "--datastore", self.store, self.alpha.path,
-                                   missing, self.beta)
+                                   missing, self.beta, "--format", "json", "-o", report)
         self.assertEqual(result.code, 3)
         self.assertIn(missing, result.stderr)
         self.assertIn("1 of 3 repositories could not be scanned", result.stderr)
+        self.assertNotIn("\\n", result.stderr)  # git's lines joined, not shown as escapes
         self.assertEqual(repositories(self.store), sorted([self.alpha.path, self.beta]))
+        # The others' findings are reported all the same.
+        with open(report, encoding="utf-8") as handle:
+            reported = {f["repository"] for f in json.load(handle)["findings"]}
+        self.assertEqual(reported, {self.alpha.path, self.beta})
         # The rerun reads only what the failed run did not store.
         _, resumed = self.audit()
         self.assertEqual(resumed["summary"]["files_scanned"], 1)  # gamma's one blob
@@ -436,6 +533,38 @@ class AuditTest(AuditFixture):
         with open(shot, "rb") as handle:
             self.assertEqual(handle.read(8), b"\x89PNG\r\n\x1a\n")
 
+    def test_credentials_in_a_url_are_used_and_never_stored(self):
+        password = "hunter2SECRETvalue"
+        server = GitHttpServer(self.served, "alice", password)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        url = f"{server.url.replace('http://', 'http://alice:' + password + '@')}/gamma.git"
+        shown = f"{server.url}/gamma.git"
+        result, document = self.scan_json("--history", "--datastore", self.store, url)
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertEqual({f["repository"] for f in document["findings"]}, {shown})
+        # A second run fetches through the same credentials.
+        self.gamma_work.commit("more", "2026-02-01T10:00:00+00:00",
+                               files={"ops/more.sh": f"export DD_API_KEY={API_KEY_3}\n"})
+        self.gamma_work.git("push", "-q", os.path.join(self.served, "gamma.git"), "main")
+        result, again = self.scan_json("--history", "--datastore", self.store, url)
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertIn("ops/more.sh", [f["path"] for f in again["findings"]])
+        # Wrong credentials: git's message is shown without them.
+        wrong = url.replace(password, "wrongPASSWORDvalue")
+        refused = self.run_keysweep("scan", "--history", "--datastore", self.store + "2", wrong,
+                                    env={"GIT_TERMINAL_PROMPT": "0"})
+        self.assertEqual(refused.code, 3, refused.stderr)
+        self.assertNotIn("wrongPASSWORDvalue", refused.stderr + refused.stdout)
+        # Not in the datastore, the mirrors (their config) or any report.
+        report = self.run_keysweep("report", "--datastore", self.store, "--repository", url)
+        self.assertEqual(report.code, 0, report.stderr)
+        self.assertNotIn(password, report.stdout + report.stderr)
+        for directory, _, names in os.walk(os.path.dirname(self.store)):
+            for name in names:
+                with open(os.path.join(directory, name), "rb") as handle:
+                    self.assertNotIn(password.encode(), handle.read(), os.path.join(directory, name))
+
     def test_usage_errors(self):
         cases = [
             (("scan", "--datastore", self.store, self.alpha.path), "--datastore goes with --history"),
@@ -468,6 +597,17 @@ class AuditTest(AuditFixture):
         result, document = self.scan_json("--history", "--datastore", self.store, "--repos-from", listing)
         self.assertEqual(result.code, 1, result.stderr)
         self.assertEqual({f["repository"] for f in document["findings"]}, {self.alpha.path, self.gamma})
+        # One repository spelled four ways, and a directory inside it: scanned once,
+        # under its first spelling.
+        os.makedirs(os.path.join(self.alpha.path, "docs"), exist_ok=True)
+        spellings = [self.alpha.path, self.alpha.path + "/", os.path.join(self.alpha.path, "docs"),
+                     os.path.relpath(self.alpha.path, self.tree), "./" + os.path.relpath(self.alpha.path, self.tree)]
+        listing = self.write("spellings.txt", "\n".join(spellings) + "\n")
+        result, document = self.scan_json("--history", "--datastore", self.store + "2", "--repos-from", listing)
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertEqual({f["repository"] for f in document["findings"]}, {self.alpha.path})
+        self.assertEqual(repositories(self.store + "2"), [self.alpha.path])
+        self.assertEqual(len(document["findings"]), len({(f["path"], f["commit"], f["rule_id"]) for f in document["findings"]}))
 
 
 class AuditRecipeTest(AuditFixture):
