@@ -81,6 +81,8 @@ void set_aside_marked(ScanResult& result) {
   auto reported = std::stable_partition(
       result.findings.begin(), result.findings.end(),
       [](const Finding& finding) { return finding.suppressed_by == Suppression::none; });
+  // Set aside, a finding is only counted: its value need not stay in memory.
+  for (auto it = reported; it != result.findings.end(); ++it) it->secret = std::string();
   std::move(reported, result.findings.end(), std::back_inserter(result.suppressed));
   result.findings.erase(reported, result.findings.end());
 }

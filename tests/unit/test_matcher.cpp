@@ -8,6 +8,7 @@
 
 #include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
+#include "matcher/secret_span_index.h"
 #include "test_helpers.h"
 #include "util/entropy.h"
 #include "util/escape.h"
@@ -227,6 +228,21 @@ stopwords = ["k3j9"]
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].suppressed_by == Suppression::allowlist);
   CHECK(findings[0].snippet.text.empty());
+}
+
+TEST_CASE("a secret span index answers overlaps among nested and disjoint spans") {
+  auto span = [](std::size_t start, std::size_t end) {
+    return RawMatch{0, start, end, start, end};
+  };
+  std::vector<RawMatch> spans = {span(40, 50), span(0, 30), span(5, 10), span(60, 60)};
+  SecretSpanIndex index(spans.begin(), spans.end());
+  CHECK(index.overlaps(span(29, 35)));  // the long span's end, past a short nested one
+  CHECK(index.overlaps(span(8, 9)));
+  CHECK(index.overlaps(span(45, 70)));
+  CHECK_FALSE(index.overlaps(span(30, 40)));  // ends are exclusive
+  CHECK_FALSE(index.overlaps(span(50, 60)));
+  CHECK_FALSE(index.overlaps(span(61, 90)));
+  CHECK_FALSE(SecretSpanIndex(spans.end(), spans.end()).overlaps(span(0, 100)));
 }
 
 TEST_CASE("a set-aside match takes no part in settling the reported ones") {

@@ -101,10 +101,15 @@ TEST_CASE("the policy stage counts what allowlists and inline allows set aside; 
   Finding reported, allowlisted, inline_allowed;
   allowlisted.suppressed_by = Suppression::allowlist;
   inline_allowed.suppressed_by = Suppression::inline_allow;
+  allowlisted.secret = inline_allowed.secret = reported.secret = kApiKey;
   result.findings = {allowlisted, reported, inline_allowed};
   set_aside_marked(result);
   REQUIRE(result.findings.size() == 1);
-  CHECK(result.suppressed.size() == 2);
+  CHECK(result.findings[0].secret == kApiKey);
+  REQUIRE(result.suppressed.size() == 2);
+  // Only counted from here on: their values are gone.
+  CHECK(result.suppressed[0].secret.empty());
+  CHECK(result.suppressed[1].secret.empty());
   PolicyOutcome outcome = apply_policy(Policy{}, result);
   CHECK(outcome.allowlisted == 1);
   CHECK(outcome.inline_allowed == 1);
