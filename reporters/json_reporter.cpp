@@ -79,6 +79,8 @@ void write_json_report(const Report& report, const ReportOptions& options, std::
         {"blobs_known", stats.blobs_known},
         {"seconds", stats.seconds},
         {"failing", failing_count(report)},
+        {"allowlisted", report.allowlisted},
+        {"inline_allowed", report.inline_allowed},
         {"baselined", report.baselined},
         {"warnings", report.warnings}}},
   };

@@ -26,6 +26,8 @@ struct Report {
   // fail_on_client_tokens in .keysweep.toml: a client token in browser code
   // that may not fail is shown as a note (SARIF level).
   bool fail_on_client_tokens = false;
+  std::size_t allowlisted = 0;     // findings an allowlist set aside
+  std::size_t inline_allowed = 0;  // findings an inline allow comment set aside
 };
 
 /// The findings the policy stage marked as failing the scan.

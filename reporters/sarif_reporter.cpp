@@ -277,6 +277,12 @@ void write_sarif_report(const Report& report, const ReportOptions& options, std:
       {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", root_uri}}}}},
       {"columnKind", "unicodeCodePoints"},
       {"results", results},
+      // Set-aside findings are counted, not emitted as suppressed results:
+      // GitHub code scanning ignores `suppressions` and would open alerts for them.
+      {"properties",
+       {{"allowlisted", report.allowlisted},
+        {"inlineAllowed", report.inline_allowed},
+        {"baselined", report.baselined}}},
   };
   if (const auto& repository = report.result.repository) {
     ordered_json provenance = {{"repositoryUri", repository->uri}};

@@ -142,6 +142,9 @@ void write_text_report(const Report& report, const ReportOptions& options, std::
     out << "; left out " << plural(stats.left_out, "path")
         << " (--exclude, --gitignore, allowlisted directories)";
   }
+  if (report.allowlisted > 0) out << "; " << report.allowlisted << " allowlisted not shown";
+  if (report.inline_allowed > 0)
+    out << "; " << report.inline_allowed << " allowed inline not shown";
   if (report.baselined > 0) out << "; " << report.baselined << " in the baseline not shown";
   out << '\n';
   if (!report.unused_baseline.empty()) {

@@ -17,6 +17,7 @@
 #include "inventory/key_record.h"
 #include "keysweep_config.h"
 #include "matcher/matcher.h"
+#include "policy/policy.h"
 #include "util/diagnostics.h"
 #include "util/error.h"
 #include "util/sha256.h"
@@ -432,6 +433,12 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
         }
         ScanResult result = scan_git(matcher, git, diagnostics);
         combined.stats.add(result.stats);
+        // What an allowlist or an inline allow set aside is counted, not
+        // stored: the datastore keeps no marks, and it reads back as reported.
+        set_aside_marked(result);
+        for (Finding& finding : result.suppressed) finding.repository = name;
+        std::move(result.suppressed.begin(), result.suppressed.end(),
+                  std::back_inserter(combined.suppressed));
         findings = std::move(result.findings);
       }
       for (Finding& finding : findings) finding.repository = name;

@@ -381,6 +381,8 @@ int run_scan(const ScanArguments& arguments) {
                 outcome.policy.baselined,
                 {},
                 plan.policy.fail_on_client_tokens};
+  report.allowlisted = outcome.policy.allowlisted;
+  report.inline_allowed = outcome.policy.inline_allowed;
   if (arguments.report_unused_baseline) report.unused_baseline = outcome.policy.unused_baseline;
   write_report(format, report, report_options, output.stream());
   output.commit();

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "findings/datadog_site.h"
+#include "matcher/secret_span_index.h"
 #include "util/escape.h"
 #include "util/sha256.h"
 
@@ -122,9 +124,14 @@ std::string nearest_site(const std::vector<std::pair<std::size_t, std::string>>&
 
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
                     std::vector<RawMatch>& matches, std::vector<Finding>& out) {
+  // On one span, a reported match goes before a set-aside one (a path's
+  // allowlist may set aside one rule's match of a blob and not another's).
   std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
     if (a.secret_start != b.secret_start) return a.secret_start < b.secret_start;
     if (a.secret_end != b.secret_end) return a.secret_end < b.secret_end;
+    bool a_set_aside = a.suppressed_by != Suppression::none;
+    bool b_set_aside = b.suppressed_by != Suppression::none;
+    if (a_set_aside != b_set_aside) return b_set_aside;
     return a.rule < b.rule;
   });
   matches.erase(std::unique(matches.begin(), matches.end(),
@@ -133,6 +140,19 @@ void build_findings(std::string_view content, const std::string& path, const Rul
                                      a.secret_end == b.secret_end;
                             }),
                 matches.end());
+  auto is_set_aside = [](const RawMatch& match) {
+    return match.suppressed_by != Suppression::none;
+  };
+  if (std::any_of(matches.begin(), matches.end(), is_set_aside)) {
+    // A span a reported match holds is reported: a set-aside match of another
+    // rule overlapping it makes no finding (it would count that span twice).
+    std::vector<RawMatch> reported;
+    std::remove_copy_if(matches.begin(), matches.end(), std::back_inserter(reported), is_set_aside);
+    const SecretSpanIndex spans(reported.begin(), reported.end());
+    std::erase_if(matches, [&](const RawMatch& match) {
+      return is_set_aside(match) && spans.overlaps(match);
+    });
+  }
 
   PositionTracker tracker(content);
   // The Datadog site a key is for is often named next to it (DD_SITE, a URL).
@@ -155,7 +175,11 @@ void build_findings(std::string_view content, const std::string& path, const Rul
                          : std::string(text);
     finding.secret_sha256 = sha256_hex(finding.secret);
     finding.checksum = access_token_checksum(finding.secret);
-    finding.snippet = make_snippet(content, line_start, match, matches);
+    finding.suppressed_by = match.suppressed_by;
+    // A set-aside finding is counted, never shown: it needs no snippet. Its
+    // span is redacted in the snippets of the others on its line.
+    if (match.suppressed_by == Suppression::none)
+      finding.snippet = make_snippet(content, line_start, match, matches);
     // The end of a secret on one line (the common case) needs no second walk.
     if (text.find('\n') == std::string_view::npos) {
       finding.end = {finding.start.line, finding.start.column + code_points(text)};

@@ -45,9 +45,6 @@ struct GitOrigin {
 /// habit a repository check found: its evidence may not be a credential).
 enum class FindingKind : std::uint8_t { secret, check };
 
-/// Why a finding is not reported; set by the policy stage (policy/policy.h).
-enum class Suppression : std::uint8_t { none, allowlist, inline_allow, baseline };
-
 struct Finding {
   const Rule* rule = nullptr;
   std::uint32_t rule_index = 0;
@@ -73,13 +70,17 @@ struct Finding {
   // sends it with every request), so it fails a scan only when configured.
   bool client_token_in_browser_code = false;
   // Marks of the policy stage: reporters and the exit code read them and decide nothing.
+  // An allowlist's or an inline allow's mark comes from the match (RawMatch::suppressed_by).
   Suppression suppressed_by = Suppression::none;
   bool fails = false;
 };
 
 /// Turns the raw matches of one buffer into findings appended to `out`.
 /// Where several rules matched the same secret span, the earliest rule in the
-/// ruleset reports it: one secret at one place is one finding.
+/// ruleset reports it (a reported match before a set-aside one): one secret
+/// at one place is one finding. A match's `suppressed_by` becomes the
+/// finding's; a set-aside match whose span overlaps a reported one makes no
+/// finding (the span is reported), and a set-aside finding has no snippet.
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
                     std::vector<RawMatch>& matches, std::vector<Finding>& out);
 

@@ -11,6 +11,7 @@
 
 #include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
+#include "matcher/secret_span_index.h"
 #include "matcher/token_context.h"
 #include "rules/rule_loader.h"
 #include "util/diagnostics.h"
@@ -342,37 +343,68 @@ class Matcher::Pass {
   /// gitleaks' rules between matches of one input: `generic-api-key` yields
   /// to any other rule on an overlapping secret; a composite rule's match
   /// needs its required rules' matches near it; skipReport rules are dropped.
+  /// The reported matches are settled among themselves, as if the set-aside
+  /// ones did not exist; then the set-aside ones (see Matcher::find).
   void settle_overlaps(std::size_t first) {
-    auto begin = out_.begin() + std::ptrdiff_t(first);
-    auto overlaps = [](const RawMatch& a, const RawMatch& b) {
-      return a.secret_start < b.secret_end && b.secret_start < a.secret_end;
+    auto is_reported = [](const RawMatch& match) {
+      return match.suppressed_by == Suppression::none;
     };
+    std::vector<RawMatch> set_aside;
+    // A buffer with nothing set aside (the common case) takes no extra step.
+    if (!std::all_of(out_.begin() + std::ptrdiff_t(first), out_.end(), is_reported)) {
+      auto moved =
+          std::stable_partition(out_.begin() + std::ptrdiff_t(first), out_.end(), is_reported);
+      set_aside.assign(moved, out_.end());
+      out_.erase(moved, out_.end());
+    }
+    std::vector<RawMatch> kept = settled(out_.begin() + std::ptrdiff_t(first), out_.end(), {});
+    out_.erase(out_.begin() + std::ptrdiff_t(first), out_.end());
+    for (const RawMatch& match : kept) {
+      if (m_.keep_skip_report_ || !m_.ruleset_.rules[match.rule].skip_report) out_.push_back(match);
+    }
+    if (set_aside.empty()) return;
+    // A composite's requirement may be met by any match, reported or set aside.
+    for (const RawMatch& match : settled(set_aside.begin(), set_aside.end(), kept)) {
+      if (m_.keep_skip_report_ || !m_.ruleset_.rules[match.rule].skip_report) out_.push_back(match);
+    }
+  }
+
+  /// The matches of [begin, end) that neither yield (generic-api-key, to
+  /// another rule's match among them) nor miss a required rule's match
+  /// (among them or in `also_required`).
+  std::vector<RawMatch> settled(std::vector<RawMatch>::const_iterator begin,
+                                std::vector<RawMatch>::const_iterator end,
+                                const std::vector<RawMatch>& also_required) const {
     const std::uint32_t generic = m_.generic_rule_;
+    auto is_generic = [generic](const RawMatch& match) { return match.rule == generic; };
+    // Indexed, so that thousands of generic matches in one file cost n log n.
+    std::optional<SecretSpanIndex> named;
+    if (std::any_of(begin, end, is_generic)) {
+      std::vector<RawMatch> others;
+      std::remove_copy_if(begin, end, std::back_inserter(others), is_generic);
+      named.emplace(others.begin(), others.end());
+    }
     auto yields = [&](const RawMatch& match) {
-      return match.rule == generic && std::any_of(begin, out_.end(), [&](const RawMatch& other) {
-               return other.rule != generic && overlaps(match, other);
-             });
+      return is_generic(match) && named->overlaps(match);
     };
     auto unmet = [&](const RawMatch& match) {
-      const Rule& rule = m_.ruleset_.rules[match.rule];
-      for (const RequiredRule& required : rule.required) {
-        bool near = std::any_of(begin, out_.end(), [&](const RawMatch& other) {
+      for (const RequiredRule& required : m_.ruleset_.rules[match.rule].required) {
+        auto near = [&](const RawMatch& other) {
           return m_.ruleset_.rules[other.rule].id == required.id &&
                  near_enough(match, other, required);
-        });
-        if (!near) return true;
+        };
+        if (std::none_of(begin, end, near) &&
+            std::none_of(also_required.begin(), also_required.end(), near))
+          return true;
       }
       return false;
     };
     std::vector<RawMatch> kept;
-    for (auto it = begin; it != out_.end(); ++it) {
+    for (auto it = begin; it != end; ++it) {
       if (yields(*it) || unmet(*it)) continue;
       kept.push_back(*it);
     }
-    out_.erase(begin, out_.end());
-    for (const RawMatch& match : kept) {
-      if (m_.keep_skip_report_ || !m_.ruleset_.rules[match.rule].skip_report) out_.push_back(match);
-    }
+    return kept;
   }
 
   /// Whether `other` is within a required rule's lines and columns of `match`.
@@ -453,13 +485,18 @@ class Matcher::Pass {
                                  : decoded;
     if (check_entropy && rule.min_entropy && shannon_entropy(value) < *rule.min_entropy) return;
     if (rule.secret_filter && !(*rule.secret_filter)(value)) return;
-    std::string_view line = line_around(content_, secret_start);
-    if (inline_allowed(content_, secret_start) ||
-        is_allowlisted(m_.ruleset_, rule, value,
-                       content_.substr(match.first, match.second - match.first), line, path_)) {
-      return;
+    // The evidence of a suppression is in these bytes: the match carries it
+    // to the policy stage, which sets the finding aside and counts it.
+    Suppression suppressed_by = Suppression::none;
+    if (inline_allowed(content_, secret_start)) {
+      suppressed_by = Suppression::inline_allow;
+    } else if (is_allowlisted(m_.ruleset_, rule, value,
+                              content_.substr(match.first, match.second - match.first),
+                              line_around(content_, secret_start), path_)) {
+      suppressed_by = Suppression::allowlist;
     }
-    out_.push_back({rule_index, match.first, match.second, secret_start, secret_end, encoding});
+    out_.push_back(
+        {rule_index, match.first, match.second, secret_start, secret_end, encoding, suppressed_by});
   }
 
   bool mention_near(std::uint32_t context, std::size_t start, std::size_t end) {

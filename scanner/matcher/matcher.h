@@ -30,7 +30,10 @@
 // bounded per candidate, whatever the input.
 //
 // Then come the entropy floor (only for tokens without a decisive name, and
-// regex rules), the inventory filter, inline allow comments and allowlists.
+// regex rules) and the inventory filter. A match that an inline allow comment
+// or an allowlist sets aside is not dropped: it is returned marked
+// (RawMatch::suppressed_by), for the policy stage to count, and it takes no
+// part in settling the reported matches (see Matcher::find).
 
 #include <cstdint>
 #include <memory>
@@ -52,6 +55,11 @@ class Diagnostics;
 
 enum class Encoding : std::uint8_t { none, base64 };
 
+/// Why a match or a finding is not reported. The matcher sets the first two
+/// (the evidence is in the bytes it reads); findings carry the mark on, and
+/// the policy stage adds `baseline` and sets every marked finding aside.
+enum class Suppression : std::uint8_t { none, allowlist, inline_allow, baseline };
+
 /// One confirmed match of one rule. Offsets index the scanned buffer. For an
 /// encoded secret the secret span is the encoded text; findings decode it.
 struct RawMatch {
@@ -59,6 +67,7 @@ struct RawMatch {
   std::size_t match_start, match_end;
   std::size_t secret_start, secret_end;
   Encoding encoding = Encoding::none;
+  Suppression suppressed_by = Suppression::none;  // allowlist or inline_allow, when set aside
 };
 
 enum class AnchorKind : std::uint8_t { keyword, regex, token_run, base64 };
@@ -110,6 +119,13 @@ class Matcher {
   /// Without a path (a blob read before its paths are known), path filters
   /// pass and path criteria drop nothing: matches of path-dependent rules are
   /// then a superset, to be confirmed once the path is known.
+  ///
+  /// Matches an inline allow or an allowlist sets aside come marked
+  /// (`suppressed_by`). They are settled apart from the reported ones, so a
+  /// reported match is the same as if they did not exist: `generic-api-key`
+  /// does not yield to them, and they do not meet a composite rule's
+  /// requirement. A marked match may overlap a reported one: build_findings
+  /// leaves it out there (the span is reported).
   void find(std::string_view content, std::optional<std::string_view> path, Scratch& scratch,
             std::vector<RawMatch>& out) const;
 

@@ -66,6 +66,8 @@ ScanOutcome run_scan_pipeline(const ScanPlan& plan) {
   result.repository_root = work_tree_top(result.root);
   if (plan.git && result.repository_root != result.root) result.repository_root.clear();
 
+  // What an allowlist or an inline allow set aside is counted, never looked up nor verified.
+  set_aside_marked(result);
   if (inventory) label_findings(result.findings, *inventory);
   if (plan.verify) verify_findings(result.findings, *plan.verify, HttpClient{}, diagnostics);
   redact_recurring_secrets(result.findings);

@@ -54,23 +54,48 @@ Suppression suppression_at(const Ruleset& ruleset, const Rule& rule, std::string
   return Suppression::none;
 }
 
-bool dropped_at_path(const Ruleset& ruleset, const RawMatch& match, std::string_view content,
-                     std::string_view rule_path) {
+std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
+                                std::string_view content, std::string_view rule_path) {
   const Rule& rule = ruleset.rules[match.rule];
   if (rule.compiled_path &&
       !re2::RE2::PartialMatch(re2::StringPiece(rule_path.data(), rule_path.size()),
                               *rule.compiled_path)) {
-    return true;
+    return std::nullopt;
   }
+  RawMatch placed = match;
+  if (placed.suppressed_by != Suppression::none) return placed;
   std::string_view text = content.substr(match.secret_start, match.secret_end - match.secret_start);
   // Allowlists see a secret as the rules do: decoded when the text held it encoded.
   std::string decoded;
   if (match.encoding == Encoding::base64) decoded = decode_base64(text).value_or(std::string(text));
   std::string_view value = match.encoding == Encoding::base64 ? std::string_view(decoded) : text;
   std::string_view matched = content.substr(match.match_start, match.match_end - match.match_start);
-  return is_allowlisted(ruleset, rule, value, matched, line_around(content, match.secret_start),
-                        rule_path);
+  if (is_allowlisted(ruleset, rule, value, matched, line_around(content, match.secret_start),
+                     rule_path)) {
+    placed.suppressed_by = Suppression::allowlist;
+  }
+  return placed;
 }
+
+void set_aside_marked(ScanResult& result) {
+  auto reported = std::stable_partition(
+      result.findings.begin(), result.findings.end(),
+      [](const Finding& finding) { return finding.suppressed_by == Suppression::none; });
+  // Set aside, a finding is only counted: its value need not stay in memory.
+  for (auto it = reported; it != result.findings.end(); ++it) it->secret = std::string();
+  std::move(reported, result.findings.end(), std::back_inserter(result.suppressed));
+  result.findings.erase(reported, result.findings.end());
+}
+
+namespace {
+
+std::size_t count_marked(const std::vector<Finding>& findings, Suppression mark) {
+  return std::size_t(
+      std::count_if(findings.begin(), findings.end(),
+                    [mark](const Finding& finding) { return finding.suppressed_by == mark; }));
+}
+
+}  // namespace
 
 PolicyOutcome apply_policy(const Policy& policy, ScanResult& result) {
   PolicyOutcome outcome;
@@ -89,14 +114,10 @@ PolicyOutcome apply_policy(const Policy& policy, ScanResult& result) {
     mark_gitleaks_ignored(load_gitleaks_ignore(base), result.findings,
                           PathRebase(result.root, base));
   }
-  auto reported = std::stable_partition(
-      result.findings.begin(), result.findings.end(),
-      [](const Finding& finding) { return finding.suppressed_by == Suppression::none; });
-  std::move(reported, result.findings.end(), std::back_inserter(result.suppressed));
-  result.findings.erase(reported, result.findings.end());
-  outcome.baselined = std::size_t(std::count_if(
-      result.suppressed.begin(), result.suppressed.end(),
-      [](const Finding& finding) { return finding.suppressed_by == Suppression::baseline; }));
+  set_aside_marked(result);
+  outcome.allowlisted = count_marked(result.suppressed, Suppression::allowlist);
+  outcome.inline_allowed = count_marked(result.suppressed, Suppression::inline_allow);
+  outcome.baselined = count_marked(result.suppressed, Suppression::baseline);
 
   for (Finding& finding : result.findings) {
     finding.fails = !(finding.client_token_in_browser_code && !policy.fail_on_client_tokens) &&

@@ -4,12 +4,14 @@
 // reporters and the exit code read the marks and decide nothing.
 //
 // Suppressed: a match an allowlist (the rule's, or .keysweep.toml's) or an
-// inline allow comment drops, judged where the matched bytes are at hand
-// (suppression_at; the matcher asks the same of secret matches during its
-// pass, so that a span one rule may not report goes to the next rule), and a
-// finding the baseline holds. Failing: a finding's liveness under fail_on,
-// except a RUM client token in browser code, which fails only when
-// configured.
+// inline allow comment sets aside, judged where the matched bytes are at
+// hand (the matcher marks secret matches during its pass, RawMatch::
+// suppressed_by; suppression_at marks a check's hit; at_path marks a git
+// blob's match at each of its places), and a finding the baseline holds.
+// Marked findings are set aside before liveness (no inventory lookup, no
+// online check of what the user set aside) and counted. Failing: a finding's
+// liveness under fail_on, except a RUM client token in browser code, which
+// fails only when configured.
 
 #include <cstddef>
 #include <optional>
@@ -42,11 +44,13 @@ Suppression suppression_at(const Ruleset& ruleset, const Rule& rule, std::string
                            std::size_t offset, std::size_t length,
                            std::optional<std::string_view> rule_path);
 
-/// Whether a match found before its path was known (a git blob, see
-/// ContentScanner::find_unplaced) is dropped at `rule_path`: its rule's path
-/// filter does not match, or an allowlist with path criteria drops it there.
-bool dropped_at_path(const Ruleset& ruleset, const RawMatch& match, std::string_view content,
-                     std::string_view rule_path);
+/// A match found before its path was known (a git blob, see
+/// ContentScanner::find_unplaced) at `rule_path`: nullopt when its rule's
+/// path filter does not match there (the rule does not apply: no finding);
+/// else the match, marked `allowlist` when an allowlist with path criteria
+/// sets it aside there.
+std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
+                                std::string_view content, std::string_view rule_path);
 
 /// Everything the policy stage needs, settled before the scan (see pipeline/plan.h).
 struct Policy {
@@ -58,16 +62,23 @@ struct Policy {
 
 /// What the policy stage found, for reports.
 struct PolicyOutcome {
-  std::size_t baselined = 0;  // findings the baseline held back
+  std::size_t allowlisted = 0;     // findings an allowlist set aside
+  std::size_t inline_allowed = 0;  // findings an inline allow comment set aside
+  std::size_t baselined = 0;       // findings the baseline (or .gitleaksignore) held back
   // Baseline entries that matched no finding, among those inside the scanned root.
   std::vector<BaselineEntry> unused_baseline;
   std::size_t failing = 0;  // reported findings that fail the run
 };
 
+/// Moves the findings marked where their bytes were (an allowlist, an inline
+/// allow) from result.findings to result.suppressed: the run calls it before
+/// liveness, so what the user set aside is never looked up nor verified.
+void set_aside_marked(ScanResult& result);
+
 /// Marks every finding of `result`: those the baseline holds are marked, and
-/// every marked one (also a check's hit that an allowlist or an inline allow
-/// suppressed, marked where its bytes were) is moved to result.suppressed;
-/// each reported one is marked `fails` or not.
+/// every marked one (also one an allowlist or an inline allow set aside) is
+/// moved to result.suppressed; each reported one is marked `fails` or not.
+/// The outcome counts result.suppressed by mark.
 PolicyOutcome apply_policy(const Policy& policy, ScanResult& result);
 
 }  // namespace keysweep

@@ -1,5 +1,7 @@
 #include "scan/content_scanner.h"
 
+#include <algorithm>
+
 #include "lint/repository_lint.h"
 #include "policy/policy.h"
 #include "util/diagnostics.h"
@@ -54,12 +56,14 @@ void ContentScanner::find_unplaced(std::string_view bytes, std::vector<RawMatch>
 std::size_t ContentScanner::findings_at(std::string_view bytes, const std::string& path,
                                         std::vector<RawMatch> matches, std::vector<Finding>& out) {
   std::string rule_path = rule_path_of(path);
-  const Ruleset& ruleset = matcher_.ruleset();
-  std::erase_if(matches, [&](const RawMatch& match) {
-    return matcher_.depends_on_path(match.rule) &&
-           dropped_at_path(ruleset, match, bytes, rule_path);
-  });
-  matches_ = std::move(matches);
+  matches_.clear();
+  for (const RawMatch& match : matches) {
+    if (!matcher_.depends_on_path(match.rule)) {
+      matches_.push_back(match);
+    } else if (auto placed = at_path(matcher_.ruleset(), match, bytes, rule_path)) {
+      matches_.push_back(*placed);
+    }
+  }
   return build(bytes, path, rule_path, out);
 }
 
@@ -69,16 +73,21 @@ std::size_t ContentScanner::build(std::string_view bytes, const std::string& pat
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
   mark_client_tokens(bytes, path, std::span<Finding>(out).subspan(before));
   if (checks_ == RunChecks::yes && !path.empty() && !lint_rules_.empty()) {
-    run_lint(bytes, path, rule_path, before, out);
+    // The checks judge the reported secrets only, as if the set-aside ones were not there.
+    auto set_aside = std::stable_partition(
+        out.begin() + std::ptrdiff_t(before), out.end(),
+        [](const Finding& finding) { return finding.suppressed_by == Suppression::none; });
+    run_lint(bytes, path, rule_path,
+             std::span<const Finding>(out.begin() + std::ptrdiff_t(before), set_aside), out);
   }
   return out.size() - before;
 }
 
 void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
-                              std::string_view rule_path, std::size_t first,
+                              std::string_view rule_path, std::span<const Finding> secrets,
                               std::vector<Finding>& out) {
   std::vector<LintHit> hits;
-  lint_file(path, bytes, std::span<const Finding>(out).subspan(first), hits);
+  lint_file(path, bytes, secrets, hits);
   if (hits.empty()) return;
   std::vector<RawMatch> spans;
   std::vector<bool> sensitive;

@@ -3,6 +3,7 @@
 // stdin, a git blob): match it and turn the matches into findings. One per
 // thread; owns its Hyperscan scratch.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,7 +29,8 @@ class ContentScanner {
   ContentScanner(const Matcher& matcher, Diagnostics& diagnostics, PathRebase rule_paths = {},
                  RunChecks checks = RunChecks::yes);
 
-  /// Appends the findings in `bytes`, whose path is `path`; returns how many.
+  /// Appends the findings in `bytes`, whose path is `path`, those an
+  /// allowlist or an inline allow set aside marked; returns how many.
   std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out);
 
   /// The matches in a git blob read before its paths are known: path filters
@@ -37,8 +39,9 @@ class ContentScanner {
   void find_unplaced(std::string_view bytes, std::vector<RawMatch>& out);
 
   /// Appends the findings of `matches` (from find_unplaced on `bytes`) at
-  /// one place of the blob: a match that `path` rules out is dropped, and the
-  /// checks run at `path`. Returns how many.
+  /// one place of the blob: a match that `path` rules out is dropped, one an
+  /// allowlist sets aside at `path` is marked, and the checks run at `path`.
+  /// Returns how many (set-aside ones too).
   std::size_t findings_at(std::string_view bytes, const std::string& path,
                           std::vector<RawMatch> matches, std::vector<Finding>& out);
 
@@ -48,9 +51,10 @@ class ContentScanner {
   /// Findings of `matches_` at `path`, then the checks (when they run).
   std::size_t build(std::string_view bytes, const std::string& path, std::string_view rule_path,
                     std::vector<Finding>& out);
-  /// Runs the repository checks on one file; `first` is where its secret findings start in `out`.
+  /// Runs the repository checks on one file; `secrets` are its reported secret
+  /// findings, a span of `out`, which must not grow before the checks are done.
   void run_lint(std::string_view bytes, const std::string& path, std::string_view rule_path,
-                std::size_t first, std::vector<Finding>& out);
+                std::span<const Finding> secrets, std::vector<Finding>& out);
 
   const Matcher& matcher_;
   Diagnostics& diagnostics_;

@@ -278,8 +278,10 @@ void keep_findings_on_lines(std::vector<Finding>& findings, std::size_t first,
   findings.erase(kept, findings.end());
 }
 
-/// Distinct secret spans among `matches`: the findings they make at one place.
+/// Distinct secret spans among the reported `matches`: the findings they make at one place.
 std::size_t distinct_spans(std::vector<RawMatch> matches) {
+  std::erase_if(matches,
+                [](const RawMatch& match) { return match.suppressed_by != Suppression::none; });
   std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
     return std::pair(a.secret_start, a.secret_end) < std::pair(b.secret_start, b.secret_end);
   });

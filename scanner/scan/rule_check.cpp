@@ -15,7 +15,8 @@ std::vector<std::string> secrets_of_rule(const Matcher& matcher, Matcher::Scratc
   matcher.find(example.text, example.path, scratch, matches);
   std::vector<std::string> secrets;
   for (const RawMatch& match : matches) {
-    if (match.rule != rule) continue;
+    // A match an allowlist or an inline allow sets aside is not a detection.
+    if (match.rule != rule || match.suppressed_by != Suppression::none) continue;
     std::string text =
         example.text.substr(match.secret_start, match.secret_end - match.secret_start);
     // An encoded secret is checked as the example states it: decoded.
@@ -31,6 +32,9 @@ std::vector<std::string> evidence_of_check(const Matcher& matcher, Matcher::Scra
                                            const Rule& rule, const RuleExample& example) {
   std::vector<RawMatch> matches;
   matcher.find(example.text, example.path, scratch, matches);
+  // The checks judge the reported secrets, as a scan's do.
+  std::erase_if(matches,
+                [](const RawMatch& match) { return match.suppressed_by != Suppression::none; });
   std::vector<Finding> secrets;
   if (!matches.empty())
     build_findings(example.text, example.path, matcher.ruleset(), matches, secrets);

@@ -34,9 +34,18 @@ struct Engine {
         matcher(std::make_unique<Matcher>(*ruleset, options, diagnostics)),
         scratch(matcher->make_scratch()) {}
 
-  std::vector<RawMatch> raw(const std::string& text, const std::string& path = "file.txt") {
+  /// Every match, those an allowlist or an inline allow set aside marked.
+  std::vector<RawMatch> all_matches(const std::string& text, const std::string& path = "file.txt") {
     std::vector<RawMatch> matches;
     matcher->find(text, path, *scratch, matches);
+    return matches;
+  }
+
+  /// The matches that are reported: none set aside.
+  std::vector<RawMatch> raw(const std::string& text, const std::string& path = "file.txt") {
+    std::vector<RawMatch> matches = all_matches(text, path);
+    std::erase_if(matches,
+                  [](const RawMatch& match) { return match.suppressed_by != Suppression::none; });
     return matches;
   }
 

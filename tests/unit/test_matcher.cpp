@@ -8,6 +8,7 @@
 
 #include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
+#include "matcher/secret_span_index.h"
 #include "test_helpers.h"
 #include "util/entropy.h"
 #include "util/escape.h"
@@ -194,6 +195,99 @@ regexes = ['''^z''']
   CHECK(engine.raw("token=z5r8t2v6y4b1", "fixtures/a.env").empty());      // AND: both
   CHECK(engine.raw("token=z5r8t2v6y4b1", "src/a.env").size() == 1);       // AND: one only
   CHECK(engine.raw("token=p5r8t2v6y4b1", "fixtures/a.env").size() == 1);  // AND: one only
+}
+
+TEST_CASE("the matcher marks what an allowlist or an inline allow sets aside; it drops nothing") {
+  Engine engine(test::ruleset_from(std::string(kTokenRule) + R"toml(
+[[rules.allowlists]]
+stopwords = ["k3j9"]
+)toml"));
+  auto marks = [&](const std::string& text) {
+    std::vector<std::pair<std::string, Suppression>> out;
+    for (const RawMatch& match : engine.all_matches(text))
+      out.emplace_back(secret_of(text, match), match.suppressed_by);
+    return out;
+  };
+  using Marks = std::vector<std::pair<std::string, Suppression>>;
+  CHECK(marks("token=p5r8t2v6y4b1\n") == Marks{{"p5r8t2v6y4b1", Suppression::none}});
+  CHECK(marks("token=k3j9x2m8q7w1\n") == Marks{{"k3j9x2m8q7w1", Suppression::allowlist}});
+  CHECK(marks("token=p5r8t2v6y4b1 # keysweep:allow\n") ==
+        Marks{{"p5r8t2v6y4b1", Suppression::inline_allow}});
+  CHECK(marks("# keysweep:allow-next-line\ntoken=p5r8t2v6y4b1\n") ==
+        Marks{{"p5r8t2v6y4b1", Suppression::inline_allow}});
+  // An inline allow is the nearer evidence: it is what a stopword match on that line is marked.
+  CHECK(marks("token=k3j9x2m8q7w1 # gitleaks:allow\n") ==
+        Marks{{"k3j9x2m8q7w1", Suppression::inline_allow}});
+  // Reported matches are as if the set-aside ones did not exist.
+  CHECK(engine.raw("token=k3j9x2m8q7w1\ntoken=p5r8t2v6y4b1\n").size() == 1);
+  // Findings carry the mark; a set-aside one makes no snippet.
+  std::string text = "token=k3j9x2m8q7w1\n";
+  std::vector<RawMatch> matches = engine.all_matches(text);
+  std::vector<Finding> findings;
+  build_findings(text, "a.cfg", *engine.ruleset, matches, findings);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].suppressed_by == Suppression::allowlist);
+  CHECK(findings[0].snippet.text.empty());
+}
+
+TEST_CASE("a secret span index answers overlaps among nested and disjoint spans") {
+  auto span = [](std::size_t start, std::size_t end) {
+    return RawMatch{0, start, end, start, end};
+  };
+  std::vector<RawMatch> spans = {span(40, 50), span(0, 30), span(5, 10), span(60, 60)};
+  SecretSpanIndex index(spans.begin(), spans.end());
+  CHECK(index.overlaps(span(29, 35)));  // the long span's end, past a short nested one
+  CHECK(index.overlaps(span(8, 9)));
+  CHECK(index.overlaps(span(45, 70)));
+  CHECK_FALSE(index.overlaps(span(30, 40)));  // ends are exclusive
+  CHECK_FALSE(index.overlaps(span(50, 60)));
+  CHECK_FALSE(index.overlaps(span(61, 90)));
+  CHECK_FALSE(SecretSpanIndex(spans.end(), spans.end()).overlaps(span(0, 100)));
+}
+
+TEST_CASE("a set-aside match takes no part in settling the reported ones") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "alpha-token"
+regex = '''\b(tok_[a-z0-9]{16})\b'''
+keywords = ["tok_"]
+[[rules.allowlists]]
+regexes = ['''^tok_0000''']
+[[rules]]
+id = "beta-token"
+regex = '''\b(tok_[a-z0-9]{16})\b'''
+keywords = ["tok_"]
+[[rules]]
+id = "generic-api-key"
+regex = '''(?i)secret\s*=\s*"([a-z0-9_]{16,})"'''
+keywords = ["secret"]
+[[rules]]
+id = "wide-token"
+regex = '''"(tok_[a-z0-9_]{16,})"'''
+keywords = ["tok_"]
+[[rules.allowlists]]
+regexes = ['''_fixture$''']
+)toml"));
+  auto reported = [&](const std::string& text) {
+    std::vector<RawMatch> matches = engine.all_matches(text);
+    std::vector<Finding> findings;
+    build_findings(text, "a.txt", *engine.ruleset, matches, findings);
+    std::vector<std::pair<std::string, Suppression>> out;
+    for (const Finding& finding : findings)
+      out.emplace_back(finding.rule->id, finding.suppressed_by);
+    return out;
+  };
+  using Ids = std::vector<std::pair<std::string, Suppression>>;
+  // Where the earliest rule is allowlisted, the next rule on the span reports it, as before.
+  CHECK(reported("x = tok_0000aaaabbbbcccc\n") == Ids{{"beta-token", Suppression::none}});
+  CHECK(reported("x = tok_1111aaaabbbbcccc\n") == Ids{{"alpha-token", Suppression::none}});
+  // generic-api-key does not yield to a set-aside match: it reports, and the
+  // set-aside one overlapping it makes no finding (the span is reported).
+  CHECK(reported("secret = \"tok_aaaabbbbcccc_fixture\"\n") ==
+        Ids{{"generic-api-key", Suppression::none}});
+  // Set aside with nothing reported over it: one finding, marked.
+  CHECK(reported("x = \"tok_aaaabbbbccccdddd_fixture\"\n") ==
+        Ids{{"wide-token", Suppression::allowlist}});
 }
 
 TEST_CASE("global allowlists apply to every rule") {

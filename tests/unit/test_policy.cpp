@@ -84,7 +84,37 @@ paths = ['''^fixtures/''']
   std::vector<RawMatch> matches;
   engine.matcher->find(text, std::nullopt, *engine.scratch, matches);
   REQUIRE(matches.size() == 1);
-  CHECK_FALSE(dropped_at_path(*engine.ruleset, matches[0], text, "deploy/prod.env"));
-  CHECK(dropped_at_path(*engine.ruleset, matches[0], text, "deploy/notes.txt"));
-  CHECK(dropped_at_path(*engine.ruleset, matches[0], text, "fixtures/sample.env"));
+  CHECK(matches[0].suppressed_by == Suppression::none);
+  // Reported where the rule applies, not at all where its path filter rules it out,
+  // and set aside (marked) where the allowlist's paths hold it.
+  auto placed = at_path(*engine.ruleset, matches[0], text, "deploy/prod.env");
+  REQUIRE(placed);
+  CHECK(placed->suppressed_by == Suppression::none);
+  CHECK_FALSE(at_path(*engine.ruleset, matches[0], text, "deploy/notes.txt"));
+  placed = at_path(*engine.ruleset, matches[0], text, "fixtures/sample.env");
+  REQUIRE(placed);
+  CHECK(placed->suppressed_by == Suppression::allowlist);
+}
+
+TEST_CASE("the policy stage counts what allowlists and inline allows set aside; it never fails") {
+  ScanResult result;
+  Finding reported, allowlisted, inline_allowed;
+  allowlisted.suppressed_by = Suppression::allowlist;
+  inline_allowed.suppressed_by = Suppression::inline_allow;
+  allowlisted.secret = inline_allowed.secret = reported.secret = kApiKey;
+  result.findings = {allowlisted, reported, inline_allowed};
+  set_aside_marked(result);
+  REQUIRE(result.findings.size() == 1);
+  CHECK(result.findings[0].secret == kApiKey);
+  REQUIRE(result.suppressed.size() == 2);
+  // Only counted from here on: their values are gone.
+  CHECK(result.suppressed[0].secret.empty());
+  CHECK(result.suppressed[1].secret.empty());
+  PolicyOutcome outcome = apply_policy(Policy{}, result);
+  CHECK(outcome.allowlisted == 1);
+  CHECK(outcome.inline_allowed == 1);
+  CHECK(outcome.baselined == 0);
+  CHECK(outcome.failing == 1);
+  CHECK(result.findings[0].fails);
+  for (const Finding& finding : result.suppressed) CHECK_FALSE(finding.fails);
 }
