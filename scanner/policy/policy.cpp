@@ -115,8 +115,10 @@ PolicyOutcome apply_policy(const Policy& policy, ScanResult& result) {
                           PathRebase(result.root, base));
   }
   set_aside_marked(result);
-  outcome.allowlisted = count_marked(result.suppressed, Suppression::allowlist);
-  outcome.inline_allowed = count_marked(result.suppressed, Suppression::inline_allow);
+  outcome.allowlisted =
+      count_marked(result.suppressed, Suppression::allowlist) + result.stats.allowlisted_unplaced;
+  outcome.inline_allowed = count_marked(result.suppressed, Suppression::inline_allow) +
+                           result.stats.inline_allowed_unplaced;
   outcome.baselined = count_marked(result.suppressed, Suppression::baseline);
 
   for (Finding& finding : result.findings) {

@@ -151,6 +151,26 @@ class BlobWorker {
         });
   }
 
+  static bool all_set_aside(const std::vector<RawMatch>& matches) {
+    return std::all_of(matches.begin(), matches.end(), [](const RawMatch& match) {
+      return match.suppressed_by != Suppression::none;
+    });
+  }
+
+  /// Counts the distinct spans of matches all set aside, by mark.
+  void count_set_aside(std::vector<RawMatch> matches) {
+    std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
+      return std::pair(a.secret_start, a.secret_end) < std::pair(b.secret_start, b.secret_end);
+    });
+    for (std::size_t i = 0; i < matches.size(); ++i) {
+      if (i > 0 && matches[i].secret_start == matches[i - 1].secret_start &&
+          matches[i].secret_end == matches[i - 1].secret_end)
+        continue;
+      ++(matches[i].suppressed_by == Suppression::inline_allow ? stats_.inline_allowed_unplaced
+                                                               : stats_.allowlisted_unplaced);
+    }
+  }
+
   static std::string_view data_of(git_odb_object* object) {
     return {static_cast<const char*>(git_odb_object_data(object)), git_odb_object_size(object)};
   }
@@ -169,6 +189,12 @@ class BlobWorker {
     stats_.bytes_scanned += bytes.size();
     MatchedBlob blob{id, {}};
     scanner_.find_unplaced(bytes, blob.matches);
+    if (!walks_commits(options_) && !blob.matches.empty() && all_set_aside(blob.matches)) {
+      // Marks made where the bytes are hold at every place (a path can only
+      // add one): nothing here is reported anywhere, so nothing is traced.
+      count_set_aside(blob.matches);
+      return;
+    }
     if (blob.matches.empty()) {
       if (!walks_commits(options_)) return;
       checked_.clear();

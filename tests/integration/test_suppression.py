@@ -152,6 +152,19 @@ class GitPathsTest(KeysweepTestCase):
                                  [("deploy/prod.env", self.commit)])
                 self.assertEqual(summary_counts(document), (1, 1, 1, 1))
 
+    def test_history_counts_a_blob_set_aside_everywhere_once(self):
+        # One blob whose every match is set aside where its bytes are, at two
+        # paths: a range counts each place; history counts it once and traces
+        # nothing (no place can report it), so it costs no provenance.
+        allowed = f"DD_API_KEY={INLINE}  # keysweep:allow\n"
+        self.repo.commit("copies", "2024-01-03T00:00:00+00:00",
+                         files={"copies/a.env": allowed, "copies/b.env": allowed})
+        _, history = self.scan_json("--history", self.repo.path)
+        _, range_scan = self.scan_json("--range", f"{self.base}..HEAD", self.repo.path)
+        self.assertEqual(history["summary"]["inline_allowed"], 1 + 1)  # deploy/test.env's blob, the copies' blob
+        self.assertEqual(range_scan["summary"]["inline_allowed"], 1 + 2)
+        self.assertEqual([f["path"] for f in history["findings"]], ["deploy/prod.env"])
+
     def test_staged(self):
         self.repo.write("deploy/new.env", f"DD_API_KEY={INLINE}  # keysweep:allow\n")
         self.repo.write("fixtures/new.env", f"DD_API_KEY={API_KEY_2}\n")
