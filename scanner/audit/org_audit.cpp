@@ -420,6 +420,7 @@ ScanResult run_audit(const Matcher& matcher, const Ruleset& ruleset, const Audit
         git.mode = GitScanMode::history;
         git.repository = location;
         git.progress_label = progress_label;
+        git.repository_name = name;
         git.known_blobs = &known;
         git.blobs_read = &blobs_read;
         git.lint_history = true;

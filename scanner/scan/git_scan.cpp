@@ -553,15 +553,22 @@ void scan_range(git_repository* repository, const CommitSelection& selection,
   if (!not_found.empty()) throw_if_listed(repository, not_found);
 }
 
-/// Damaged objects never get here (they fail the scan); too large ones were named as they were met.
-void report_skips(const ScanStats& stats, Diagnostics& diagnostics) {
+/// "1 git object is", "2 git objects are": a count with its noun and verb.
+std::string counted(std::size_t count, const char* noun, const char* singular_rest,
+                    const char* plural_rest) {
+  return std::to_string(count) + " " + noun + (count == 1 ? singular_rest : plural_rest);
+}
+
+/// Damaged objects never get here (they fail the scan); too large ones were
+/// named as they were met. `where` starts each warning ("" or an audit's "NAME: ").
+void report_skips(const ScanStats& stats, const std::string& where, Diagnostics& diagnostics) {
   if (stats.unreadable > 0) {
-    diagnostics.warn(std::to_string(stats.unreadable) +
-                     " git objects are missing (a partial or shallow clone) and were not scanned");
+    diagnostics.warn(where + counted(stats.unreadable, "git object", " is", "s are") +
+                     " missing (a partial or shallow clone) and not scanned");
   }
   if (stats.submodules > 0) {
-    diagnostics.warn(std::to_string(stats.submodules) +
-                     " submodule entries skipped; scan submodules as repositories of their own");
+    diagnostics.warn(where + counted(stats.submodules, "submodule entr", "y", "ies") +
+                     " skipped; scan submodules as repositories of their own");
   }
 }
 
@@ -599,7 +606,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
       it->git = GitOrigin{file.blob, "", "", "", ""};
     }
   }
-  report_skips(result.stats, diagnostics);
+  report_skips(result.stats, "", diagnostics);
   sort_findings(result.findings);
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -698,16 +705,18 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
   place_known_findings(options.known_findings, places, repository.get(), result.findings,
                        unreachable);
   progress.finish();
+  const std::string where =
+      options.repository_name.empty() ? std::string() : options.repository_name + ": ";
   if (unreachable > 0) {
-    diagnostics.warn(std::to_string(unreachable) +
-                     " findings are in objects that no ref reaches (dangling after a rebase or "
-                     "an amend, until git gc) and are not reported");
+    diagnostics.warn(where + counted(unreachable, "finding", " is", "s are") +
+                     " in objects that no ref reaches (dangling after a rebase or an amend, "
+                     "until git gc) and not reported");
   }
 
   result.stats.commits = walk.commits;
   result.stats.submodules = walk.submodules;
   result.stats.unreadable += walk.missing_objects;
-  report_skips(result.stats, diagnostics);
+  report_skips(result.stats, where, diagnostics);
   sort_findings(result.findings);
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -48,7 +48,8 @@ struct GitScanOptions {
   // reads (found in the pass over every tree: a .env or a terraform.tfstate
   // committed years ago and deleted since).
   bool lint_history = false;
-  std::string progress_label;  // starts the progress line (audits: which repository of how many)
+  std::string progress_label;   // starts the progress line (audits: which repository of how many)
+  std::string repository_name;  // audits: starts each warning about this repository
 };
 
 /// Whether the scan walks commits and their added lines (a range, or a

@@ -207,12 +207,12 @@ class PartialAndShallowCloneTest(KeysweepTestCase):
         self.assertEqual(result.code, 1, result.stderr)
         # old.env's blob was never fetched: only the checked-out one is found.
         self.assertEqual([f["path"] for f in document["findings"]], ["new.env"])
-        self.assertIn("1 git objects are missing (a partial or shallow clone)", result.stderr)
+        self.assertIn("1 git object is missing (a partial or shallow clone)", result.stderr)
         self.assertEqual(document["summary"]["unreadable"], 1)
         # The range that added it: the absent blob is a warning there too.
         result, document = self.scan_json("--range", "HEAD~3..HEAD~2", partial)
         self.assertEqual(result.code, 0, result.stderr)
-        self.assertIn("1 git objects are missing", result.stderr)
+        self.assertIn("1 git object is missing", result.stderr)
         strict = self.run_keysweep("scan", "--strict", "--history", partial)
         self.assertEqual(strict.code, 3)
 

@@ -274,7 +274,7 @@ class RobustnessTest(KeysweepTestCase):
         result, document = self.scan_json("--history", self.repo.path)
         self.assertEqual(result.code, 0)
         self.assertEqual(document["findings"], [])
-        self.assertIn("1 findings are in objects that no ref reaches", result.stderr)
+        self.assertIn("1 finding is in objects that no ref reaches", result.stderr)
 
     def test_submodules_binary_and_large_blobs_are_skipped_with_a_note(self):
         commit = self.repo.commit("one", "2024-01-01T00:00:00+00:00", files={
