@@ -288,7 +288,7 @@ class RobustnessTest(KeysweepTestCase):
         self.assertEqual(document["summary"]["skipped_too_large"], 1)
         big = self.repo.git("rev-parse", f"{commit}:big.env")
         self.assertIn(f"blob {big}: larger than the size limit (2 KiB); not scanned", result.stderr)
-        self.assertIn("submodule entries skipped", result.stderr)
+        self.assertIn("1 submodule entry skipped", result.stderr)
 
     def test_progress_only_when_asked_or_on_a_terminal(self):
         self.repo.commit("one", "2024-01-01T00:00:00+00:00", files={"a.txt": "a\n"})
