@@ -19,6 +19,8 @@
 //     Keywords gate a rule for the whole input (gitleaks): a narrow regex
 //     that spells a keyword is anchored by its keywords, any other by
 //     itself, its windows waiting for a keyword (measure_keyword_windows).
+//     A regex that spells none is *triggered*: its own small database runs
+//     over a buffer only after the pass found one of its keywords there.
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
 // (matcher/token_context.h): a bounded read backwards from the token. Only a
