@@ -25,7 +25,7 @@ std::string default_cache_dir() {
 }
 
 namespace {
-constexpr std::string_view kEntryMagic = "keysweep-hsdb-v3\n";
+constexpr std::string_view kEntryMagic = "keysweep-hsdb-v4\n";
 }  // namespace
 
 std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset) {
@@ -42,18 +42,23 @@ std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset
   return sha256_hex(material);
 }
 
-std::string encode_cache_entry(const std::vector<Anchor>& anchors, std::string_view serialized) {
+std::string encode_cache_entry(const std::vector<Anchor>& anchors,
+                               const std::vector<std::string_view>& databases) {
   std::string entry(kEntryMagic);
   entry += std::to_string(anchors.size()) + '\n';
   for (const Anchor& anchor : anchors) {
-    entry += std::to_string(anchor.back) + ' ' + std::to_string(anchor.forward) + '\n';
+    entry += std::to_string(anchor.back) + ' ' + std::to_string(anchor.forward) + ' ' +
+             std::to_string(int(anchor.triggered)) + '\n';
   }
-  entry += serialized;
+  entry += std::to_string(databases.size());
+  for (std::string_view database : databases) entry += ' ' + std::to_string(database.size());
+  entry += '\n';
+  for (std::string_view database : databases) entry += database;
   return entry;
 }
 
 bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
-                        std::string_view& serialized) {
+                        std::vector<std::string_view>& databases) {
   std::istringstream header(entry);
   std::string magic;
   std::size_t count = 0;
@@ -61,18 +66,38 @@ bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
       count != anchors.size()) {
     return false;
   }
-  std::vector<std::pair<std::size_t, std::size_t>> windows(count);
-  for (auto& [back, forward] : windows) {
-    if (!(header >> back >> forward)) return false;
+  struct Window {
+    std::size_t back, forward;
+    int triggered;
+  };
+  std::vector<Window> windows(count);
+  for (Window& window : windows) {
+    if (!(header >> window.back >> window.forward >> window.triggered)) return false;
   }
-  header.get();  // the newline before the database
+  std::size_t database_count = 0;
+  if (!(header >> database_count) || database_count == 0 || database_count > count + 1) {
+    return false;
+  }
+  std::vector<std::size_t> sizes(database_count);
+  for (std::size_t& size : sizes) {
+    if (!(header >> size)) return false;
+  }
+  header.get();  // the newline before the databases
   std::streamoff offset = header.tellg();
-  if (offset <= 0 || std::size_t(offset) >= entry.size()) return false;
-  for (std::size_t i = 0; i < count; ++i) {
-    anchors[i].back = windows[i].first;
-    anchors[i].forward = windows[i].second;
+  if (offset <= 0) return false;
+  std::size_t position = std::size_t(offset);
+  databases.clear();
+  for (std::size_t size : sizes) {
+    if (size == 0 || size > entry.size() - position) return false;
+    databases.push_back(std::string_view(entry).substr(position, size));
+    position += size;
   }
-  serialized = std::string_view(entry).substr(std::size_t(offset));
+  if (position != entry.size()) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    anchors[i].back = windows[i].back;
+    anchors[i].forward = windows[i].forward;
+    anchors[i].triggered = windows[i].triggered != 0;
+  }
   return true;
 }
 

@@ -17,13 +17,15 @@ std::string default_cache_dir();
 /// group (a hit vouches that they were validated), under this Hyperscan build.
 std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset);
 
-/// A cache entry: the anchors' windows, then the serialized database.
-std::string encode_cache_entry(const std::vector<Anchor>& anchors, std::string_view serialized);
+/// A cache entry: the anchors' windows and whether each is keyword-triggered,
+/// then the serialized databases (the main one, then one per triggered anchor).
+std::string encode_cache_entry(const std::vector<Anchor>& anchors,
+                               const std::vector<std::string_view>& databases);
 
-/// Sets the anchors' windows from an entry and points `serialized` into it.
+/// Sets the anchors' windows from an entry and points `databases` into it.
 /// False when the entry is not one (truncated, another version, other anchors).
 bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
-                        std::string_view& serialized);
+                        std::vector<std::string_view>& databases);
 
 /// The serialized bytes stored under key, or empty when there are none.
 std::string read_cached_database(const std::string& cache_dir, const std::string& key);

@@ -19,6 +19,8 @@
 //     Keywords gate a rule for the whole input (gitleaks): a narrow regex
 //     that spells a keyword is anchored by its keywords, any other by
 //     itself, its windows waiting for a keyword (measure_keyword_windows).
+//     A regex that spells none is *triggered*: its own small database runs
+//     over a buffer only after the pass found one of its keywords there.
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
 // (matcher/token_context.h): a bounded read backwards from the token. Only a
@@ -82,6 +84,10 @@ struct Anchor {
   std::size_t forward = 0;   // and closes this many bytes after it
   std::uint32_t length = 0;  // token_run: shortest token; base64: encoded length
   std::uint32_t shape = 0;   // base64: index into the rule's tokens
+  /// regex of a keyword rule that spells none of its keywords: in a database
+  /// of its own, scanned over an input only once one of the keywords occurred
+  /// in it (see measure_keyword_windows).
+  bool triggered = false;
 };
 
 struct MatcherOptions {
@@ -91,10 +97,11 @@ struct MatcherOptions {
 
 /// Work counters of one scratch, for tests that bound the work per candidate.
 struct MatchWork {
-  std::size_t windows = 0;        // RE2 confirmations run
-  std::size_t regex_bytes = 0;    // bytes RE2 was given to search
-  std::size_t tokens = 0;         // token candidates judged
-  std::size_t context_bytes = 0;  // bytes read to build name chains
+  std::size_t windows = 0;          // RE2 confirmations run
+  std::size_t regex_bytes = 0;      // bytes RE2 was given to search
+  std::size_t tokens = 0;           // token candidates judged
+  std::size_t context_bytes = 0;    // bytes read to build name chains
+  std::size_t triggered_bytes = 0;  // bytes scanned by keyword-triggered regex databases
 };
 
 class Matcher {
@@ -168,7 +175,18 @@ class Matcher {
   /// whose verdict rests on a mention.
   void find_mentions(std::string_view content, Scratch& scratch) const;
 
-  std::unique_ptr<hs_database, void (*)(hs_database*)> database_;
+  using Database = std::unique_ptr<hs_database, void (*)(hs_database*)>;
+  Database database_;
+  /// A keyword-triggered regex (Anchor::triggered) and its database.
+  struct TriggeredDatabase {
+    std::uint32_t anchor;
+    Database database;
+  };
+  std::vector<TriggeredDatabase> triggered_;
+  /// The main database, then the triggered ones: what the cache and the scratch hold.
+  std::vector<const hs_database*> databases() const;
+  bool load_cached_databases(const std::string& entry);
+  void compile_triggered_databases(Diagnostics& diagnostics);
   mutable std::once_flag mention_database_once_;
   mutable std::unique_ptr<hs_database, void (*)(hs_database*)> mention_database_;
   mutable std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_scratch_;

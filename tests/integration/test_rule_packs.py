@@ -100,6 +100,26 @@ class GitleaksConfigTest(KeysweepTestCase):
         })
         self.assertNotIn("error", result.stderr)
 
+    def test_a_rule_whose_regex_spells_no_keyword_finds_the_same_from_the_cached_database(self):
+        # Airtable's regex is scanned in a database of its own, only over files
+        # that hold its keyword; the second run loads that database from the cache.
+        config = self.write("../gitleaks.toml", DEFAULT_SHAPED)
+        self.write("app/airtable.py", "# Airtable client\n" + "\n" * 80 + f"TOKEN_VALUE = '{AIRTABLE_PAT}'\n")
+        self.write("app/nokeyword.py", f"VALUE = '{AIRTABLE_PAT}'\n")
+        cold = self.scan("--rules", config, ".")
+        entries = os.listdir(self.cache)
+        self.assertEqual(len(entries), 1)
+        entry = os.path.join(self.cache, entries[0])
+        written = os.stat(entry)
+        warm = self.scan("--rules", config, ".")
+        loaded = os.stat(entry)
+        # Loaded, not rewritten: a rewrite is a new file renamed over the old one.
+        self.assertEqual((written.st_ino, written.st_mtime_ns), (loaded.st_ino, loaded.st_mtime_ns))
+        for result, document in (cold, warm):
+            self.assertEqual(result.code, 1, result.stderr)
+            self.assertEqual({(f["path"], f["rule_id"]) for f in document["findings"]},
+                             {("app/airtable.py", "airtable-personnal-access-token")})
+
     def test_a_later_rule_replaces_a_builtin_one_with_a_note(self):
         config = self.write("../mine.toml", (
             "[[rules]]\nid = \"datadog-application-key-v2\"\ndescription = \"mine\"\n"

@@ -12,6 +12,7 @@
 #include "test_helpers.h"
 #include "util/entropy.h"
 #include "util/escape.h"
+#include "util/text.h"
 
 using namespace keysweep;
 using keysweep::test::Engine;
@@ -309,6 +310,99 @@ regex = '''\b(zz_[a-z]{6})\b'''
   auto matches = engine.raw(text);
   REQUIRE(matches.size() == 2);
   CHECK(secret_of(text, matches[1]) == "zz_ghijkl");
+}
+
+namespace {
+
+// gitleaks' Airtable rule: its keyword gates the input, its regex spells none.
+const char* kAirtableRule = R"toml(
+[[rules]]
+id = "airtable-personnal-access-token"
+regex = '''\b(pat[[:alnum:]]{14}\.[a-f0-9]{64})\b'''
+keywords = ["airtable"]
+)toml";
+const std::string kAirtableToken =
+    "patAbCdEfGhIjKlMn.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+const Anchor& regex_anchor(const Matcher& matcher) {
+  const auto& anchors = matcher.anchors();
+  return *std::find_if(anchors.begin(), anchors.end(),
+                       [](const Anchor& anchor) { return anchor.kind == AnchorKind::regex; });
+}
+
+}  // namespace
+
+TEST_CASE("a regex that spells none of its keywords runs only over inputs that hold one") {
+  Engine engine(test::ruleset_from(kAirtableRule));
+  CHECK(regex_anchor(*engine.matcher).triggered);
+  const MatchWork& work = Matcher::work(*engine.scratch);
+
+  std::string without = std::string(100000, 'x') + "\nTOKEN = '" + kAirtableToken + "'\n";
+  CHECK(engine.raw(without).empty());
+  CHECK(work.triggered_bytes == 0);
+
+  // The keyword 20 KB away from the token (gitleaks: anywhere in the input).
+  std::string with =
+      "# Airtable client\n" + std::string(20000, '\n') + "TOKEN = '" + kAirtableToken + "'\n";
+  auto matches = engine.raw(with);
+  REQUIRE(matches.size() == 1);
+  CHECK(secret_of(with, matches[0]) == kAirtableToken);
+  CHECK(work.triggered_bytes == with.size());
+}
+
+TEST_CASE("a regex that spells a keyword stays in the main database") {
+  // Escaped (`dp\.pt\.`) or in a group (`(live|test)_`), the keyword is a
+  // literal the main database looks for anyway.
+  for (const char* rule : {R"toml(
+[[rules]]
+id = "doppler-api-token"
+regex = '''dp\.pt\.(?i)[a-z0-9]{43}'''
+keywords = ["dp.pt."]
+)toml",
+                           R"toml(
+[[rules]]
+id = "lob-api-key"
+regex = '''(?i)[\w.-]{0,50}?(?:lob)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}((live|test)_[a-f0-9]{35})(?:[\x60'"\s;]|\\[nr]|$)'''
+keywords = ["test_", "live_"]
+)toml"}) {
+    Engine engine(test::ruleset_from(rule));
+    CHECK_FALSE(regex_anchor(*engine.matcher).triggered);
+  }
+  Engine engine(test::ruleset_from(kAirtableRule));
+  CHECK(regex_anchor(*engine.matcher).triggered);
+}
+
+TEST_CASE("a triggered regex's database is cached with the main one") {
+  namespace fs = std::filesystem;
+  fs::path dir =
+      fs::temp_directory_path() / ("keysweep-triggered-cache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  MatcherOptions options{dir.string()};
+  std::string text = "airtable:\n  token: " + kAirtableToken + "\n";
+  {
+    Engine cold(test::ruleset_from(kAirtableRule), options);
+    CHECK_FALSE(cold.matcher->loaded_from_cache());
+    CHECK(cold.raw(text).size() == 1);
+  }
+  {
+    Engine warm(test::ruleset_from(kAirtableRule), options);
+    CHECK(warm.matcher->loaded_from_cache());
+    CHECK(regex_anchor(*warm.matcher).triggered);
+    CHECK(warm.raw(text).size() == 1);
+    CHECK(warm.raw(kAirtableToken).empty());  // no keyword
+  }
+  // An entry cut short inside the triggered database is rebuilt, not trusted.
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string bytes = read_text_file(entry.path().string()).value();
+    std::ofstream(entry.path(), std::ios::trunc | std::ios::binary)
+        << bytes.substr(0, bytes.size() - 16);
+  }
+  {
+    Engine rebuilt(test::ruleset_from(kAirtableRule), options);
+    CHECK_FALSE(rebuilt.matcher->loaded_from_cache());
+    CHECK(rebuilt.raw(text).size() == 1);
+  }
+  fs::remove_all(dir);
 }
 
 TEST_CASE("one secret at one place is one finding; the earlier rule reports it") {
