@@ -161,8 +161,16 @@ bool contains_caseless(std::string_view haystack, std::string_view lowercase_nee
   return it != haystack.end();
 }
 
+/// Whether `commit` (full hex) is listed: in full, or abbreviated to 7 or more characters.
+bool commit_listed(const std::vector<std::string>& commits, std::string_view commit) {
+  return std::any_of(commits.begin(), commits.end(), [&](const std::string& listed) {
+    return listed.size() >= 7 && commit.starts_with(listed);
+  });
+}
+
 bool allowlist_matches(const Allowlist& allowlist, std::string_view secret, std::string_view match,
-                       std::string_view line, std::optional<std::string_view> path) {
+                       std::string_view line, std::optional<std::string_view> path,
+                       std::optional<std::string_view> commit) {
   std::string_view target = allowlist.regex_target == AllowTarget::secret  ? secret
                             : allowlist.regex_target == AllowTarget::match ? match
                                                                            : line;
@@ -178,8 +186,8 @@ bool allowlist_matches(const Allowlist& allowlist, std::string_view secret, std:
       {!allowlist.stopwords.empty(),
        std::any_of(allowlist.stopwords.begin(), allowlist.stopwords.end(),
                    [&](const std::string& word) { return contains_caseless(secret, word); })},
-      // Tree scans have no commit, so a commits criterion never matches here.
-      {!allowlist.commits.empty(), false},
+      // Only a git finding at a place has a commit (history and range scans).
+      {!allowlist.commits.empty(), commit && commit_listed(allowlist.commits, *commit)},
   }};
   bool any_set = false;
   for (auto [set, matched] : criteria) {
@@ -1226,10 +1234,10 @@ bool inline_allowed(std::string_view content, std::size_t offset) {
 
 bool is_allowlisted(const Ruleset& ruleset, const Rule& rule, std::string_view secret,
                     std::string_view match, std::string_view line,
-                    std::optional<std::string_view> path) {
+                    std::optional<std::string_view> path, std::optional<std::string_view> commit) {
   for (const auto* lists : {&rule.allowlists, &ruleset.global_allowlists}) {
     for (const Allowlist& allowlist : *lists) {
-      if (allowlist_matches(allowlist, secret, match, line, path)) return true;
+      if (allowlist_matches(allowlist, secret, match, line, path, commit)) return true;
     }
   }
   return false;

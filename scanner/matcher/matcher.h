@@ -223,10 +223,12 @@ std::string_view line_around(std::string_view content, std::size_t offset);
 /// or detect-secrets' `pragma: allowlist nextline secret`.
 bool inline_allowed(std::string_view content, std::size_t offset);
 
-/// True when an allowlist of the rule (or a global one) drops this match.
-/// With no path, path criteria count as not matching.
+/// True when an allowlist of the rule (or a global one) sets this match aside.
+/// With no path, path criteria count as not matching; likewise with no commit
+/// (full hex), commit criteria (a commit listed in full or by 7+ characters).
 bool is_allowlisted(const Ruleset& ruleset, const Rule& rule, std::string_view secret,
                     std::string_view match, std::string_view line,
-                    std::optional<std::string_view> path);
+                    std::optional<std::string_view> path,
+                    std::optional<std::string_view> commit = std::nullopt);
 
 }  // namespace keysweep

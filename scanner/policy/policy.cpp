@@ -45,17 +45,20 @@ bool fails(const std::optional<LivenessLabel>& label, FailOn fail_on) {
 
 Suppression suppression_at(const Ruleset& ruleset, const Rule& rule, std::string_view content,
                            std::size_t offset, std::size_t length,
-                           std::optional<std::string_view> rule_path) {
+                           std::optional<std::string_view> rule_path,
+                           std::optional<std::string_view> commit) {
   if (inline_allowed(content, offset)) return Suppression::inline_allow;
   std::string_view evidence = content.substr(offset, length);
-  if (is_allowlisted(ruleset, rule, evidence, evidence, line_around(content, offset), rule_path)) {
+  if (is_allowlisted(ruleset, rule, evidence, evidence, line_around(content, offset), rule_path,
+                     commit)) {
     return Suppression::allowlist;
   }
   return Suppression::none;
 }
 
 std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
-                                std::string_view content, std::string_view rule_path) {
+                                std::string_view content, std::string_view rule_path,
+                                std::optional<std::string_view> commit) {
   const Rule& rule = ruleset.rules[match.rule];
   if (rule.compiled_path &&
       !re2::RE2::PartialMatch(re2::StringPiece(rule_path.data(), rule_path.size()),
@@ -71,7 +74,7 @@ std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
   std::string_view value = match.encoding == Encoding::base64 ? std::string_view(decoded) : text;
   std::string_view matched = content.substr(match.match_start, match.match_end - match.match_start);
   if (is_allowlisted(ruleset, rule, value, matched, line_around(content, match.secret_start),
-                     rule_path)) {
+                     rule_path, commit)) {
     placed.suppressed_by = Suppression::allowlist;
   }
   return placed;

@@ -39,18 +39,21 @@ bool fails(const std::optional<LivenessLabel>& label, FailOn fail_on);
 
 /// How the match of `rule` at content[offset, offset + length) is suppressed:
 /// an inline allow comment on its line, or an allowlist that drops it (path
-/// criteria see `rule_path`; without one they do not match); none otherwise.
+/// criteria see `rule_path`, commit criteria `commit`, full hex; without
+/// them they do not match); none otherwise.
 Suppression suppression_at(const Ruleset& ruleset, const Rule& rule, std::string_view content,
                            std::size_t offset, std::size_t length,
-                           std::optional<std::string_view> rule_path);
+                           std::optional<std::string_view> rule_path,
+                           std::optional<std::string_view> commit = std::nullopt);
 
 /// A match found before its path was known (a git blob, see
 /// ContentScanner::find_unplaced) at `rule_path`: nullopt when its rule's
 /// path filter does not match there (the rule does not apply: no finding);
-/// else the match, marked `allowlist` when an allowlist with path criteria
-/// sets it aside there.
+/// else the match, marked `allowlist` when an allowlist with path (or, given
+/// the place's commit, commit) criteria sets it aside there.
 std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
-                                std::string_view content, std::string_view rule_path);
+                                std::string_view content, std::string_view rule_path,
+                                std::optional<std::string_view> commit = std::nullopt);
 
 /// Everything the policy stage needs, settled before the scan (see pipeline/plan.h).
 struct Policy {

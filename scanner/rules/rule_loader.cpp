@@ -67,6 +67,16 @@ std::shared_ptr<const re2::RE2> compile_regex(const std::string& pattern, std::s
 
 /// One allowlist table. `target_rules` collects gitleaks' targetRules, which
 /// only a global allowlist may have (null: not allowed here).
+/// An allowlist's strings: an empty one would match every secret or path and
+/// set the whole scan aside without a word, so it is refused.
+std::vector<std::string> non_empty_strings(const toml::node& value, std::string_view key,
+                                           const Where& where) {
+  std::vector<std::string> strings = get_strings(value, key, where);
+  if (std::any_of(strings.begin(), strings.end(), [](const std::string& s) { return s.empty(); }))
+    where.fail(&value, std::string(key) + ": an empty entry would set every match aside");
+  return strings;
+}
+
 Allowlist parse_allowlist(const toml::node& node, const Where& where,
                           std::vector<std::string>* target_rules) {
   const toml::table* table = node.as_table();
@@ -93,19 +103,19 @@ Allowlist parse_allowlist(const toml::node& node, const Where& where,
         where.fail(&value, "regexTarget must be secret, match or line, not '" + target + "'");
       }
     } else if (key == "regexes") {
-      for (const std::string& pattern : get_strings(value, key, where)) {
+      for (const std::string& pattern : non_empty_strings(value, key, where)) {
         allowlist.regexes.push_back(compile_regex(pattern, "allowlist regex", &value, where));
       }
     } else if (key == "paths") {
-      for (const std::string& pattern : get_strings(value, key, where)) {
+      for (const std::string& pattern : non_empty_strings(value, key, where)) {
         allowlist.paths.push_back(compile_regex(pattern, "allowlist path", &value, where));
       }
     } else if (key == "stopwords") {
-      for (const std::string& word : get_strings(value, key, where)) {
+      for (const std::string& word : non_empty_strings(value, key, where)) {
         allowlist.stopwords.push_back(ascii_lowercase(word));
       }
     } else if (key == "commits") {
-      allowlist.commits = get_strings(value, key, where);
+      allowlist.commits = non_empty_strings(value, key, where);
     } else if (key == "targetRules" && target_rules != nullptr) {
       *target_rules = get_strings(value, key, where);
     } else {

@@ -33,6 +33,14 @@ ContentScanner::ContentScanner(const Matcher& matcher, Diagnostics& diagnostics,
     if (ruleset.rules[index].check == RuleCheck::repository)
       lint_rules_[ruleset.rules[index].id] = index;
   }
+  auto lists_commits = [](const std::vector<Allowlist>& lists) {
+    return std::any_of(lists.begin(), lists.end(),
+                       [](const Allowlist& allowlist) { return !allowlist.commits.empty(); });
+  };
+  commit_allowlists_ =
+      lists_commits(ruleset.global_allowlists) ||
+      std::any_of(ruleset.rules.begin(), ruleset.rules.end(),
+                  [&](const Rule& rule) { return lists_commits(rule.allowlists); });
 }
 
 std::string ContentScanner::rule_path_of(const std::string& path) const {
@@ -54,17 +62,24 @@ void ContentScanner::find_unplaced(std::string_view bytes, std::vector<RawMatch>
 }
 
 std::size_t ContentScanner::findings_at(std::string_view bytes, const std::string& path,
-                                        std::vector<RawMatch> matches, std::vector<Finding>& out) {
+                                        std::vector<RawMatch> matches, std::vector<Finding>& out,
+                                        std::string_view commit) {
   std::string rule_path = rule_path_of(path);
+  // Allowlists that list commits judge every match at a place with a commit.
+  commit_ = commit_allowlists_ ? commit : std::string_view();
+  std::optional<std::string_view> place_commit;
+  if (!commit_.empty()) place_commit = commit_;
   matches_.clear();
   for (const RawMatch& match : matches) {
-    if (!matcher_.depends_on_path(match.rule)) {
+    if (!place_commit && !matcher_.depends_on_path(match.rule)) {
       matches_.push_back(match);
-    } else if (auto placed = at_path(matcher_.ruleset(), match, bytes, rule_path)) {
+    } else if (auto placed = at_path(matcher_.ruleset(), match, bytes, rule_path, place_commit)) {
       matches_.push_back(*placed);
     }
   }
-  return build(bytes, path, rule_path, out);
+  std::size_t built = build(bytes, path, rule_path, out);
+  commit_ = {};
+  return built;
 }
 
 std::size_t ContentScanner::build(std::string_view bytes, const std::string& path,
@@ -100,9 +115,11 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
     sensitive.push_back(hit.sensitive);
     // The same ways out as for secrets: an inline allow, the config's allowlists.
     // Marked here, where the bytes are; the policy stage sets them aside.
+    std::optional<std::string_view> commit;
+    if (!commit_.empty()) commit = commit_;
     suppressions.push_back(suppression_at(matcher_.ruleset(),
                                           matcher_.ruleset().rules[rule->second], bytes, hit.offset,
-                                          hit.length, rule_path));
+                                          hit.length, rule_path, commit));
   }
   std::size_t built = out.size();
   build_lint_findings(bytes, path, matcher_.ruleset(), spans, sensitive, matches_, out);

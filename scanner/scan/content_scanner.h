@@ -40,10 +40,12 @@ class ContentScanner {
 
   /// Appends the findings of `matches` (from find_unplaced on `bytes`) at
   /// one place of the blob: a match that `path` rules out is dropped, one an
-  /// allowlist sets aside at `path` is marked, and the checks run at `path`.
-  /// Returns how many (set-aside ones too).
+  /// allowlist sets aside at `path` is marked, and the checks run at `path`;
+  /// `commit` (full hex; empty: none) is the place's, for allowlists that
+  /// list commits. Returns how many (set-aside ones too).
   std::size_t findings_at(std::string_view bytes, const std::string& path,
-                          std::vector<RawMatch> matches, std::vector<Finding>& out);
+                          std::vector<RawMatch> matches, std::vector<Finding>& out,
+                          std::string_view commit = {});
 
  private:
   /// The path that rules and allowlists see for `path`.
@@ -63,6 +65,8 @@ class ContentScanner {
   Matcher::ScratchPtr scratch_;
   std::vector<RawMatch> matches_;
   std::unordered_map<std::string, std::uint32_t> lint_rules_;  // repository check id -> rule index
+  bool commit_allowlists_ = false;                             // some allowlist lists commits
+  std::string_view commit_;  // the place findings_at is building for (empty: none)
 };
 
 }  // namespace keysweep

@@ -350,7 +350,8 @@ std::vector<Finding> place_findings(const std::vector<MatchedBlob>& blobs, const
     std::string blob_hex = oid_hex(blob.id);
     for (const BlobPlace& place : found->second) {
       std::size_t first = placed.size();
-      scanner.findings_at(bytes, place.path, blob.matches, placed);
+      const std::string commit = git_oid_is_zero(&place.commit) ? "" : oid_hex(place.commit);
+      scanner.findings_at(bytes, place.path, blob.matches, placed, commit);
       if (place.added_lines) keep_findings_on_lines(placed, first, *place.added_lines);
       for (auto it = placed.begin() + std::ptrdiff_t(first); it != placed.end(); ++it) {
         it->git = git_oid_is_zero(&place.commit) ? GitOrigin{} : details.of(place.commit);

@@ -165,6 +165,35 @@ class GitPathsTest(KeysweepTestCase):
         self.assertEqual(range_scan["summary"]["inline_allowed"], 1 + 2)
         self.assertEqual([f["path"] for f in history["findings"]], ["deploy/prod.env"])
 
+    def test_allowlists_that_list_commits(self):
+        # The commit that added deploy/prod.env, listed in full, abbreviated, and
+        # with AND beside a path: set aside in history and in a range, at that commit only.
+        later = self.repo.commit("again", "2024-01-05T00:00:00+00:00",
+                                 files={"deploy/later.env": f"DD_API_KEY={API_KEY}\n"})
+        for listing in (f'commits = ["{self.commit}"]', f'commits = ["{self.commit[:10]}"]',
+                        f'condition = "AND"\ncommits = ["{self.commit}"]\npaths = ["^deploy/"]'):
+            self.repo.write("commits.toml", f"[[allowlists]]\n{listing}\n")
+            for args in (["--history"], ["--range", f"{self.base}..HEAD"]):
+                with self.subTest(listing=listing, args=args):
+                    result, document = self.scan_json(*args, "--rules", os.path.join(self.repo.path, "commits.toml"),
+                                                      self.repo.path)
+                    self.assertEqual([(f["path"], f["commit"]) for f in document["findings"]],
+                                     [("deploy/later.env", later)])
+                    self.assertGreaterEqual(document["summary"]["allowlisted"], 1)
+        # AND with a path the place does not have: nothing set aside by it.
+        self.repo.write("commits.toml", f'[[allowlists]]\ncondition = "AND"\ncommits = ["{self.commit}"]\n'
+                                        'paths = ["^elsewhere/"]\n')
+        _, document = self.scan_json("--history", "--rules", os.path.join(self.repo.path, "commits.toml"),
+                                     self.repo.path)
+        self.assertIn(("deploy/prod.env", self.commit), [(f["path"], f["commit"]) for f in document["findings"]])
+        # An empty entry would set everything aside: refused, naming the file.
+        for field in ("commits", "regexes", "paths", "stopwords"):
+            self.repo.write("commits.toml", f'[[allowlists]]\n{field} = [""]\n')
+            result = self.run_keysweep("scan", "--rules", os.path.join(self.repo.path, "commits.toml"), self.repo.path)
+            self.assertEqual(result.code, 2, (field, result.stderr))
+            self.assertIn("commits.toml", result.stderr)
+            self.assertIn("an empty entry would set every match aside", result.stderr)
+
     def test_staged(self):
         self.repo.write("deploy/new.env", f"DD_API_KEY={INLINE}  # keysweep:allow\n")
         self.repo.write("fixtures/new.env", f"DD_API_KEY={API_KEY_2}\n")
