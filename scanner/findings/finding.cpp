@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "findings/datadog_site.h"
+#include "findings/scan_result.h"
 #include "matcher/secret_span_index.h"
 #include "util/escape.h"
 #include "util/sha256.h"
@@ -123,7 +124,8 @@ std::string nearest_site(const std::vector<std::pair<std::size_t, std::string>>&
 }  // namespace
 
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
-                    std::vector<RawMatch>& matches, std::vector<Finding>& out) {
+                    std::vector<RawMatch>& matches, std::vector<Finding>& out,
+                    ScanStats* set_aside) {
   // On one span, a reported match goes before a set-aside one (a path's
   // allowlist may set aside one rule's match of a blob and not another's).
   std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
@@ -158,6 +160,12 @@ void build_findings(std::string_view content, const std::string& path, const Rul
   // The Datadog site a key is for is often named next to it (DD_SITE, a URL).
   const auto sites = site_mentions(content);
   for (const RawMatch& match : matches) {
+    if (set_aside != nullptr && match.suppressed_by != Suppression::none) {
+      // Counted, never built: a file of a million allowlisted keys costs no memory.
+      ++(match.suppressed_by == Suppression::inline_allow ? set_aside->inline_allowed
+                                                          : set_aside->allowlisted);
+      continue;
+    }
     Finding finding;
     finding.rule_index = match.rule;
     finding.rule = &ruleset.rules[match.rule];

@@ -75,14 +75,20 @@ struct Finding {
   bool fails = false;
 };
 
+struct ScanStats;
+
 /// Turns the raw matches of one buffer into findings appended to `out`.
 /// Where several rules matched the same secret span, the earliest rule in the
 /// ruleset reports it (a reported match before a set-aside one): one secret
 /// at one place is one finding. A match's `suppressed_by` becomes the
 /// finding's; a set-aside match whose span overlaps a reported one makes no
 /// finding (the span is reported), and a set-aside finding has no snippet.
+/// With `set_aside`, set-aside matches make no finding at all and are only
+/// counted there (ScanStats::allowlisted, inline_allowed); their spans are
+/// still redacted in the snippets of the others.
 void build_findings(std::string_view content, const std::string& path, const Ruleset& ruleset,
-                    std::vector<RawMatch>& matches, std::vector<Finding>& out);
+                    std::vector<RawMatch>& matches, std::vector<Finding>& out,
+                    ScanStats* set_aside = nullptr);
 
 /// Findings of lint checks (rule indices into `ruleset`) at byte spans of
 /// `content`, with `sensitive` saying which spans are credential values. They

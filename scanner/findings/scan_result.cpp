@@ -12,8 +12,8 @@ void ScanStats::add(const ScanStats& other) {
   commits += other.commits;
   submodules += other.submodules;
   blobs_known += other.blobs_known;
-  allowlisted_unplaced += other.allowlisted_unplaced;
-  inline_allowed_unplaced += other.inline_allowed_unplaced;
+  allowlisted += other.allowlisted;
+  inline_allowed += other.inline_allowed;
 }
 
 }  // namespace keysweep

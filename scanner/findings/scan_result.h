@@ -23,10 +23,11 @@ struct ScanStats {
   std::size_t commits = 0;      // git scans: commits walked
   std::size_t submodules = 0;   // git scans: gitlinks skipped
   std::size_t blobs_known = 0;  // audits: blobs whose findings came from the datastore, not read
-  // History: matches set aside (allowlist, inline allow) in blobs where every
-  // match was, counted once per blob: no place of such a blob can report
-  // anything, so it is not traced to its places (counted per place otherwise).
-  std::size_t allowlisted_unplaced = 0, inline_allowed_unplaced = 0;
+  // Findings an allowlist or an inline allow set aside, counted as the scan
+  // goes and not kept: a file of a million allowlisted keys costs no memory.
+  // History counts a blob whose every match is set aside once (no place of it
+  // can report anything, so it is not traced to its places).
+  std::size_t allowlisted = 0, inline_allowed = 0;
   double seconds = 0;
 
   void add(const ScanStats& other);

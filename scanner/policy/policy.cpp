@@ -80,11 +80,21 @@ std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
   return placed;
 }
 
+void set_aside_marked(std::vector<Finding>& findings, std::size_t first, ScanStats& stats) {
+  std::erase_if(findings, [&, index = std::size_t(0)](const Finding& finding) mutable {
+    if (index++ < first) return false;
+    if (finding.suppressed_by == Suppression::allowlist) return ++stats.allowlisted, true;
+    if (finding.suppressed_by == Suppression::inline_allow) return ++stats.inline_allowed, true;
+    return false;
+  });
+}
+
 void set_aside_marked(ScanResult& result) {
+  set_aside_marked(result.findings, 0, result.stats);
+  // What else is marked (the baseline) is kept, without its value, to be counted.
   auto reported = std::stable_partition(
       result.findings.begin(), result.findings.end(),
       [](const Finding& finding) { return finding.suppressed_by == Suppression::none; });
-  // Set aside, a finding is only counted: its value need not stay in memory.
   for (auto it = reported; it != result.findings.end(); ++it) it->secret = std::string();
   std::move(reported, result.findings.end(), std::back_inserter(result.suppressed));
   result.findings.erase(reported, result.findings.end());
@@ -118,10 +128,8 @@ PolicyOutcome apply_policy(const Policy& policy, ScanResult& result) {
                           PathRebase(result.root, base));
   }
   set_aside_marked(result);
-  outcome.allowlisted =
-      count_marked(result.suppressed, Suppression::allowlist) + result.stats.allowlisted_unplaced;
-  outcome.inline_allowed = count_marked(result.suppressed, Suppression::inline_allow) +
-                           result.stats.inline_allowed_unplaced;
+  outcome.allowlisted = result.stats.allowlisted;
+  outcome.inline_allowed = result.stats.inline_allowed;
   outcome.baselined = count_marked(result.suppressed, Suppression::baseline);
 
   for (Finding& finding : result.findings) {

@@ -73,9 +73,15 @@ struct PolicyOutcome {
   std::size_t failing = 0;  // reported findings that fail the run
 };
 
-/// Moves the findings marked where their bytes were (an allowlist, an inline
-/// allow) from result.findings to result.suppressed: the run calls it before
-/// liveness, so what the user set aside is never looked up nor verified.
+/// Counts (stats.allowlisted, stats.inline_allowed) and erases the findings
+/// of findings[first...] marked where their bytes were (an allowlist, an
+/// inline allow): the scan calls it per file, so that set-aside findings never
+/// pile up in memory.
+void set_aside_marked(std::vector<Finding>& findings, std::size_t first, ScanStats& stats);
+
+/// The same over a whole result, and what else is marked (the baseline) moved
+/// to result.suppressed: the run calls it before liveness, so what the user
+/// set aside is never looked up nor verified.
 void set_aside_marked(ScanResult& result);
 
 /// Marks every finding of `result`: those the baseline holds are marked, and

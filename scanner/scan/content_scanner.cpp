@@ -50,11 +50,11 @@ std::string ContentScanner::rule_path_of(const std::string& path) const {
 }
 
 std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path,
-                                 std::vector<Finding>& out) {
+                                 std::vector<Finding>& out, ScanStats* set_aside) {
   matches_.clear();
   std::string rule_path = rule_path_of(path);
   matcher_.find(bytes, std::string_view(rule_path), *scratch_, matches_);
-  return build(bytes, path, rule_path, out);
+  return build(bytes, path, rule_path, out, set_aside);
 }
 
 void ContentScanner::find_unplaced(std::string_view bytes, std::vector<RawMatch>& out) {
@@ -77,15 +77,16 @@ std::size_t ContentScanner::findings_at(std::string_view bytes, const std::strin
       matches_.push_back(*placed);
     }
   }
-  std::size_t built = build(bytes, path, rule_path, out);
+  std::size_t built = build(bytes, path, rule_path, out, nullptr);
   commit_ = {};
   return built;
 }
 
 std::size_t ContentScanner::build(std::string_view bytes, const std::string& path,
-                                  std::string_view rule_path, std::vector<Finding>& out) {
+                                  std::string_view rule_path, std::vector<Finding>& out,
+                                  ScanStats* set_aside) {
   std::size_t before = out.size();
-  if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out);
+  if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out, set_aside);
   mark_client_tokens(bytes, path, std::span<Finding>(out).subspan(before));
   if (checks_ == RunChecks::yes && !path.empty() && !lint_rules_.empty()) {
     // The checks judge the reported secrets only, as if the set-aside ones were not there.
@@ -95,6 +96,7 @@ std::size_t ContentScanner::build(std::string_view bytes, const std::string& pat
     run_lint(bytes, path, rule_path,
              std::span<const Finding>(out.begin() + std::ptrdiff_t(before), set_aside), out);
   }
+  if (set_aside != nullptr) set_aside_marked(out, before, *set_aside);
   return out.size() - before;
 }
 

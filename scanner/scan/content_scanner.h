@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "findings/finding.h"
+#include "findings/scan_result.h"
 #include "matcher/matcher.h"
 #include "util/paths.h"
 
@@ -30,8 +31,11 @@ class ContentScanner {
                  RunChecks checks = RunChecks::yes);
 
   /// Appends the findings in `bytes`, whose path is `path`, those an
-  /// allowlist or an inline allow set aside marked; returns how many.
-  std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out);
+  /// allowlist or an inline allow set aside marked; returns how many. With
+  /// `set_aside`, the marked ones are counted there instead, not appended
+  /// (set_aside_marked): they never pile up in memory.
+  std::size_t scan(std::string_view bytes, const std::string& path, std::vector<Finding>& out,
+                   ScanStats* set_aside = nullptr);
 
   /// The matches in a git blob read before its paths are known: path filters
   /// pass and path criteria drop nothing, so matches of path-dependent rules
@@ -52,7 +56,7 @@ class ContentScanner {
   std::string rule_path_of(const std::string& path) const;
   /// Findings of `matches_` at `path`, then the checks (when they run).
   std::size_t build(std::string_view bytes, const std::string& path, std::string_view rule_path,
-                    std::vector<Finding>& out);
+                    std::vector<Finding>& out, ScanStats* set_aside);
   /// Runs the repository checks on one file; `secrets` are its reported secret
   /// findings, a span of `out`, which must not grow before the checks are done.
   void run_lint(std::string_view bytes, const std::string& path, std::string_view rule_path,

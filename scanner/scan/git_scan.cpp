@@ -14,6 +14,7 @@
 #include "inputs/text_decoding.h"
 #include "lint/repository_lint.h"
 #include "matcher/matcher.h"
+#include "policy/policy.h"
 #include "scan/content_scanner.h"
 #include "util/bounded_queue.h"
 #include "util/diagnostics.h"
@@ -166,8 +167,8 @@ class BlobWorker {
       if (i > 0 && matches[i].secret_start == matches[i - 1].secret_start &&
           matches[i].secret_end == matches[i - 1].secret_end)
         continue;
-      ++(matches[i].suppressed_by == Suppression::inline_allow ? stats_.inline_allowed_unplaced
-                                                               : stats_.allowlisted_unplaced);
+      ++(matches[i].suppressed_by == Suppression::inline_allow ? stats_.inline_allowed
+                                                               : stats_.allowlisted);
     }
   }
 
@@ -322,12 +323,13 @@ std::size_t distinct_spans(std::vector<RawMatch> matches) {
 /// The findings of the kept blobs, made once per place each blob lives at,
 /// with the commit that put it there: the checks run and path-dependent rules
 /// are settled at that place's path (ContentScanner::findings_at). A range
-/// place keeps only the findings on the lines its commit adds. Blobs with no
-/// place (no ref reaches them) make no findings; `unreachable` counts what
-/// they held.
+/// place keeps only the findings on the lines its commit adds. What an
+/// allowlist or an inline allow sets aside is counted in `set_aside`, not
+/// kept. Blobs with no place (no ref reaches them) make no findings;
+/// `unreachable` counts what they held.
 std::vector<Finding> place_findings(const std::vector<MatchedBlob>& blobs, const BlobPlaces& places,
                                     git_repository* repository, ContentScanner& scanner,
-                                    std::size_t& unreachable) {
+                                    std::size_t& unreachable, ScanStats& set_aside) {
   CommitDetails details(repository);
   OdbPtr odb = repository_odb(repository);
   std::string transcoded;
@@ -353,6 +355,7 @@ std::vector<Finding> place_findings(const std::vector<MatchedBlob>& blobs, const
       const std::string commit = git_oid_is_zero(&place.commit) ? "" : oid_hex(place.commit);
       scanner.findings_at(bytes, place.path, blob.matches, placed, commit);
       if (place.added_lines) keep_findings_on_lines(placed, first, *place.added_lines);
+      set_aside_marked(placed, first, set_aside);  // counted, not kept
       for (auto it = placed.begin() + std::ptrdiff_t(first); it != placed.end(); ++it) {
         it->git = git_oid_is_zero(&place.commit) ? GitOrigin{} : details.of(place.commit);
         it->git->blob = blob_hex;
@@ -602,6 +605,7 @@ ScanResult scan_staged(const Matcher& matcher, StagedChanges changes, const GitS
     std::size_t first = result.findings.size();
     scanner.scan(text, file.path, result.findings);
     keep_findings_on_lines(result.findings, first, file.added_lines);
+    set_aside_marked(result.findings, first, result.stats);  // counted, not kept
     for (auto it = result.findings.begin() + std::ptrdiff_t(first); it != result.findings.end();
          ++it) {
       it->git = GitOrigin{file.blob, "", "", "", ""};
@@ -702,7 +706,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
   std::size_t unreachable = 0;
   ContentScanner scanner(matcher, diagnostics, options.rule_paths,
                          !whole_database || options.lint_history ? RunChecks::yes : RunChecks::no);
-  result.findings = place_findings(matched, places, repository.get(), scanner, unreachable);
+  result.findings =
+      place_findings(matched, places, repository.get(), scanner, unreachable, result.stats);
   place_known_findings(options.known_findings, places, repository.get(), result.findings,
                        unreachable);
   progress.finish();

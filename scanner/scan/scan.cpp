@@ -75,7 +75,7 @@ class ScanWorker {
   void scan_bytes(std::string_view bytes, const std::string& path) {
     ++output_.stats.files_scanned;
     output_.stats.bytes_scanned += bytes.size();
-    scanner_.scan(bytes, path, output_.findings);
+    scanner_.scan(bytes, path, output_.findings, &output_.stats);
   }
 
   WorkerOutput& output() { return output_; }

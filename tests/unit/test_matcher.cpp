@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "findings/scan_result.h"
 #include "matcher/byte_runs.h"
 #include "matcher/database_cache.h"
 #include "matcher/secret_span_index.h"
@@ -229,6 +230,22 @@ stopwords = ["k3j9"]
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].suppressed_by == Suppression::allowlist);
   CHECK(findings[0].snippet.text.empty());
+  // Counted instead, when the scan asks: set-aside matches make no finding at
+  // all, while their spans stay redacted in the snippets of the others.
+  text = "token=k3j9x2m8q7w1 token=p5r8t2v6y4b1\ntoken=p5r8t2v6y4b2 # keysweep:allow\n";
+  matches = engine.all_matches(text);
+  findings.clear();
+  ScanStats counted;
+  build_findings(text, "a.cfg", *engine.ruleset, matches, findings, &counted);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].secret == "p5r8t2v6y4b1");
+  const Snippet& snippet = findings[0].snippet;
+  const std::size_t at = snippet.text.find("k3j9x2m8q7w1");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::count(snippet.secret_spans.begin(), snippet.secret_spans.end(),
+                   std::pair<std::size_t, std::size_t>(at, 12)) == 1);  // redacted in reports
+  CHECK(counted.allowlisted == 1);
+  CHECK(counted.inline_allowed == 1);
 }
 
 TEST_CASE("a secret span index answers overlaps among nested and disjoint spans") {
