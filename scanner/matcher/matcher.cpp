@@ -1223,7 +1223,9 @@ bool inline_allowed(std::string_view content, std::size_t offset) {
     }
   }
   std::size_t line_start = std::size_t(line.data() - content.data());
-  if (line_start == 0) return false;
+  // Only a real line break has a line before it: on a line longer than the
+  // window, a marker earlier on the key's own line must not pass for one.
+  if (line_start == 0 || content[line_start - 1] != '\n') return false;
   std::string_view previous = line_around(content, line_start - 1);
   for (std::string_view marker :
        {"keysweep:allow-next-line", "pragma: allowlist nextline secret"}) {

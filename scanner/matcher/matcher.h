@@ -220,7 +220,9 @@ std::string_view line_around(std::string_view content, std::size_t offset);
 /// True when the value at `offset` is allowed inline: its line carries
 /// `keysweep:allow` (or gitleaks' `gitleaks:allow`, detect-secrets' `pragma:
 /// allowlist secret`), or the line before carries `keysweep:allow-next-line`
-/// or detect-secrets' `pragma: allowlist nextline secret`.
+/// or detect-secrets' `pragma: allowlist nextline secret`. Lines are seen as
+/// line_around cuts them: a marker more than 4 KiB from the value on a long
+/// line is not seen (the value is reported: the cut never allows more).
 bool inline_allowed(std::string_view content, std::size_t offset);
 
 /// True when an allowlist of the rule (or a global one) sets this match aside.

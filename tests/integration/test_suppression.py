@@ -49,6 +49,21 @@ class TreeTest(KeysweepTestCase):
         self.assertIn("OLD_DD_API_KEY=", document["findings"][0]["snippet"])
         self.assert_nothing_set_aside_in_clear(result.stdout + result.stderr)
 
+    def test_a_marker_far_along_a_long_line_never_allows_more(self):
+        # On a minified line, allow-next-line 6,000 bytes before the key is on the
+        # key's own line: it must not pass for the line before. On a real line before, it counts.
+        padding = "x" * 6000
+        self.write("deploy/app.env", '{"c":"keysweep:allow-next-line","pad":"' + padding +
+                   f'","DD_API_KEY":"{INLINE}"}}\n')
+        result, document = self.scan_json(".")
+        self.assertEqual(result.code, 1, result.stderr)
+        self.assertEqual(summary_counts(document)[:3], (1, 0, 0))
+        self.write("deploy/app.env", '{"c":"keysweep:allow-next-line"}\n' +
+                   f'{{"DD_API_KEY":"{INLINE}","pad":"' + padding + '"}\n')
+        result, document = self.scan_json(".")
+        self.assertEqual(result.code, 0, result.stderr)
+        self.assertEqual(summary_counts(document)[:3], (0, 0, 1))
+
     def test_set_aside_findings_never_fail_the_run(self):
         self.write("deploy/app.env",
                    f"OLD_DD_API_KEY={ALLOWLISTED}\nDD_API_KEY={INLINE}  # gitleaks:allow\n"
