@@ -413,13 +413,14 @@ int run_baseline_create(const ScanArguments& arguments) {
   SafeWriter output(path, FileAccess::shared);
   ScanOutcome outcome = run_scan_pipeline(plan);
   const ScanResult& result = outcome.result;
-  write_baseline(result.findings,
-                 PathRebase(result.root, baseline_base(result.repository_root, path)),
-                 output.stream());
+  std::size_t entries = write_baseline(
+      result.findings, PathRebase(result.root, baseline_base(result.repository_root, path)),
+      output.stream());
   output.commit();
   if (!arguments.quiet) {
-    std::cerr << "keysweep: baseline of " << result.findings.size() << " findings written to "
-              << path << '\n';
+    // Entries are unique by (path, rule, secret): a secret twice in one file is one entry.
+    std::cerr << "keysweep: baseline of " << entries << (entries == 1 ? " entry" : " entries")
+              << " (" << result.findings.size() << " findings) written to " << path << '\n';
   }
   return 0;
 }

@@ -21,7 +21,8 @@ std::string baseline_base(const std::string& repository_root, const std::string&
 }
 
 std::vector<BaselineEntry> load_baseline(const std::string& path) {
-  std::string text = read_input_file(path, kConfigFileLimit, "baseline");
+  // Written by `baseline create` and as large as the findings: a report's room.
+  std::string text = read_input_file(path, kReportFileLimit, "baseline");
   nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
   if (document.is_discarded()) throw UsageError(path + ": the baseline is not JSON");
   if (!document.is_object() || !document.contains("keysweep_baseline") ||
@@ -50,20 +51,29 @@ std::vector<BaselineEntry> load_baseline(const std::string& path) {
   return entries;
 }
 
-void write_baseline(const std::vector<Finding>& findings, const PathRebase& to_base,
-                    std::ostream& out) {
+std::size_t write_baseline(const std::vector<Finding>& findings, const PathRebase& to_base,
+                           std::ostream& out) {
   std::set<BaselineEntry> entries;
   for (const Finding& finding : findings) entries.insert(baseline_entry(finding, to_base));
   out << "{\n  \"keysweep_baseline\": 1,\n  \"entries\": [";
   bool first = true;
+  std::size_t written = 0;
   for (const BaselineEntry& entry : entries) {
     nlohmann::ordered_json line = {
         {"path", entry.path}, {"rule_id", entry.rule_id}, {"secret_sha256", entry.secret_sha256}};
-    out << (first ? "\n    " : ",\n    ")
-        << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // A baseline that --baseline would refuse is refused now, before it replaces anything.
+    written += text.size() + 6;
+    if (written > kReportFileLimit) {
+      throw UsageError("the baseline of " + std::to_string(entries.size()) +
+                       " entries would be over the " + std::to_string(kReportFileLimit >> 20) +
+                       " MiB" + " that --baseline reads; scan less, or fix findings first");
+    }
+    out << (first ? "\n    " : ",\n    ") << text;
     first = false;
   }
   out << (entries.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  return entries.size();
 }
 
 std::vector<BaselineEntry> mark_baselined(const std::vector<BaselineEntry>& baseline,

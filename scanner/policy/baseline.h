@@ -34,9 +34,11 @@ std::string baseline_base(const std::string& repository_root, const std::string&
 /// Reads a baseline file. Throws UsageError naming the file and the reason.
 std::vector<BaselineEntry> load_baseline(const std::string& path);
 
-/// The baseline of these findings: sorted, unique.
-void write_baseline(const std::vector<Finding>& findings, const PathRebase& to_base,
-                    std::ostream& out);
+/// The baseline of these findings: sorted, unique; returns how many entries.
+/// Throws UsageError, before the last entry is written, when it would be
+/// larger than load_baseline reads (kReportFileLimit).
+std::size_t write_baseline(const std::vector<Finding>& findings, const PathRebase& to_base,
+                           std::ostream& out);
 
 /// Marks the findings the baseline holds (Suppression::baseline); returns the
 /// entries that matched no finding (no longer found). A finding matches by its path from the base,
