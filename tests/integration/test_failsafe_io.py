@@ -516,8 +516,8 @@ class InputLimitTest(FailsafeTestCase):
         self.assert_refused(("scan", "--rules", big_rules, "."), big_rules, "over the 16 MiB limit")
         big_config = sparse("big-config.toml", 16 * 1024 * 1024 + 1)
         self.assert_refused(("scan", "--config", big_config, "."), big_config, "over the 16 MiB limit")
-        big_baseline = sparse("big-baseline.json", 16 * 1024 * 1024 + 1)
-        self.assert_refused(("scan", "--baseline", big_baseline, "."), big_baseline, "over the 16 MiB limit")
+        big_baseline = sparse("big-baseline.json", 256 * 1024 * 1024 + 1)
+        self.assert_refused(("scan", "--baseline", big_baseline, "."), big_baseline, "over the 256 MiB limit")
         big_listing = sparse("big-listing.json", 256 * 1024 * 1024 + 1)
         self.assert_refused(("inventory", "import", "--store", self.path("new.db"), big_listing), big_listing,
                             "over the 256 MiB limit")
