@@ -162,8 +162,7 @@ void build_findings(std::string_view content, const std::string& path, const Rul
   for (const RawMatch& match : matches) {
     if (set_aside != nullptr && match.suppressed_by != Suppression::none) {
       // Counted, never built: a file of a million allowlisted keys costs no memory.
-      ++(match.suppressed_by == Suppression::inline_allow ? set_aside->inline_allowed
-                                                          : set_aside->allowlisted);
+      set_aside->count_set_aside(match.suppressed_by);
       continue;
     }
     Finding finding;

@@ -31,6 +31,10 @@ struct ScanStats {
   double seconds = 0;
 
   void add(const ScanStats& other);
+  /// Counts one finding set aside with `mark` (an allowlist or an inline allow).
+  void count_set_aside(Suppression mark) {
+    ++(mark == Suppression::inline_allow ? inline_allowed : allowlisted);
+  }
 };
 
 /// The repository a git scan read, for SARIF versionControlProvenance.

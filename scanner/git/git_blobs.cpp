@@ -243,12 +243,6 @@ bool walk_tree(git_repository* repository, const git_oid& root, GitWalkStats& st
   return true;
 }
 
-std::string key_of(const git_oid& id, std::string_view path) {
-  std::string key(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
-  key += path;
-  return key;
-}
-
 /// The commit `spec` names; `option` (the flag it came from) heads the error.
 CommitPtr resolve_commit(git_repository* repository, const std::string& spec, const char* option) {
   git_object* object = nullptr;
@@ -385,6 +379,12 @@ void keep_added_in_both(AddedLinesByPath& added, const AddedLinesByPath& other) 
 
 }  // namespace
 
+std::string object_at_path_key(const git_oid& id, std::string_view path) {
+  std::string key(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
+  key += path;
+  return key;
+}
+
 std::vector<git_oid> list_objects(git_odb* odb) {
   std::vector<git_oid> ids;
   auto collect = [](const git_oid* id, void* payload) {
@@ -494,11 +494,11 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
   std::unordered_set<std::string> visited_trees, recorded;
   auto enter = [&](const git_oid& id, const std::string& path) {
     if (trees_to_enter != nullptr && trees_to_enter->count(TreeSketch::key(id)) == 0) return false;
-    return visited_trees.insert(key_of(id, path)).second;
+    return visited_trees.insert(object_at_path_key(id, path)).second;
   };
   for (const CommitNode& node : commits_parents_first(repository, refs.commits, {}, stats)) {
     auto on_blob = [&](const git_oid& id, std::string&& path) {
-      if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
+      if (wanted.count(id) != 0 && recorded.insert(object_at_path_key(id, path)).second) {
         places[id].push_back({std::move(path), node.id, std::nullopt});
       }
       return true;
@@ -518,7 +518,7 @@ BlobPlaces find_blob_provenance(git_repository* repository, const std::vector<gi
       // Paths start at the tagged tree's root. A (tree, path) a commit already
       // holds is skipped: its blobs have places with a commit.
       walk_tree(repository, object.id, stats, enter, [&](const git_oid& id, std::string&& path) {
-        if (wanted.count(id) != 0 && recorded.insert(key_of(id, path)).second) {
+        if (wanted.count(id) != 0 && recorded.insert(object_at_path_key(id, path)).second) {
           tagged[id].push_back({std::move(path), no_commit, std::nullopt});
         }
         return true;

@@ -68,6 +68,10 @@ struct GitWalkStats {
 using BlobVisitor = std::function<bool(GitBlob&&)>;
 using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
+/// A key for an object at a path (its 20 id bytes, then the path), to visit
+/// each (tree, path) or note each (blob, name) once.
+std::string object_at_path_key(const git_oid& id, std::string_view path);
+
 /// Every object id in the object database, in storage order (pack order, then
 /// loose objects): reading them in this order resolves deltas from warm caches,
 /// and contiguous slices of it can be read in parallel. A multi-pack or

@@ -81,12 +81,14 @@ std::optional<RawMatch> at_path(const Ruleset& ruleset, const RawMatch& match,
 }
 
 void set_aside_marked(std::vector<Finding>& findings, std::size_t first, ScanStats& stats) {
-  std::erase_if(findings, [&, index = std::size_t(0)](const Finding& finding) mutable {
-    if (index++ < first) return false;
-    if (finding.suppressed_by == Suppression::allowlist) return ++stats.allowlisted, true;
-    if (finding.suppressed_by == Suppression::inline_allow) return ++stats.inline_allowed, true;
-    return false;
-  });
+  auto kept = std::remove_if(
+      findings.begin() + std::ptrdiff_t(first), findings.end(), [&](const Finding& finding) {
+        Suppression mark = finding.suppressed_by;
+        if (mark != Suppression::allowlist && mark != Suppression::inline_allow) return false;
+        stats.count_set_aside(mark);
+        return true;
+      });
+  findings.erase(kept, findings.end());
 }
 
 void set_aside_marked(ScanResult& result) {

@@ -54,7 +54,7 @@ std::size_t ContentScanner::scan(std::string_view bytes, const std::string& path
   matches_.clear();
   std::string rule_path = rule_path_of(path);
   matcher_.find(bytes, std::string_view(rule_path), *scratch_, matches_);
-  return build(bytes, path, rule_path, out, set_aside);
+  return build(bytes, path, rule_path, std::nullopt, out, set_aside);
 }
 
 void ContentScanner::find_unplaced(std::string_view bytes, std::vector<RawMatch>& out) {
@@ -66,9 +66,8 @@ std::size_t ContentScanner::findings_at(std::string_view bytes, const std::strin
                                         std::string_view commit) {
   std::string rule_path = rule_path_of(path);
   // Allowlists that list commits judge every match at a place with a commit.
-  commit_ = commit_allowlists_ ? commit : std::string_view();
   std::optional<std::string_view> place_commit;
-  if (!commit_.empty()) place_commit = commit_;
+  if (commit_allowlists_ && !commit.empty()) place_commit = commit;
   matches_.clear();
   for (const RawMatch& match : matches) {
     if (!place_commit && !matcher_.depends_on_path(match.rule)) {
@@ -77,32 +76,31 @@ std::size_t ContentScanner::findings_at(std::string_view bytes, const std::strin
       matches_.push_back(*placed);
     }
   }
-  std::size_t built = build(bytes, path, rule_path, out, nullptr);
-  commit_ = {};
-  return built;
+  return build(bytes, path, rule_path, place_commit, out, nullptr);
 }
 
 std::size_t ContentScanner::build(std::string_view bytes, const std::string& path,
-                                  std::string_view rule_path, std::vector<Finding>& out,
+                                  std::string_view rule_path,
+                                  std::optional<std::string_view> commit, std::vector<Finding>& out,
                                   ScanStats* set_aside) {
   std::size_t before = out.size();
   if (!matches_.empty()) build_findings(bytes, path, matcher_.ruleset(), matches_, out, set_aside);
   mark_client_tokens(bytes, path, std::span<Finding>(out).subspan(before));
   if (checks_ == RunChecks::yes && !path.empty() && !lint_rules_.empty()) {
     // The checks judge the reported secrets only, as if the set-aside ones were not there.
-    auto set_aside = std::stable_partition(
+    auto reported_end = std::stable_partition(
         out.begin() + std::ptrdiff_t(before), out.end(),
         [](const Finding& finding) { return finding.suppressed_by == Suppression::none; });
-    run_lint(bytes, path, rule_path,
-             std::span<const Finding>(out.begin() + std::ptrdiff_t(before), set_aside), out);
+    run_lint(bytes, path, rule_path, commit,
+             std::span<const Finding>(out.begin() + std::ptrdiff_t(before), reported_end), out);
   }
   if (set_aside != nullptr) set_aside_marked(out, before, *set_aside);
   return out.size() - before;
 }
 
 void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
-                              std::string_view rule_path, std::span<const Finding> secrets,
-                              std::vector<Finding>& out) {
+                              std::string_view rule_path, std::optional<std::string_view> commit,
+                              std::span<const Finding> secrets, std::vector<Finding>& out) {
   std::vector<LintHit> hits;
   lint_file(path, bytes, secrets, hits);
   if (hits.empty()) return;
@@ -117,8 +115,6 @@ void ContentScanner::run_lint(std::string_view bytes, const std::string& path,
     sensitive.push_back(hit.sensitive);
     // The same ways out as for secrets: an inline allow, the config's allowlists.
     // Marked here, where the bytes are; the policy stage sets them aside.
-    std::optional<std::string_view> commit;
-    if (!commit_.empty()) commit = commit_;
     suppressions.push_back(suppression_at(matcher_.ruleset(),
                                           matcher_.ruleset().rules[rule->second], bytes, hit.offset,
                                           hit.length, rule_path, commit));

@@ -54,13 +54,16 @@ class ContentScanner {
  private:
   /// The path that rules and allowlists see for `path`.
   std::string rule_path_of(const std::string& path) const;
-  /// Findings of `matches_` at `path`, then the checks (when they run).
+  /// Findings of `matches_` at `path`, then the checks (when they run);
+  /// `commit`, a git place's, is for allowlists that list commits.
   std::size_t build(std::string_view bytes, const std::string& path, std::string_view rule_path,
-                    std::vector<Finding>& out, ScanStats* set_aside);
+                    std::optional<std::string_view> commit, std::vector<Finding>& out,
+                    ScanStats* set_aside);
   /// Runs the repository checks on one file; `secrets` are its reported secret
   /// findings, a span of `out`, which must not grow before the checks are done.
   void run_lint(std::string_view bytes, const std::string& path, std::string_view rule_path,
-                std::span<const Finding> secrets, std::vector<Finding>& out);
+                std::optional<std::string_view> commit, std::span<const Finding> secrets,
+                std::vector<Finding>& out);
 
   const Matcher& matcher_;
   Diagnostics& diagnostics_;
@@ -70,7 +73,6 @@ class ContentScanner {
   std::vector<RawMatch> matches_;
   std::unordered_map<std::string, std::uint32_t> lint_rules_;  // repository check id -> rule index
   bool commit_allowlists_ = false;                             // some allowlist lists commits
-  std::string_view commit_;  // the place findings_at is building for (empty: none)
 };
 
 }  // namespace keysweep

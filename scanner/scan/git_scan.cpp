@@ -27,6 +27,33 @@ namespace {
 
 constexpr std::size_t kQueueCapacity = 4096;
 
+std::string_view data_of(git_odb_object* object) {
+  return {static_cast<const char*>(git_odb_object_data(object)), git_odb_object_size(object)};
+}
+
+/// A blob the history or range pass found, read again (for its places, or for
+/// the checks): it was there, so a failure now is damage, and fails the scan.
+OdbObjectPtr read_again(git_odb* odb, const git_oid& id) {
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb, &id) != 0) {
+    throw RuntimeFailure("git object " + oid_hex(id) +
+                         " cannot be read again; the repository is damaged: " + git_error_text());
+  }
+  return OdbObjectPtr(raw);
+}
+
+/// `matches` sorted by secret span, one per span (the first of each).
+std::vector<RawMatch> one_per_span(std::vector<RawMatch> matches) {
+  auto span = [](const RawMatch& match) { return std::pair(match.secret_start, match.secret_end); };
+  std::stable_sort(matches.begin(), matches.end(),
+                   [&](const RawMatch& a, const RawMatch& b) { return span(a) < span(b); });
+  matches.erase(
+      std::unique(matches.begin(), matches.end(),
+                  [&](const RawMatch& a, const RawMatch& b) { return span(a) == span(b); }),
+      matches.end());
+  return matches;
+}
+
 /// A blob the scan kept, before its places are known: its id and its raw
 /// matches. Findings are made once per place, at their final path and commit.
 struct MatchedBlob {
@@ -145,9 +172,7 @@ class BlobWorker {
     for_each_named_tree_entry(
         raw_tree, [this](std::string_view mode, std::string_view name, const git_oid& id) {
           if (mode == "40000" || mode == "160000" || !check_reads_name(name)) return;
-          std::string key(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
-          key += name;
-          if (candidate_keys_.insert(std::move(key)).second)
+          if (candidate_keys_.insert(object_at_path_key(id, name)).second)
             check_candidates_.push_back({id, std::string(name)});
         });
   }
@@ -159,21 +184,8 @@ class BlobWorker {
   }
 
   /// Counts the distinct spans of matches all set aside, by mark.
-  void count_set_aside(std::vector<RawMatch> matches) {
-    std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
-      return std::pair(a.secret_start, a.secret_end) < std::pair(b.secret_start, b.secret_end);
-    });
-    for (std::size_t i = 0; i < matches.size(); ++i) {
-      if (i > 0 && matches[i].secret_start == matches[i - 1].secret_start &&
-          matches[i].secret_end == matches[i - 1].secret_end)
-        continue;
-      ++(matches[i].suppressed_by == Suppression::inline_allow ? stats_.inline_allowed
-                                                               : stats_.allowlisted);
-    }
-  }
-
-  static std::string_view data_of(git_odb_object* object) {
-    return {static_cast<const char*>(git_odb_object_data(object)), git_odb_object_size(object)};
+  void count_set_aside(const std::vector<RawMatch>& matches) {
+    for (const RawMatch& match : one_per_span(matches)) stats_.count_set_aside(match.suppressed_by);
   }
 
   /// Keeps the blob's raw matches for findings_at each of its places. A
@@ -309,15 +321,7 @@ void keep_findings_on_lines(std::vector<Finding>& findings, std::size_t first,
 std::size_t distinct_spans(std::vector<RawMatch> matches) {
   std::erase_if(matches,
                 [](const RawMatch& match) { return match.suppressed_by != Suppression::none; });
-  std::sort(matches.begin(), matches.end(), [](const RawMatch& a, const RawMatch& b) {
-    return std::pair(a.secret_start, a.secret_end) < std::pair(b.secret_start, b.secret_end);
-  });
-  return std::size_t(std::unique(matches.begin(), matches.end(),
-                                 [](const RawMatch& a, const RawMatch& b) {
-                                   return a.secret_start == b.secret_start &&
-                                          a.secret_end == b.secret_end;
-                                 }) -
-                     matches.begin());
+  return one_per_span(std::move(matches)).size();
 }
 
 /// The findings of the kept blobs, made once per place each blob lives at,
@@ -340,14 +344,8 @@ std::vector<Finding> place_findings(const std::vector<MatchedBlob>& blobs, const
       unreachable += distinct_spans(blob.matches);
       continue;
     }
-    git_odb_object* raw = nullptr;
-    if (git_odb_read(&raw, odb.get(), &blob.id) != 0) {
-      throw RuntimeFailure("git object " + oid_hex(blob.id) +
-                           " cannot be read again; the repository is damaged: " + git_error_text());
-    }
-    OdbObjectPtr content(raw);
-    std::string_view bytes(static_cast<const char*>(git_odb_object_data(content.get())),
-                           git_odb_object_size(content.get()));
+    OdbObjectPtr content = read_again(odb.get(), blob.id);
+    std::string_view bytes = data_of(content.get());
     text_for_scanning(bytes, transcoded, bytes);  // it was scanned, so it is text
     std::string blob_hex = oid_hex(blob.id);
     for (const BlobPlace& place : found->second) {
@@ -410,14 +408,8 @@ void add_check_hits(git_repository* repository, const std::vector<GitBlob>& cand
         size > options.max_file_size) {
       continue;  // missing (counted by the census) or too large (named by the pass)
     }
-    git_odb_object* raw = nullptr;
-    if (int status = git_odb_read(&raw, odb.get(), &candidate.id); status != 0) {
-      throw RuntimeFailure("git object " + oid_hex(candidate.id) + " (" + candidate.path +
-                           ") cannot be read; the repository is damaged: " + git_error_text());
-    }
-    OdbObjectPtr object(raw);
-    std::string_view bytes(static_cast<const char*>(git_odb_object_data(object.get())),
-                           git_odb_object_size(object.get()));
+    OdbObjectPtr object = read_again(odb.get(), candidate.id);
+    std::string_view bytes = data_of(object.get());
     if (!text_for_scanning(bytes, transcoded, bytes)) continue;
     found.clear();
     if (checker.findings_at(bytes, candidate.path, {}, found) == 0) continue;
@@ -634,7 +626,7 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
   std::vector<MatchedBlob> matched;
   BlobPlaces places;
   TreeSketch sketch;
-  std::vector<std::vector<GitBlob>> workers_done;  // each worker's check candidates
+  std::vector<GitBlob> check_candidates;  // history audits: every worker's, see add_check_hits
 
   {  // workers (and their repository handles and caches) end before provenance
     std::vector<std::unique_ptr<BlobWorker>> workers;
@@ -655,7 +647,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
       }
     }
     for (auto& worker : workers) {
-      workers_done.push_back(std::move(worker->check_candidates()));
+      std::move(worker->check_candidates().begin(), worker->check_candidates().end(),
+                std::back_inserter(check_candidates));
       std::move(worker->matched().begin(), worker->matched().end(), std::back_inserter(matched));
       result.stats.add(worker->stats());
       if (options.blobs_read != nullptr) {
@@ -683,11 +676,8 @@ ScanResult scan_git(const Matcher& matcher, const GitScanOptions& options,
     for (const git_oid& id : known_blobs) matched.push_back({id, {}});
   }
   if (whole_database && options.lint_history) {
-    std::vector<GitBlob> candidates;
-    for (auto& worker : workers_done) {
-      std::move(worker.begin(), worker.end(), std::back_inserter(candidates));
-    }
-    add_check_hits(repository.get(), candidates, matcher, options, diagnostics, seen, matched);
+    add_check_hits(repository.get(), check_candidates, matcher, options, diagnostics, seen,
+                   matched);
   }
 
   if (whole_database && (!matched.empty() || !known_blobs.empty())) {
