@@ -8,6 +8,7 @@
 #include <iostream>
 #include <set>
 
+#include "cli/option_checks.h"
 #include "config/project_config.h"
 #include "inventory/inventory_store.h"
 #include "policy/policy.h"
@@ -22,9 +23,7 @@ namespace {
 
 /// An empty file name (an unset variable in a script) is refused, not read
 /// as "no datastore".
-std::string names_a_file(const std::string& value) {
-  return value.empty() ? "must name a file, and is empty" : "";
-}
+const CLI::Validator names_a_file = non_empty("must name a file, and is empty", "");
 
 }  // namespace
 

@@ -19,6 +19,7 @@
 #include "cli/audit_commands.h"
 #include "cli/hook_commands.h"
 #include "cli/inventory_commands.h"
+#include "cli/option_checks.h"
 #include "config/project_config.h"
 #include "keysweep_config.h"
 #include "matcher/database_cache.h"
@@ -509,12 +510,7 @@ int run_rules_check(const std::vector<std::string>& paths) {
 }
 
 /// An unset variable in `-o "$REPORT"` must not turn into "standard output".
-const CLI::Validator kNonEmptyPath(
-    [](std::string& value) {
-      return value.empty() ? std::string("an empty path (use - for standard output)")
-                           : std::string();
-    },
-    "PATH");
+const CLI::Validator kNonEmptyPath = non_empty("an empty path (use - for standard output)", "PATH");
 
 /// What to scan and how: shared by `scan` and `baseline create`.
 void add_input_options(CLI::App& command, ScanArguments& arguments) {
