@@ -42,6 +42,10 @@ std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset
   return sha256_hex(material);
 }
 
+std::string screen_cache_key(const std::string& regex) {
+  return "screen-" + sha256_hex(std::string("screen\n") + hs_version() + '\n' + regex);
+}
+
 std::string encode_cache_entry(const std::vector<Anchor>& anchors,
                                const std::vector<std::string_view>& databases) {
   std::string entry(kEntryMagic);

@@ -17,6 +17,10 @@ std::string default_cache_dir();
 /// group (a hit vouches that they were validated), under this Hyperscan build.
 std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset);
 
+/// The cache key of one rule regex's screening database (Matcher's screens),
+/// under this Hyperscan build: "screen-" and a SHA-256.
+std::string screen_cache_key(const std::string& regex);
+
 /// A cache entry: the anchors' windows and whether each is keyword-triggered,
 /// then the serialized databases (the main one, then one per triggered anchor).
 std::string encode_cache_entry(const std::vector<Anchor>& anchors,

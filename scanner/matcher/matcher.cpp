@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <climits>
 #include <cstring>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include "matcher/database_cache.h"
 #include "matcher/secret_span_index.h"
 #include "matcher/token_context.h"
+#include "rules/lazy_regex.h"
 #include "rules/rule_loader.h"
 #include "util/diagnostics.h"
 #include "util/entropy.h"
@@ -44,6 +46,8 @@ constexpr std::size_t kNotInDatabase = SIZE_MAX - 1;
 /// The widest window a keyword opens; a rule whose matches may be wider is
 /// anchored by its regex instead, so dense keywords never add up to whole files.
 constexpr std::size_t kMaxKeywordWindow = 512;
+/// A rule without a cached screen gets one compiled at this many windows.
+constexpr std::uint32_t kScreenAfterWindows = 64;
 
 std::string escape_literal(std::string_view literal) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -251,7 +255,20 @@ class Matcher::Scratch {
   std::unordered_map<std::string, TokenVerdict> verdicts;  // per buffer: chain key -> verdict
   std::string verdict_key;
   std::size_t block_offset = 0;
+  // Screens run where a window closes, which may be inside the main pass's
+  // callback while `hs` is in use: they have a scratch of their own, grown
+  // to fit each rule's screen the first time this thread meets it.
+  std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> screen_hs{nullptr, free_scratch};
+  std::vector<std::uint8_t> screen_fits;  // per rule: screen_hs fits its screen
   MatchWork work;
+};
+
+struct Matcher::Screen {
+  bool wanted = false;
+  std::once_flag looked_up, compiled;
+  std::atomic<bool> ready{false};         // `database` is final (null: Hyperscan cannot take it)
+  std::atomic<std::uint32_t> windows{0};  // windows RE2 confirmed without a screen
+  Database database{nullptr, free_database};
 };
 
 /// One find() call: the state the Hyperscan callback and the judges share.
@@ -444,9 +461,41 @@ class Matcher::Pass {
                                    *rule.compiled_path);
   }
 
+  /// False when the rule's screen finds no match of its regex in the
+  /// window. It reads one byte more on each side: RE2 judges `\b`, `^` and
+  /// `$` at the window's edges by the bytes around them, so the screen sees
+  /// them too (and can only say yes more often, never less).
+  bool screen_passes(std::uint32_t rule, std::size_t low, std::size_t high) {
+    const hs_database* screen = m_.screen_of(rule);
+    if (screen == nullptr) return true;
+    if (s_.screen_fits.size() <= rule) s_.screen_fits.resize(m_.ruleset_.rules.size(), 0);
+    if (!s_.screen_fits[rule]) {
+      hs_scratch_t* scratch = s_.screen_hs.release();
+      hs_error_t status = hs_alloc_scratch(screen, &scratch);
+      s_.screen_hs.reset(scratch);
+      if (status != HS_SUCCESS) return true;
+      s_.screen_fits[rule] = 1;
+    }
+    const std::size_t from = low > 0 ? low - 1 : 0;
+    const std::size_t to = std::min(content_.size(), high + 1);
+    bool found = false;
+    auto on_match = [](unsigned int, unsigned long long, unsigned long long, unsigned int,
+                       void* context) {
+      *static_cast<bool*>(context) = true;
+      return 1;  // one match is the answer
+    };
+    hs_error_t status = hs_scan(screen, content_.data() + from, unsigned(to - from), 0,
+                                s_.screen_hs.get(), on_match, &found);
+    return found || (status != HS_SUCCESS && status != HS_SCAN_TERMINATED);
+  }
+
   void confirm_window(std::uint32_t rule_index, std::size_t low, std::size_t high) {
     const Rule& rule = m_.ruleset_.rules[rule_index];
     if (path_excludes(rule)) return;
+    if (!screen_passes(rule_index, low, high)) {
+      ++s_.work.screened;
+      return;
+    }
     const re2::RE2& regex = rule.compiled_regex->get();
     const int groups = regex.NumberOfCapturingGroups() + 1;
     re2::StringPiece captures[32];
@@ -832,6 +881,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
       mention_scratch_(nullptr, free_scratch),
       prototype_scratch_(nullptr, free_scratch) {
   keep_skip_report_ = options.keep_skip_report;
+  cache_dir_ = options.cache_dir;
   context_rules_.resize(ruleset_.contexts.size());
   for (std::uint32_t index = 0; index < ruleset_.rules.size(); ++index) {
     const Rule& rule = ruleset_.rules[index];
@@ -969,11 +1019,15 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
   }
 
   gated_.assign(ruleset_.rules.size(), false);
+  screens_ = std::make_unique<Screen[]>(ruleset_.rules.size());
   for (const Anchor& anchor : anchors_) {
     if (anchor.kind != AnchorKind::regex || ruleset_.rules[anchor.target].keywords.empty())
       continue;
     gated_[anchor.target] = anchor.back != kNotInDatabase;
     if (anchor.back == kWholeInput) whole_input_rules_.push_back(anchor.target);
+    // Keyword windows: a screen rules most of them out before RE2.
+    if (anchor.back == kNotInDatabase)
+      screens_[anchor.target].wanted = regex_reads_bytes(ruleset_.rules[anchor.target].regex);
   }
   // One scratch serves every database: each allocation grows it to fit.
   hs_scratch_t* scratch = nullptr;
@@ -1011,6 +1065,69 @@ bool Matcher::load_cached_databases(const std::string& entry) {
   database_ = std::move(loaded[0]);
   triggered_ = std::move(triggered);
   return true;
+}
+
+namespace {
+
+/// A rule regex's screen from the cache, or null.
+hs_database_t* cached_screen(const std::string& regex, const std::string& cache_dir) {
+  hs_database_t* database = nullptr;
+  const std::string cached = read_cached_database(cache_dir, screen_cache_key(regex));
+  if (!cached.empty() &&
+      hs_deserialize_database(cached.data(), cached.size(), &database) == HS_SUCCESS) {
+    return database;
+  }
+  return nullptr;
+}
+
+/// A rule regex alone, compiled to screen its windows (as written, else as a
+/// prefilter: a superset, which RE2 still confirms) and cached. Null when
+/// Hyperscan cannot compile it: RE2 takes every window.
+hs_database_t* compile_screen(const std::string& regex, const std::string& cache_dir) {
+  hs_database_t* database = nullptr;
+  for (unsigned flags :
+       {unsigned(HS_FLAG_SINGLEMATCH), unsigned(HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER)}) {
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile(regex.c_str(), flags, HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
+      hs_free_compile_error(error);
+      continue;
+    }
+    char* bytes = nullptr;
+    std::size_t length = 0;
+    if (hs_serialize_database(database, &bytes, &length) == HS_SUCCESS) {
+      // A cache: failing to write it costs a compile next time, nothing more.
+      write_cached_database(cache_dir, screen_cache_key(regex), std::string(bytes, length));
+      std::free(bytes);
+    }
+    return database;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const hs_database* Matcher::screen_of(std::uint32_t rule) const {
+  if (!screens_ || !screens_[rule].wanted) return nullptr;
+  Screen& screen = screens_[rule];
+  if (screen.ready.load(std::memory_order_acquire)) return screen.database.get();
+  const std::string& regex = ruleset_.rules[rule].regex;
+  std::call_once(screen.looked_up, [&] {
+    if (hs_database_t* cached = cached_screen(regex, cache_dir_)) {
+      screen.database.reset(cached);
+      screen.ready.store(true, std::memory_order_release);
+    }
+  });
+  if (screen.ready.load(std::memory_order_acquire)) return screen.database.get();
+  // Compiling costs about 7 ms, the RE2 work of some 10,000 windows: a rule
+  // earns a screen by its windows, so a small scan (a hook's) never pays for
+  // one, and a rule that gets many keeps its screen for later runs.
+  if (screen.windows.fetch_add(1, std::memory_order_relaxed) + 1 < kScreenAfterWindows)
+    return nullptr;
+  std::call_once(screen.compiled, [&] {
+    screen.database.reset(compile_screen(regex, cache_dir_));
+    screen.ready.store(true, std::memory_order_release);
+  });
+  return screen.database.get();
 }
 
 void Matcher::compile_triggered_databases(Diagnostics& diagnostics) {

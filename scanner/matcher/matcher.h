@@ -21,6 +21,11 @@
 //     itself, its windows waiting for a keyword (measure_keyword_windows).
 //     A regex that spells none is *triggered*: its own small database runs
 //     over a buffer only after the pass found one of its keywords there.
+//     A window a rule's keywords opened is first *screened* by that rule's
+//     regex alone in Hyperscan (a database compiled on the rule's first
+//     window and kept in the cache); RE2 runs only where it may match, so
+//     a keyword like gitleaks' "sk" (in "task", "disk") costs no RE2 work
+//     and a rule that never matches is never compiled by RE2.
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
 // (matcher/token_context.h): a bounded read backwards from the token. Only a
@@ -98,6 +103,7 @@ struct MatcherOptions {
 /// Work counters of one scratch, for tests that bound the work per candidate.
 struct MatchWork {
   std::size_t windows = 0;          // RE2 confirmations run
+  std::size_t screened = 0;         // windows a rule's screen ruled out before RE2
   std::size_t regex_bytes = 0;      // bytes RE2 was given to search
   std::size_t tokens = 0;           // token candidates judged
   std::size_t context_bytes = 0;    // bytes read to build name chains
@@ -187,6 +193,14 @@ class Matcher {
   std::vector<const hs_database*> databases() const;
   bool load_cached_databases(const std::string& entry);
   void compile_triggered_databases(Diagnostics& diagnostics);
+  /// Per rule: the screen of its keyword windows, when it has one (a rule
+  /// anchored by its keywords whose regex Hyperscan reads as RE2 does).
+  struct Screen;
+  std::unique_ptr<Screen[]> screens_;
+  /// The rule's screening database, loaded or compiled on first use (by any
+  /// thread); null when the rule has none or Hyperscan cannot compile it.
+  const hs_database* screen_of(std::uint32_t rule) const;
+  std::string cache_dir_;
   mutable std::once_flag mention_database_once_;
   mutable std::unique_ptr<hs_database, void (*)(hs_database*)> mention_database_;
   mutable std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> mention_scratch_;

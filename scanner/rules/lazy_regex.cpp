@@ -8,6 +8,14 @@
 
 namespace keysweep {
 
+bool regex_reads_bytes(const std::string& pattern) {
+  bool ascii = std::all_of(pattern.begin(), pattern.end(), [](char c) { return (c & 0x80) == 0; });
+  bool unicode_escapes = pattern.find("\\p") != std::string::npos ||
+                         pattern.find("\\P") != std::string::npos ||
+                         pattern.find("\\x{") != std::string::npos;
+  return ascii && !unicode_escapes;
+}
+
 std::unique_ptr<re2::RE2> compile_rule_regex(const std::string& pattern) {
   re2::RE2::Options options;
   options.set_log_errors(false);
@@ -19,11 +27,7 @@ std::unique_ptr<re2::RE2> compile_rule_regex(const std::string& pattern) {
   // one byte range instead of a UTF-8 decoder. That halves the compile cost
   // on the hook path. A pattern with non-ASCII characters, Unicode classes
   // (\p, \P) or code points (\x{...}) keeps UTF-8.
-  bool ascii = std::all_of(pattern.begin(), pattern.end(), [](char c) { return (c & 0x80) == 0; });
-  bool unicode_escapes = pattern.find("\\p") != std::string::npos ||
-                         pattern.find("\\P") != std::string::npos ||
-                         pattern.find("\\x{") != std::string::npos;
-  if (ascii && !unicode_escapes) options.set_encoding(re2::RE2::Options::EncodingLatin1);
+  if (regex_reads_bytes(pattern)) options.set_encoding(re2::RE2::Options::EncodingLatin1);
   return std::make_unique<re2::RE2>(pattern, options);
 }
 

@@ -38,4 +38,8 @@ class LazyRegex {
 /// RE2 with the options every rule regex uses.
 std::unique_ptr<re2::RE2> compile_rule_regex(const std::string& pattern);
 
+/// True when compile_rule_regex reads `pattern` byte by byte (Latin-1), as
+/// Hyperscan does: ASCII, without Unicode classes or code points.
+bool regex_reads_bytes(const std::string& pattern);
+
 }  // namespace keysweep

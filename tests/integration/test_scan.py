@@ -257,6 +257,32 @@ class CacheTest(KeysweepTestCase):
         self.assertEqual(os.stat(os.path.join(self.cache, entries[0])).st_mtime_ns, stamp)
         self.assertEqual(os.stat(os.path.join(self.cache, entries[0])).st_mode & 0o777, 0o600)
 
+    def test_a_keyword_rules_screen_is_cached_once_and_rebuilt_when_damaged(self):
+        rules = self.write("../rules/acme.toml", (
+            "[[rules]]\nid = \"acme-token\"\n"
+            "regex = '''\\b(acme_[a-z0-9]{12})\\b'''\nkeywords = [\"acme_\"]\n"))
+        # A screen is compiled once a rule has had 64 windows: one per line here.
+        self.write("app.cfg", ("acme_ is our prefix" + " " * 40 + "\n") * 100 + "token = acme_k3j9x2m8q7w1\n")
+        cold, document = self.scan_json("--rules", rules, ".")
+        self.assertEqual(cold.code, 1, cold.stderr)
+        self.assertEqual([f["rule_id"] for f in document["findings"]], ["acme-token"])
+        screens = [name for name in os.listdir(self.cache) if name.startswith("hs-screen-")]
+        self.assertEqual(len(screens), 1)
+        screen = os.path.join(self.cache, screens[0])
+        self.assertEqual(os.stat(screen).st_mode & 0o777, 0o600)
+        written = os.stat(screen)
+        warm, again = self.scan_json("--rules", rules, ".")
+        self.assertEqual(again["findings"], document["findings"])
+        self.assertEqual((os.stat(screen).st_ino, os.stat(screen).st_mtime_ns),
+                         (written.st_ino, written.st_mtime_ns))
+        with open(screen, "wb") as handle:
+            handle.write(b"damaged")
+        rebuilt, third = self.scan_json("--rules", rules, ".")
+        self.assertEqual(rebuilt.code, 1, rebuilt.stderr)
+        self.assertEqual(third["findings"], document["findings"])
+        with open(screen, "rb") as handle:
+            self.assertNotEqual(handle.read(), b"damaged")
+
     def test_no_cache_writes_nothing(self):
         self.write(".env", f"DD_API_KEY={API_KEY}\n")
         self.assertEqual(self.run_keysweep("scan", "--no-cache", ".").code, 1)

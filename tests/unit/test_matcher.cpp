@@ -422,6 +422,123 @@ TEST_CASE("a triggered regex's database is cached with the main one") {
   fs::remove_all(dir);
 }
 
+namespace {
+
+// gitleaks' Twilio rule: a two-letter keyword, common in words ("task",
+// "disk"), before a rare shape.
+const char* kTwilioRule = R"toml(
+[[rules]]
+id = "twilio-api-key"
+regex = '''SK[0-9a-fA-F]{32}'''
+keywords = ["sk"]
+)toml";
+const std::string kTwilioKey = "SK0123456789abcdef0123456789abcdef";
+
+std::vector<std::filesystem::path> screen_entries(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> entries;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().starts_with("hs-screen-")) entries.push_back(entry.path());
+  }
+  return entries;
+}
+
+}  // namespace
+
+TEST_CASE("a rule that gets many keyword windows has them screened before RE2") {
+  Engine engine(test::ruleset_from(kTwilioRule));
+  const MatchWork& work = Matcher::work(*engine.scratch);
+  // One window per line: "sk" in "task", lines wider than two windows.
+  std::string words;
+  for (int i = 0; i < 1000; ++i) words += "task" + std::string(80, ' ') + "\n";
+  CHECK(engine.raw(words).empty());
+  CHECK(work.windows == 63);  // RE2 until the rule's 64th window compiles its screen
+  CHECK(work.screened == 1000 - 63);
+
+  std::string text = words + "TWILIO_KEY=" + kTwilioKey + "\n" + words;
+  auto matches = engine.raw(text);
+  REQUIRE(matches.size() == 1);
+  CHECK(secret_of(text, matches[0]) == kTwilioKey);
+  CHECK(work.windows == 63 + 1);  // only the window that holds the key
+}
+
+TEST_CASE("a screen reads the byte before a window, as RE2 does") {
+  // The match starts where its window starts, and `\B` there depends on the
+  // byte before it: a screen of the window alone would see a word boundary.
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "inner-token"
+regex = '''\B[a-z]{4}_sk'''
+keywords = ["_sk"]
+)toml"));
+  std::string decoys;
+  for (int i = 0; i < 100; ++i) decoys += "1_sk" + std::string(20, ' ') + "\n";
+  CHECK(engine.raw(decoys).empty());
+  REQUIRE(Matcher::work(*engine.scratch).screened > 0);
+  std::string text = decoys + "xabcd_sk";
+  auto matches = engine.raw(text);
+  REQUIRE(matches.size() == 1);
+  CHECK(secret_of(text, matches[0]) == "abcd_sk");
+  CHECK(
+      engine.raw(decoys + " abcd_sk").empty());  // a boundary: no match, for RE2 as for the screen
+}
+
+TEST_CASE("a regex RE2 reads as UTF-8 is not screened") {
+  Engine engine(test::ruleset_from(R"toml(
+[[rules]]
+id = "accented"
+regex = '''clé=([a-z]{8})'''
+keywords = ["clé="]
+)toml"));
+  const MatchWork& work = Matcher::work(*engine.scratch);
+  CHECK(engine.raw("clé=abc\n").empty());
+  CHECK(work.screened == 0);
+  CHECK(work.windows == 1);
+  REQUIRE(engine.raw("clé=abcdefgh\n").size() == 1);
+}
+
+TEST_CASE("a rule's screen is kept in the cache, and a later run screens from its first window") {
+  namespace fs = std::filesystem;
+  fs::path dir =
+      fs::temp_directory_path() / ("keysweep-screen-cache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  MatcherOptions options{dir.string()};
+  std::string words;
+  for (int i = 0; i < 100; ++i) words += "disk" + std::string(80, ' ') + "\n";
+  std::string text = "disk task\n" + std::string(100, '\n') + "TWILIO_KEY=" + kTwilioKey + "\n";
+  {
+    Engine small(test::ruleset_from(kTwilioRule), options);
+    CHECK(small.raw(text).size() == 1);
+    CHECK(screen_entries(dir).empty());  // two windows: no screen is worth compiling
+    Engine cold(test::ruleset_from(kTwilioRule), options);
+    CHECK(cold.raw(words).empty());
+    CHECK(screen_entries(dir).size() == 1);
+  }
+  {
+    Engine warm(test::ruleset_from(kTwilioRule), options);
+    const MatchWork& work = Matcher::work(*warm.scratch);
+    auto matches = warm.raw(text);
+    REQUIRE(matches.size() == 1);
+    CHECK(secret_of(text, matches[0]) == kTwilioKey);
+    CHECK(work.screened == 1);  // "disk task", screened from the cache
+    CHECK(work.windows == 1);
+  }
+  // A damaged screen is not trusted: RE2 takes the windows, and the screen
+  // is compiled again and rewritten.
+  for (const fs::path& entry : screen_entries(dir)) {
+    std::ofstream(entry, std::ios::trunc | std::ios::binary) << "not a database";
+  }
+  {
+    Engine damaged(test::ruleset_from(kTwilioRule), options);
+    const MatchWork& work = Matcher::work(*damaged.scratch);
+    REQUIRE(damaged.raw(text).size() == 1);
+    CHECK(work.screened == 0);
+    CHECK(damaged.raw(words).empty());
+  }
+  REQUIRE(screen_entries(dir).size() == 1);
+  CHECK(read_text_file(screen_entries(dir)[0].string()).value() != "not a database");
+  fs::remove_all(dir);
+}
+
 TEST_CASE("one secret at one place is one finding; the earlier rule reports it") {
   Engine engine(test::ruleset_from(R"toml(
 [[rules]]
