@@ -1,10 +1,13 @@
 #include "matcher/database_cache.h"
 
 #include <hs/hs.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <sstream>
 
+#include "util/error.h"
 #include "util/safe_write.h"
 #include "util/sha256.h"
 #include "util/text.h"
@@ -107,7 +110,14 @@ bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
 
 std::string read_cached_database(const std::string& cache_dir, const std::string& key) {
   if (cache_dir.empty()) return {};
-  return read_text_file(cache_dir + "/hs-" + key + ".db").value_or("");
+  // An entry is ours to rebuild: anything but a regular file of a report's
+  // size at most (a symlink to /dev/zero, a FIFO, a directory) is a miss,
+  // never an unbounded read or a wait.
+  try {
+    return read_input_file(cache_dir + "/hs-" + key + ".db", kReportFileLimit, "cache entry");
+  } catch (const UsageError&) {
+    return {};
+  }
 }
 
 std::string write_cached_database(const std::string& cache_dir, const std::string& key,
@@ -115,8 +125,16 @@ std::string write_cached_database(const std::string& cache_dir, const std::strin
   if (cache_dir.empty()) return {};
   try {
     create_directories(cache_dir, 0700);
+    const std::string path = cache_dir + "/hs-" + key + ".db";
+    // The entry is ours: a FIFO, a device or a symlink in its place would be
+    // written through (a FIFO would block the run), so it is removed first.
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode) &&
+        !S_ISDIR(status.st_mode)) {
+      ::unlink(path.c_str());
+    }
     // Written beside its name and renamed: a concurrent run sees the old entry or the new one.
-    write_file_safely(cache_dir + "/hs-" + key + ".db", bytes, FileAccess::owner_only);
+    write_file_safely(path, bytes, FileAccess::owner_only);
   } catch (const std::exception& failure) {
     return failure.what();
   }

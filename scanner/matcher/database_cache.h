@@ -31,7 +31,8 @@ std::string encode_cache_entry(const std::vector<Anchor>& anchors,
 bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
                         std::vector<std::string_view>& databases);
 
-/// The serialized bytes stored under key, or empty when there are none.
+/// The serialized bytes stored under key, or empty when there are none (or
+/// the entry is not a regular file of at most kReportFileLimit bytes).
 std::string read_cached_database(const std::string& cache_dir, const std::string& key);
 
 /// Stores bytes atomically (temporary file + rename). Returns an error text, or "" on success.

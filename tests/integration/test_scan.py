@@ -1,10 +1,12 @@
 """Working-tree scans: findings on a realistic tree, decoys that must stay
 silent, redaction, stdin, exit codes, and the inputs a scan must survive."""
+import json
 import os
+import stat
 import subprocess
 import unittest
 
-from harness import API_KEY, API_KEY_2, APP_KEY, RUM_TOKEN, KeysweepTestCase
+from harness import API_KEY, API_KEY_2, APP_KEY, BINARY, RUM_TOKEN, KeysweepTestCase
 
 PROJECT = {
     ".env": f"APP_ENV=production\nDD_API_KEY={API_KEY}\nDD_SITE=datadoghq.eu\n",
@@ -282,6 +284,29 @@ class CacheTest(KeysweepTestCase):
         self.assertEqual(third["findings"], document["findings"])
         with open(screen, "rb") as handle:
             self.assertNotEqual(handle.read(), b"damaged")
+
+    def test_a_cache_entry_that_is_not_a_regular_file_is_a_miss(self):
+        # A FIFO would block a reader that opens it, /dev/zero would never end:
+        # neither is read, the databases are compiled again, the findings stand.
+        rules = self.write("../rules/acme.toml", (
+            "[[rules]]\nid = \"acme-token\"\n"
+            "regex = '''\\b(acme_[a-z0-9]{12})\\b'''\nkeywords = [\"acme_\"]\n"))
+        self.write("app.cfg", ("acme_ is our prefix" + " " * 40 + "\n") * 100 + "token = acme_k3j9x2m8q7w1\n")
+        _, document = self.scan_json("--rules", rules, ".")
+        entries = sorted(os.listdir(self.cache))
+        self.assertEqual(len([name for name in entries if name.startswith("hs-screen-")]), 1)
+        for name in entries:
+            os.remove(os.path.join(self.cache, name))
+            os.mkfifo(os.path.join(self.cache, name))
+        completed = subprocess.run([BINARY, "scan", "--format", "json", "--rules", rules, "."],
+                                   cwd=self.tree, capture_output=True, text=True, timeout=60,
+                                   env=dict(os.environ, KEYSWEEP_CACHE_DIR=self.cache))
+        self.assertEqual(completed.returncode, 1, completed.stderr)
+        self.assertEqual([f["rule_id"] for f in json.loads(completed.stdout)["findings"]],
+                         [f["rule_id"] for f in document["findings"]])
+        # Replaced by the databases compiled again.
+        for name in entries:
+            self.assertTrue(stat.S_ISREG(os.lstat(os.path.join(self.cache, name)).st_mode), name)
 
     def test_no_cache_writes_nothing(self):
         self.write(".env", f"DD_API_KEY={API_KEY}\n")
