@@ -113,11 +113,17 @@ std::string read_cached_database(const std::string& cache_dir, const std::string
   // An entry is ours to rebuild: anything but a regular file of a report's
   // size at most (a symlink to /dev/zero, a FIFO, a directory) is a miss,
   // never an unbounded read or a wait.
+  std::string bytes;
   try {
-    return read_input_file(cache_dir + "/hs-" + key + ".db", kReportFileLimit, "cache entry");
+    bytes = read_input_file(cache_dir + "/hs-" + key + ".db", kReportFileLimit, "cache entry");
   } catch (const UsageError&) {
     return {};
   }
+  // An entry starts with its own key: one copied or renamed over another's
+  // name (a screen of another rule, which would rule out this rule's windows) is a miss.
+  const std::string header = key + '\n';
+  if (!bytes.starts_with(header)) return {};
+  return bytes.substr(header.size());
 }
 
 std::string write_cached_database(const std::string& cache_dir, const std::string& key,
@@ -134,7 +140,7 @@ std::string write_cached_database(const std::string& cache_dir, const std::strin
       ::unlink(path.c_str());
     }
     // Written beside its name and renamed: a concurrent run sees the old entry or the new one.
-    write_file_safely(path, bytes, FileAccess::owner_only);
+    write_file_safely(path, key + '\n' + bytes, FileAccess::owner_only);
   } catch (const std::exception& failure) {
     return failure.what();
   }

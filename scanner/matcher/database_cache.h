@@ -32,7 +32,8 @@ bool decode_cache_entry(const std::string& entry, std::vector<Anchor>& anchors,
                         std::vector<std::string_view>& databases);
 
 /// The serialized bytes stored under key, or empty when there are none (or
-/// the entry is not a regular file of at most kReportFileLimit bytes).
+/// the entry is not a regular file of at most kReportFileLimit bytes, or
+/// does not start with its key: an entry names the key it was written for).
 std::string read_cached_database(const std::string& cache_dir, const std::string& key);
 
 /// Stores bytes atomically (temporary file + rename). Returns an error text, or "" on success.

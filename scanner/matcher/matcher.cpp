@@ -817,6 +817,49 @@ bool keyword_in_regex(const Rule& rule, RegexText text = RegexText::as_written) 
   });
 }
 
+namespace {
+
+/// True when Hyperscan reads `pattern` as RE2 does, or takes more, so a
+/// window its screen rules out holds no match for RE2. It must read bytes
+/// as RE2 does (regex_reads_bytes), and have nothing Hyperscan reads more
+/// narrowly: its `\s` takes a vertical tab, so `\S` and a negated class with
+/// `\s` take less; its `\v`, `\h`, `\R`, `\N` are other classes than RE2's
+/// (RE2's `\v` is one byte); RE2 folds the case of Latin-1 letters written
+/// as escapes (`\xe9`), Hyperscan only ASCII's. Octal escapes and `\Q…\E`
+/// (whose text this reading would take for syntax) are left out whole.
+bool screen_reads_as_re2(const std::string& pattern) {
+  if (!regex_reads_bytes(pattern)) return false;
+  bool in_class = false, negated = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      const char next = pattern[++i];
+      if (std::strchr("SvVhHRNXCKQ", next) != nullptr) return false;
+      if (next == 's' && in_class && negated) return false;
+      if (next >= '0' && next <= '7') return false;
+      if (next == 'x' && i + 1 < pattern.size() &&
+          std::strchr("89abcdefABCDEF", pattern[i + 1]) != nullptr)
+        return false;
+      continue;
+    }
+    if (!in_class && c == '[') {
+      in_class = true;
+      negated = i + 1 < pattern.size() && pattern[i + 1] == '^';
+      if (negated) ++i;
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') ++i;  // a leading ']' is a member
+    } else if (in_class && pattern.compare(i, 2, "[:") == 0) {
+      std::size_t end = pattern.find(":]", i + 2);
+      if (end == std::string::npos) return false;
+      i = end + 1;
+    } else if (in_class && c == ']') {
+      in_class = false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 void measure_keyword_windows(const Ruleset& ruleset, std::vector<Anchor>& anchors,
                              std::vector<std::string>& skipped) {
   // A keyword may be anywhere in the input (gitleaks). When the regex spells
@@ -1027,7 +1070,7 @@ Matcher::Matcher(const Ruleset& ruleset, const MatcherOptions& options, Diagnost
     if (anchor.back == kWholeInput) whole_input_rules_.push_back(anchor.target);
     // Keyword windows: a screen rules most of them out before RE2.
     if (anchor.back == kNotInDatabase)
-      screens_[anchor.target].wanted = regex_reads_bytes(ruleset_.rules[anchor.target].regex);
+      screens_[anchor.target].wanted = screen_reads_as_re2(ruleset_.rules[anchor.target].regex);
   }
   // One scratch serves every database: each allocation grows it to fit.
   hs_scratch_t* scratch = nullptr;

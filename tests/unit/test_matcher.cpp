@@ -539,6 +539,68 @@ TEST_CASE("a rule's screen is kept in the cache, and a later run screens from it
   fs::remove_all(dir);
 }
 
+TEST_CASE("a regex Hyperscan reads more narrowly than RE2 is not screened") {
+  // RE2's \s leaves out the vertical tab, Hyperscan's takes it: to a screen,
+  // `\S{16}` would not match a secret with one. RE2's \v is one byte;
+  // RE2 folds the case of é written as \xe9, Hyperscan does not.
+  const std::string vertical_tab_secret =
+      "abcd\x0b"
+      "efghijklmno";
+  struct Case {
+    const char* regex;
+    std::string secret;
+  };
+  for (const Case& c :
+       {Case{R"(kw_(\S{16}))", vertical_tab_secret}, Case{R"(kw_([^\s]{16}))", vertical_tab_secret},
+        Case{R"(kw_([^\v]{16}))", "abcd\nefghijklmno"},
+        Case{R"((?i)kw_\xe9([a-z0-9]{12}))",
+             "\xc9"
+             "abcdefghijkl"}}) {
+    CAPTURE(c.regex);
+    Engine engine(test::ruleset_from("[[rules]]\nid = \"narrow\"\nregex = '''" +
+                                     std::string(c.regex) + "'''\nkeywords = [\"kw_\"]\n"));
+    std::string decoys;
+    for (int i = 0; i < 100; ++i) decoys += "kw_\x0b" + std::string(40, ' ') + "\n";
+    std::string text = decoys + "kw_" + c.secret + "\n";
+    CHECK(engine.raw(text).size() == 1);
+    CHECK(Matcher::work(*engine.scratch).screened == 0);
+  }
+}
+
+TEST_CASE("a screen written for one rule is not used for another") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("keysweep-screen-swap-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  MatcherOptions options{dir.string()};
+  auto rule = [](const char* prefix) {
+    return test::ruleset_from(std::string("[[rules]]\nid = \"") + prefix + "\"\nregex = '''" +
+                              prefix + "_([a-z]{12})'''\nkeywords = [\"" + prefix + "_\"]\n");
+  };
+  auto many_windows = [](const std::string& prefix) {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += prefix + "_ " + std::string(40, ' ') + "\n";
+    return text;
+  };
+  fs::path first, second;
+  {
+    Engine a(rule("alpha"), options);
+    a.raw(many_windows("alpha"));
+    REQUIRE(screen_entries(dir).size() == 1);
+    first = screen_entries(dir)[0];
+    Engine b(rule("bravo"), options);
+    b.raw(many_windows("bravo"));
+    REQUIRE(screen_entries(dir).size() == 2);
+    second = screen_entries(dir)[0] == first ? screen_entries(dir)[1] : screen_entries(dir)[0];
+  }
+  // alpha's screen under bravo's name would rule out every bravo window.
+  fs::rename(first, second);
+  Engine b(rule("bravo"), options);
+  std::string text = "bravo_abcdefghijkl\n";
+  CHECK(b.raw(text).size() == 1);
+  CHECK(Matcher::work(*b.scratch).screened == 0);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("one secret at one place is one finding; the earlier rule reports it") {
   Engine engine(test::ruleset_from(R"toml(
 [[rules]]
