@@ -65,6 +65,12 @@ std::string escape_literal(std::string_view literal) {
 /// Returns false when Hyperscan cannot parse it at all.
 bool regex_width(const std::string& regex, unsigned& flags, std::size_t& width,
                  std::string& error_text) {
+  // Hyperscan reads a C string: it would compile the regex up to the NUL,
+  // and its hits would stand for a regex RE2 reads whole.
+  if (regex.find('\0') != std::string::npos) {
+    error_text = "a NUL byte; write it as \\x00";
+    return false;
+  }
   for (unsigned candidate : {0u, unsigned(HS_FLAG_PREFILTER)}) {
     hs_expr_info_t* info = nullptr;
     hs_compile_error_t* error = nullptr;

@@ -601,6 +601,24 @@ TEST_CASE("a screen written for one rule is not used for another") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("a regex with a NUL byte is never given to Hyperscan, which would stop there") {
+  // Hyperscan would read `kw_a[0-9]{6}` alone, RE2 the whole alternation.
+  const std::string regex = std::string("kw_a[0-9]{6}") + '\0' + "|kw_b[0-9]{6}";
+  Engine engine(
+      test::ruleset_from("[[rules]]\nid = \"nul\"\nregex = \"kw_a[0-9]{6}\\u0000|kw_b[0-9]{6}\"\n"
+                         "keywords = [\"kw_\"]\n"));
+  REQUIRE(engine.ruleset->rules[0].regex == regex);
+  std::string decoys;
+  for (int i = 0; i < 100; ++i) decoys += "kw_" + std::string(40, ' ') + "\n";
+  CHECK(engine.raw(decoys + "kw_b123456\n").size() == 1);
+  CHECK(Matcher::work(*engine.scratch).screened == 0);
+  // Without keywords nothing else can anchor it: the rule is refused, and why.
+  Diagnostics diagnostics(true);
+  Ruleset ruleset =
+      test::ruleset_from("[[rules]]\nid = \"nul\"\nregex = \"kw_a[0-9]{6}\\u0000|kw_b[0-9]{6}\"\n");
+  CHECK_THROWS_WITH(Matcher(ruleset, {}, diagnostics), Catch::Contains("NUL byte"));
+}
+
 TEST_CASE("one secret at one place is one finding; the earlier rule reports it") {
   Engine engine(test::ruleset_from(R"toml(
 [[rules]]
