@@ -21,11 +21,12 @@
 //     itself, its windows waiting for a keyword (measure_keyword_windows).
 //     A regex that spells none is *triggered*: its own small database runs
 //     over a buffer only after the pass found one of its keywords there.
-//     A window a rule's keywords opened is first *screened* by that rule's
-//     regex alone in Hyperscan (a database compiled on the rule's first
-//     window and kept in the cache); RE2 runs only where it may match, so
-//     a keyword like gitleaks' "sk" (in "task", "disk") costs no RE2 work
-//     and a rule that never matches is never compiled by RE2.
+//     A window a rule's keywords opened is *screened* by that rule's regex
+//     alone in Hyperscan (a database loaded from the cache, else compiled
+//     at the rule's 64th window and cached); RE2 runs only where it may
+//     match, so a keyword like gitleaks' "sk" (in "task", "disk") costs no
+//     RE2 work, and a rule whose screen is cached and never matches is
+//     never compiled by RE2.
 // After the pass, each token of a run that has a token rule's exact shape
 // (length, prefix, whole word) is judged by its name chain
 // (matcher/token_context.h): a bounded read backwards from the token. Only a
@@ -197,8 +198,9 @@ class Matcher {
   /// anchored by its keywords whose regex Hyperscan reads as RE2 does).
   struct Screen;
   std::unique_ptr<Screen[]> screens_;
-  /// The rule's screening database, loaded or compiled on first use (by any
-  /// thread); null when the rule has none or Hyperscan cannot compile it.
+  /// The rule's screening database: loaded from the cache at the rule's
+  /// first window (by any thread), else compiled at its 64th; null before
+  /// then, or when the rule has none or Hyperscan cannot compile it.
   const hs_database* screen_of(std::uint32_t rule) const;
   std::string cache_dir_;
   mutable std::once_flag mention_database_once_;
