@@ -265,7 +265,7 @@ class Matcher::Scratch {
   // callback while `hs` is in use: they have a scratch of their own, grown
   // to fit each rule's screen the first time this thread meets it.
   std::unique_ptr<hs_scratch, void (*)(hs_scratch*)> screen_hs{nullptr, free_scratch};
-  std::vector<std::uint8_t> screen_fits;  // per rule: screen_hs fits its screen
+  std::vector<std::uint8_t> screen_fits;  // per rule (sized by make_scratch): screen_hs fits it
   MatchWork work;
 };
 
@@ -474,7 +474,6 @@ class Matcher::Pass {
   bool screen_passes(std::uint32_t rule, std::size_t low, std::size_t high) {
     const hs_database* screen = m_.screen_of(rule);
     if (screen == nullptr) return true;
-    if (s_.screen_fits.size() <= rule) s_.screen_fits.resize(m_.ruleset_.rules.size(), 0);
     if (!s_.screen_fits[rule]) {
       hs_scratch_t* scratch = s_.screen_hs.release();
       hs_error_t status = hs_alloc_scratch(screen, &scratch);
@@ -1118,6 +1117,27 @@ bool Matcher::load_cached_databases(const std::string& entry) {
 
 namespace {
 
+/// `expression` alone in a database whose matches report `id`: as written
+/// with `flags`, else as a prefilter (a superset, which RE2 confirms; `flags`
+/// then has the prefilter flag). Null, with Hyperscan's reason, when it
+/// takes neither.
+hs_database_t* compile_alone(const std::string& expression, unsigned& flags, unsigned id,
+                             std::string& reason) {
+  const char* text = expression.c_str();
+  for (;;) {
+    hs_database_t* database = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_multi(&text, &flags, &id, 1, HS_MODE_BLOCK, nullptr, &database, &error) ==
+        HS_SUCCESS) {
+      return database;
+    }
+    reason = error->message;
+    hs_free_compile_error(error);
+    if (flags & HS_FLAG_PREFILTER) return nullptr;
+    flags |= HS_FLAG_PREFILTER;
+  }
+}
+
 /// A rule regex's screen from the cache, or null.
 hs_database_t* cached_screen(const std::string& regex, const std::string& cache_dir) {
   hs_database_t* database = nullptr;
@@ -1129,28 +1149,20 @@ hs_database_t* cached_screen(const std::string& regex, const std::string& cache_
   return nullptr;
 }
 
-/// A rule regex alone, compiled to screen its windows (as written, else as a
-/// prefilter: a superset, which RE2 still confirms) and cached. Null when
+/// A rule regex alone, compiled to screen its windows and cached. Null when
 /// Hyperscan cannot compile it: RE2 takes every window.
 hs_database_t* compile_screen(const std::string& regex, const std::string& cache_dir) {
-  hs_database_t* database = nullptr;
-  for (unsigned flags :
-       {unsigned(HS_FLAG_SINGLEMATCH), unsigned(HS_FLAG_SINGLEMATCH | HS_FLAG_PREFILTER)}) {
-    hs_compile_error_t* error = nullptr;
-    if (hs_compile(regex.c_str(), flags, HS_MODE_BLOCK, nullptr, &database, &error) != HS_SUCCESS) {
-      hs_free_compile_error(error);
-      continue;
-    }
-    char* bytes = nullptr;
-    std::size_t length = 0;
-    if (hs_serialize_database(database, &bytes, &length) == HS_SUCCESS) {
-      // A cache: failing to write it costs a compile next time, nothing more.
-      write_cached_database(cache_dir, screen_cache_key(regex), std::string(bytes, length));
-      std::free(bytes);
-    }
-    return database;
+  unsigned flags = HS_FLAG_SINGLEMATCH;  // one match answers a screen
+  std::string reason;
+  hs_database_t* database = compile_alone(regex, flags, 0, reason);
+  char* bytes = nullptr;
+  std::size_t length = 0;
+  if (database != nullptr && hs_serialize_database(database, &bytes, &length) == HS_SUCCESS) {
+    // A cache: failing to write it costs a compile next time, nothing more.
+    write_cached_database(cache_dir, screen_cache_key(regex), std::string(bytes, length));
+    std::free(bytes);
   }
-  return nullptr;
+  return database;
 }
 
 }  // namespace
@@ -1182,29 +1194,19 @@ const hs_database* Matcher::screen_of(std::uint32_t rule) const {
 void Matcher::compile_triggered_databases(Diagnostics& diagnostics) {
   for (std::uint32_t id = 0; id < anchors_.size(); ++id) {
     Anchor& anchor = anchors_[id];
-    while (anchor.triggered) {
-      const char* expression = anchor.expression.c_str();
-      hs_database_t* database = nullptr;
-      hs_compile_error_t* error = nullptr;
-      if (hs_compile_multi(&expression, &anchor.flags, &id, 1, HS_MODE_BLOCK, nullptr, &database,
-                           &error) == HS_SUCCESS) {
-        triggered_.push_back({id, Database(database, free_database)});
-        break;
-      }
-      std::string reason = error->message;
-      hs_free_compile_error(error);
-      // As in the main database: a prefilter, else RE2 over the whole input.
-      if (!(anchor.flags & HS_FLAG_PREFILTER)) {
-        anchor.flags |= HS_FLAG_PREFILTER;
-        continue;
-      }
-      const Rule& rule = ruleset_.rules[anchor.target];
-      diagnostics.warn(rule.source + ": rule '" + rule.id +
-                       "': Hyperscan cannot compile its regex (" + reason +
-                       "); RE2 runs it over every input that holds a keyword");
-      anchor.triggered = false;
-      anchor.back = kWholeInput;
+    if (!anchor.triggered) continue;
+    std::string reason;
+    if (hs_database_t* database = compile_alone(anchor.expression, anchor.flags, id, reason)) {
+      triggered_.push_back({id, Database(database, free_database)});
+      continue;
     }
+    // As in the main database: RE2 over the whole input.
+    const Rule& rule = ruleset_.rules[anchor.target];
+    diagnostics.warn(rule.source + ": rule '" + rule.id +
+                     "': Hyperscan cannot compile its regex (" + reason +
+                     "); RE2 runs it over every input that holds a keyword");
+    anchor.triggered = false;
+    anchor.back = kWholeInput;
   }
 }
 
@@ -1259,6 +1261,7 @@ void Matcher::ScratchDeleter::operator()(Scratch* scratch) const {
 
 Matcher::ScratchPtr Matcher::make_scratch() const {
   ScratchPtr scratch(new Scratch());
+  scratch->screen_fits.assign(ruleset_.rules.size(), 0);
   if (prototype_scratch_) {
     hs_scratch_t* clone = nullptr;
     if (hs_clone_scratch(prototype_scratch_.get(), &clone) != HS_SUCCESS) {
