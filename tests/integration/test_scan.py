@@ -259,12 +259,17 @@ class CacheTest(KeysweepTestCase):
         self.assertEqual(os.stat(os.path.join(self.cache, entries[0])).st_mtime_ns, stamp)
         self.assertEqual(os.stat(os.path.join(self.cache, entries[0])).st_mode & 0o777, 0o600)
 
-    def test_a_keyword_rules_screen_is_cached_once_and_rebuilt_when_damaged(self):
+    def write_keyword_rule_with_many_windows(self):
+        """A keyword rule, and a file that opens 100 of its windows (one per
+        line) before its one match: enough for the rule's screen (64)."""
         rules = self.write("../rules/acme.toml", (
             "[[rules]]\nid = \"acme-token\"\n"
             "regex = '''\\b(acme_[a-z0-9]{12})\\b'''\nkeywords = [\"acme_\"]\n"))
-        # A screen is compiled once a rule has had 64 windows: one per line here.
         self.write("app.cfg", ("acme_ is our prefix" + " " * 40 + "\n") * 100 + "token = acme_k3j9x2m8q7w1\n")
+        return rules
+
+    def test_a_keyword_rules_screen_is_cached_once_and_rebuilt_when_damaged(self):
+        rules = self.write_keyword_rule_with_many_windows()
         cold, document = self.scan_json("--rules", rules, ".")
         self.assertEqual(cold.code, 1, cold.stderr)
         self.assertEqual([f["rule_id"] for f in document["findings"]], ["acme-token"])
@@ -288,10 +293,7 @@ class CacheTest(KeysweepTestCase):
     def test_a_cache_entry_that_is_not_a_regular_file_is_a_miss(self):
         # A FIFO would block a reader that opens it, /dev/zero would never end:
         # neither is read, the databases are compiled again, the findings stand.
-        rules = self.write("../rules/acme.toml", (
-            "[[rules]]\nid = \"acme-token\"\n"
-            "regex = '''\\b(acme_[a-z0-9]{12})\\b'''\nkeywords = [\"acme_\"]\n"))
-        self.write("app.cfg", ("acme_ is our prefix" + " " * 40 + "\n") * 100 + "token = acme_k3j9x2m8q7w1\n")
+        rules = self.write_keyword_rule_with_many_windows()
         _, document = self.scan_json("--rules", rules, ".")
         entries = sorted(os.listdir(self.cache))
         self.assertEqual(len([name for name in entries if name.startswith("hs-screen-")]), 1)

@@ -434,6 +434,14 @@ keywords = ["sk"]
 )toml";
 const std::string kTwilioKey = "SK0123456789abcdef0123456789abcdef";
 
+/// `count` lines that each open one window of a keyword rule: the keyword,
+/// then blanks wider than two windows, so that no two windows merge.
+std::string keyword_lines(const std::string& keyword, int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i) text += keyword + std::string(80, ' ') + "\n";
+  return text;
+}
+
 std::vector<std::filesystem::path> screen_entries(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> entries;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -448,8 +456,7 @@ TEST_CASE("a rule that gets many keyword windows has them screened before RE2") 
   Engine engine(test::ruleset_from(kTwilioRule));
   const MatchWork& work = Matcher::work(*engine.scratch);
   // One window per line: "sk" in "task", lines wider than two windows.
-  std::string words;
-  for (int i = 0; i < 1000; ++i) words += "task" + std::string(80, ' ') + "\n";
+  std::string words = keyword_lines("task", 1000);
   CHECK(engine.raw(words).empty());
   CHECK(work.windows == 63);  // RE2 until the rule's 64th window compiles its screen
   CHECK(work.screened == 1000 - 63);
@@ -470,8 +477,7 @@ id = "inner-token"
 regex = '''\B[a-z]{4}_sk'''
 keywords = ["_sk"]
 )toml"));
-  std::string decoys;
-  for (int i = 0; i < 100; ++i) decoys += "1_sk" + std::string(20, ' ') + "\n";
+  std::string decoys = keyword_lines("1_sk", 100);
   CHECK(engine.raw(decoys).empty());
   REQUIRE(Matcher::work(*engine.scratch).screened > 0);
   std::string text = decoys + "xabcd_sk";
@@ -502,8 +508,7 @@ TEST_CASE("a rule's screen is kept in the cache, and a later run screens from it
       fs::temp_directory_path() / ("keysweep-screen-cache-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   MatcherOptions options{dir.string()};
-  std::string words;
-  for (int i = 0; i < 100; ++i) words += "disk" + std::string(80, ' ') + "\n";
+  std::string words = keyword_lines("disk", 100);
   std::string text = "disk task\n" + std::string(100, '\n') + "TWILIO_KEY=" + kTwilioKey + "\n";
   {
     Engine small(test::ruleset_from(kTwilioRule), options);
@@ -559,8 +564,7 @@ TEST_CASE("a regex Hyperscan reads more narrowly than RE2 is not screened") {
     CAPTURE(c.regex);
     Engine engine(test::ruleset_from("[[rules]]\nid = \"narrow\"\nregex = '''" +
                                      std::string(c.regex) + "'''\nkeywords = [\"kw_\"]\n"));
-    std::string decoys;
-    for (int i = 0; i < 100; ++i) decoys += "kw_\x0b" + std::string(40, ' ') + "\n";
+    std::string decoys = keyword_lines("kw_\x0b", 100);
     std::string text = decoys + "kw_" + c.secret + "\n";
     CHECK(engine.raw(text).size() == 1);
     CHECK(Matcher::work(*engine.scratch).screened == 0);
@@ -576,19 +580,14 @@ TEST_CASE("a screen written for one rule is not used for another") {
     return test::ruleset_from(std::string("[[rules]]\nid = \"") + prefix + "\"\nregex = '''" +
                               prefix + "_([a-z]{12})'''\nkeywords = [\"" + prefix + "_\"]\n");
   };
-  auto many_windows = [](const std::string& prefix) {
-    std::string text;
-    for (int i = 0; i < 100; ++i) text += prefix + "_ " + std::string(40, ' ') + "\n";
-    return text;
-  };
   fs::path first, second;
   {
     Engine a(rule("alpha"), options);
-    a.raw(many_windows("alpha"));
+    a.raw(keyword_lines("alpha_", 100));
     REQUIRE(screen_entries(dir).size() == 1);
     first = screen_entries(dir)[0];
     Engine b(rule("bravo"), options);
-    b.raw(many_windows("bravo"));
+    b.raw(keyword_lines("bravo_", 100));
     REQUIRE(screen_entries(dir).size() == 2);
     second = screen_entries(dir)[0] == first ? screen_entries(dir)[1] : screen_entries(dir)[0];
   }
@@ -608,8 +607,7 @@ TEST_CASE("a regex with a NUL byte is never given to Hyperscan, which would stop
       test::ruleset_from("[[rules]]\nid = \"nul\"\nregex = \"kw_a[0-9]{6}\\u0000|kw_b[0-9]{6}\"\n"
                          "keywords = [\"kw_\"]\n"));
   REQUIRE(engine.ruleset->rules[0].regex == regex);
-  std::string decoys;
-  for (int i = 0; i < 100; ++i) decoys += "kw_" + std::string(40, ' ') + "\n";
+  std::string decoys = keyword_lines("kw_", 100);
   CHECK(engine.raw(decoys + "kw_b123456\n").size() == 1);
   CHECK(Matcher::work(*engine.scratch).screened == 0);
   // Without keywords nothing else can anchor it: the rule is refused, and why.
