@@ -29,6 +29,10 @@ std::string default_cache_dir() {
 
 namespace {
 constexpr std::string_view kEntryMagic = "keysweep-hsdb-v4\n";
+
+std::string entry_path(const std::string& cache_dir, const std::string& key) {
+  return cache_dir + "/hs-" + key + ".db";
+}
 }  // namespace
 
 std::string database_cache_key(const std::vector<Anchor>& anchors, const Ruleset& ruleset) {
@@ -115,7 +119,7 @@ std::string read_cached_database(const std::string& cache_dir, const std::string
   // never an unbounded read or a wait.
   std::string bytes;
   try {
-    bytes = read_input_file(cache_dir + "/hs-" + key + ".db", kReportFileLimit, "cache entry");
+    bytes = read_input_file(entry_path(cache_dir, key), kReportFileLimit, "cache entry");
   } catch (const UsageError&) {
     return {};
   }
@@ -131,7 +135,7 @@ std::string write_cached_database(const std::string& cache_dir, const std::strin
   if (cache_dir.empty()) return {};
   try {
     create_directories(cache_dir, 0700);
-    const std::string path = cache_dir + "/hs-" + key + ".db";
+    const std::string path = entry_path(cache_dir, key);
     // The entry is ours: a FIFO, a device or a symlink in its place would be
     // written through (a FIFO would block the run), so it is removed first.
     struct stat status {};
